@@ -1,0 +1,1 @@
+"""Frame sources: webcam, video file, still images, the built-in demo."""

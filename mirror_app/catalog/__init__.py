@@ -1,0 +1,1 @@
+"""Garment catalogs: on-disk format, loading, validation, import from product photos."""

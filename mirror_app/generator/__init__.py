@@ -1,0 +1,1 @@
+"""The garment generator: body + garment binding -> deformed garment mesh, as one ONNX model."""

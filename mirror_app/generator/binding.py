@@ -1,0 +1,185 @@
+"""Binding a garment to the body's bones: its rest mesh, skin weights and rest bone frames.
+
+Computed once per garment (at catalog load), from its alpha and anchors; the generator model then
+takes these as inputs, so one model serves every garment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from mirror_app.catalog.garment import Garment
+from mirror_app.generator import contract as c
+from mirror_app.generator.fit import GarmentMesh
+
+HIP_LEVEL_PER_SHOULDER_WIDTH = 1.2
+"""Garment shoulder-seam width to the body's shoulder-line-to-hip-joint distance, for an average adult."""
+GRID_CELLS = 40
+
+
+@dataclass(frozen=True, slots=True)
+class GarmentBinding:
+    """The generator inputs that belong to one garment, plus its mesh for the compositor."""
+
+    mesh: GarmentMesh
+    rest_vertices: np.ndarray  # (N + A, 2) float32: mesh vertices, then the anchors
+    skin_weights: np.ndarray  # (N + A, NUM_BONES) float32
+    rest_bones: np.ndarray  # (NUM_BONES, 3, 2) float32
+    params: np.ndarray  # (NUM_PARAMS,) float32
+    anchor_names: tuple[str, ...]  # the last len(anchor_names) rows of rest_vertices
+
+    @property
+    def mesh_size(self) -> int:
+        """How many leading rows of the generator's output are mesh vertices."""
+        return len(self.rest_vertices) - len(self.anchor_names)
+
+
+def _pt(garment: Garment, name: str) -> np.ndarray:
+    return np.asarray(garment.anchors[name], dtype=np.float64)
+
+
+def _smoothstep(lo: float, hi: float, x: np.ndarray) -> np.ndarray:
+    t = np.clip((x - lo) / (hi - lo), 0.0, 1.0)
+    return t * t * (3.0 - 2.0 * t)
+
+
+def _edge_x(garment: Garment, side: str, y: float) -> float:
+    """x of the garment's torso edge on one side at height y, through its armpit, waist and hem anchors."""
+    names = [f"{side}_armpit", f"{side}_waist", f"{side}_hem"]
+    pts = sorted((_pt(garment, n) for n in names if n in garment.anchors), key=lambda p: p[1])
+    ys = np.array([p[1] for p in pts])
+    xs = np.array([p[0] for p in pts])
+    return float(np.interp(y, ys, xs))
+
+
+def _grid_mesh(alpha: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A regular triangle grid over the opaque part of the texture: vertices (px) and triangles."""
+    h, w = alpha.shape
+    ys, xs = np.nonzero(alpha > 8)
+    x0, x1, y0, y1 = xs.min(), xs.max() + 1, ys.min(), ys.max() + 1
+    step = max(x1 - x0, y1 - y0) / GRID_CELLS
+    nx = int(np.ceil((x1 - x0) / step)) + 1
+    ny = int(np.ceil((y1 - y0) / step)) + 1
+    gx = x0 + np.arange(nx) * step
+    gy = y0 + np.arange(ny) * step
+    # A cell is kept when any opaque pixel lies in it (tested on a grown, downsampled alpha).
+    occupied = cv2.resize(
+        (alpha > 8).astype(np.uint8) * 255,
+        (nx - 1, ny - 1),
+        interpolation=cv2.INTER_AREA,
+    )
+    cells = cv2.dilate((occupied > 0).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    # Cell (i, j) is kept only if the grown mask says so; vertices are those the kept cells use.
+    vid = np.arange(nx * ny).reshape(ny, nx)
+    tris = []
+    for j, i in zip(*np.nonzero(cells), strict=True):
+        a, b, cc, d = vid[j, i], vid[j, i + 1], vid[j + 1, i], vid[j + 1, i + 1]
+        tris.append((a, b, d))
+        tris.append((a, d, cc))
+    triangles = np.asarray(tris, dtype=np.int64)
+    used = np.unique(triangles)
+    remap = -np.ones(nx * ny, dtype=np.int64)
+    remap[used] = np.arange(len(used))
+    gxx, gyy = np.meshgrid(gx, gy)
+    verts = np.stack([gxx.ravel(), gyy.ravel()], axis=1)[used]
+    verts[:, 0] = np.clip(verts[:, 0], 0, w)
+    verts[:, 1] = np.clip(verts[:, 1], 0, h)
+    return verts.astype(np.float32), remap[triangles].astype(np.int32)
+
+
+def bind_garment(garment: Garment) -> GarmentBinding:
+    """Build the garment's mesh, skin weights and rest bones from its alpha and anchors."""
+    h, w = garment.rgba.shape[:2]
+    verts, triangles = _grid_mesh(garment.rgba[:, :, 3])
+    anchor_names = tuple(sorted(garment.anchors))
+    anchors = np.array([garment.anchors[n] for n in anchor_names], dtype=np.float32).reshape(-1, 2)
+    points = np.concatenate([verts, anchors], axis=0).astype(np.float64)
+
+    ls, rs = _pt(garment, "left_shoulder"), _pt(garment, "right_shoulder")
+    shoulder_y = (ls[1] + rs[1]) / 2.0
+    shoulder_half = abs(ls[0] - rs[0]) / 2.0
+    rest_len = HIP_LEVEL_PER_SHOULDER_WIDTH * 2.0 * shoulder_half
+    hem_y = max(_pt(garment, "left_hem")[1], _pt(garment, "right_hem")[1])
+
+    bones = np.zeros((c.NUM_BONES, 3, 2), dtype=np.float64)
+    bones[c.SHOULDER] = [[(ls[0] + rs[0]) / 2.0, shoulder_y], [shoulder_half, 0.0], [0.0, rest_len]]
+    slice_y = [shoulder_y + f * rest_len for f in c.SLICE_FRACTIONS]
+    skirt_y = max(hem_y, shoulder_y + 1.35 * rest_len)
+    for k, y in ((c.CHEST, slice_y[1]), (c.WAIST, slice_y[2]), (c.HIP, slice_y[3]), (c.SKIRT, skirt_y)):
+        xl, xr = _edge_x(garment, "left", y), _edge_x(garment, "right", y)
+        bones[k] = [[(xl + xr) / 2.0, y], [max(abs(xl - xr) / 2.0, 1.0), 0.0], [0.0, rest_len]]
+
+    # Torso weights: piecewise-linear "hat" functions over the slice heights.
+    knots = np.array([*slice_y, skirt_y])
+    weights = np.zeros((len(points), c.NUM_BONES), dtype=np.float64)
+    y = np.clip(points[:, 1], knots[0], knots[-1])
+    for k in range(len(knots)):
+        left = (y - knots[k - 1]) / (knots[k] - knots[k - 1]) if k > 0 else np.ones_like(y)
+        right = (knots[k + 1] - y) / (knots[k + 1] - knots[k]) if k + 1 < len(knots) else np.ones_like(y)
+        hat = np.clip(np.minimum(left, right), 0.0, 1.0)
+        if k == 0:
+            hat = np.where(y <= knots[0], 1.0, hat)
+        weights[:, k] = hat
+    weights[:, :5] /= weights[:, :5].sum(axis=1, keepdims=True)
+
+    long_sleeves = garment.long_sleeves
+    if garment.has_sleeves:
+        blend = 0.06 * 2.0 * shoulder_half
+        sleeve_total = np.zeros(len(points))
+        arm_w = np.zeros((len(points), 4))
+        for col, side in ((0, "left"), (2, "right")):
+            shoulder, armpit, cuff = (_pt(garment, f"{side}_{n}") for n in ("shoulder", "armpit", "cuff"))
+            elbow = _pt(garment, f"{side}_elbow") if long_sleeves else cuff
+            axis = (elbow - shoulder) / np.linalg.norm(elbow - shoulder)
+            outward = np.sign(shoulder[0] - (ls[0] + rs[0]) / 2.0)
+            # Inner boundary: the shoulder-armpit seam line; lower boundary: through the armpit along the sleeve.
+            seam = armpit - shoulder
+            seam_n = np.array([seam[1], -seam[0]]) / np.linalg.norm(seam)
+            seam_n *= np.sign(seam_n[0] * outward) or 1.0
+            d_out = (points - shoulder) @ seam_n
+            under_n = np.array([axis[1], -axis[0]])
+            under_n *= -np.sign(under_n[1]) or 1.0  # points up, away from the hem
+            d_up = (points - armpit) @ under_n
+            member = _smoothstep(-blend, blend, d_out) * _smoothstep(-blend, blend, d_up)
+            t = (points - shoulder) @ axis
+            elbow_t = float((elbow - shoulder) @ axis)
+            lower = _smoothstep(elbow_t - blend, elbow_t + blend, t) if long_sleeves else np.zeros(len(points))
+            arm_w[:, col] = member * (1.0 - lower)
+            arm_w[:, col + 1] = member * lower
+            sleeve_total += member
+            upper_vec = elbow - shoulder
+            lower_vec = cuff - elbow if long_sleeves else upper_vec
+            upper_bone, lower_bone = (
+                (c.SLEEVE_A_UPPER, c.SLEEVE_A_LOWER) if side == "left" else (c.SLEEVE_B_UPPER, c.SLEEVE_B_LOWER)
+            )
+            rot = np.array([[0.0, 1.0], [-1.0, 0.0]])
+            bones[upper_bone] = [shoulder, upper_vec, rot @ upper_vec]
+            bones[lower_bone] = [elbow if long_sleeves else cuff, lower_vec, rot @ lower_vec]
+        sleeve_total = np.clip(sleeve_total, 0.0, 1.0)
+        weights[:, :5] *= (1.0 - sleeve_total)[:, None]
+        weights[:, c.SLEEVE_A_UPPER : c.SLEEVE_B_LOWER + 1] = arm_w
+    else:
+        # Sleeveless: the sleeve bones are unused but must be well-formed frames.
+        for bone, side in ((c.SLEEVE_A_UPPER, "left"), (c.SLEEVE_B_UPPER, "right")):
+            p = _pt(garment, f"{side}_shoulder")
+            unit = np.array([0.0, shoulder_half])
+            bones[bone] = bones[bone + 1] = [p, unit, [unit[1], -unit[0]]]
+    weights /= np.maximum(weights.sum(axis=1, keepdims=True), 1e-9)
+
+    params = np.zeros(c.NUM_PARAMS, dtype=np.float32)
+    params[c.PARAM_SHOULDER_EASE] = 1.12
+    params[c.PARAM_WIDTH_EASE] = 1.06
+    params[c.PARAM_HAS_BACK] = float(garment.back_rgba is not None)
+    params[c.PARAM_LONG_SLEEVES] = float(long_sleeves)
+    uv = verts / np.array([w, h], dtype=np.float32)
+    return GarmentBinding(
+        mesh=GarmentMesh(garment_id=garment.id, uv=uv.astype(np.float32), triangles=triangles),
+        rest_vertices=points.astype(np.float32),
+        skin_weights=weights.astype(np.float32),
+        rest_bones=bones.astype(np.float32),
+        params=params,
+        anchor_names=anchor_names,
+    )

@@ -1,0 +1,108 @@
+"""Execution-provider probing: really create a session on each provider, keep the first that works.
+
+onnxruntime-gpu lists TensorRT and CUDA even where they cannot load and then silently runs on CPU, so
+the only honest test is to create a session and read back what it is using.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import onnxruntime as ort
+
+log = logging.getLogger(__name__)
+
+PREFERENCE = ("TensorrtExecutionProvider", "CUDAExecutionProvider", "CPUExecutionProvider")
+SHORT_NAMES = {
+    "TensorrtExecutionProvider": "TensorRT",
+    "CUDAExecutionProvider": "CUDA",
+    "CPUExecutionProvider": "CPU",
+}
+
+
+def trt_cache_dir() -> Path:
+    """Per-ORT-version engine cache, so an upgrade never loads a stale engine."""
+    return Path.home() / ".cache" / "mirror" / f"trt-ort{ort.__version__}"
+
+
+def provider_options(name: str) -> dict[str, str]:
+    """Options for a provider: TensorRT keeps its engines on disk (fp32: px coordinates need it)."""
+    if name == "TensorrtExecutionProvider":
+        cache = trt_cache_dir()
+        return {
+            "trt_engine_cache_enable": "True",
+            "trt_engine_cache_path": str(cache),
+            "trt_timing_cache_enable": "True",
+            "trt_timing_cache_path": str(cache),
+        }
+    return {}
+
+
+def library_problem(name: str) -> str | None:
+    """Why a GPU provider's shared library cannot load (e.g. a missing libcublas), or None if it loads."""
+    stem = {"TensorrtExecutionProvider": "tensorrt", "CUDAExecutionProvider": "cuda"}.get(name)
+    if stem is None:
+        return None
+    path = Path(ort.__file__).parent / "capi" / f"libonnxruntime_providers_{stem}.so"
+    try:
+        ctypes.CDLL(str(path))
+    except OSError as exc:
+        return str(exc).replace(f"{path}: ", "")
+    return None
+
+
+@dataclass
+class ProbeResult:
+    """The session that works, the provider really active, and what the user must be told."""
+
+    session: ort.InferenceSession
+    provider: str
+    notices: list[str] = field(default_factory=list)
+
+
+def _options() -> ort.SessionOptions:
+    opts = ort.SessionOptions()
+    # The model is tiny: one thread avoids waking a pool that would fight the pose model for the cores.
+    opts.intra_op_num_threads = 1
+    opts.inter_op_num_threads = 1
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    opts.log_severity_level = 3
+    return opts
+
+
+def open_session(model: bytes | str, wanted: tuple[str, ...] = PREFERENCE) -> ProbeResult:
+    """Create a session on the best provider that really loads; notices say what fell back and why."""
+    available = set(ort.get_available_providers())
+    notices: list[str] = []
+    for name in wanted:
+        if name not in available:
+            continue
+        problem = library_problem(name)
+        if problem:
+            notices.append(f"{SHORT_NAMES[name]} provider unavailable: {problem}")
+            continue
+        if name == "TensorrtExecutionProvider":
+            trt_cache_dir().mkdir(parents=True, exist_ok=True)
+        chain: list = [(name, provider_options(name))]
+        if name != "CPUExecutionProvider":
+            chain.append("CPUExecutionProvider")
+        try:
+            session = ort.InferenceSession(model, sess_options=_options(), providers=chain)
+        except Exception as exc:  # noqa: BLE001 - any provider failure means: try the next one
+            notices.append(f"{SHORT_NAMES.get(name, name)} provider failed to start ({exc}); trying the next")
+            continue
+        active = session.get_providers()[0]
+        if active != name:
+            if name != "CPUExecutionProvider":
+                notices.append(
+                    f"{SHORT_NAMES.get(name, name)} provider is installed but could not load "
+                    "(no GPU, or CUDA/cuDNN libraries missing)"
+                )
+            continue
+        if notices:
+            notices.append(f"garment generator running on {SHORT_NAMES.get(active, active)}")
+        return ProbeResult(session, SHORT_NAMES.get(active, active), notices)
+    raise RuntimeError("no ONNX Runtime execution provider could run the generator model")

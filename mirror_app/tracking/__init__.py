@@ -1,0 +1,1 @@
+"""Pose and person mask: the MediaPipe landmarker, landmark filtering, choice of the person."""

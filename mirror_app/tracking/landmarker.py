@@ -1,0 +1,150 @@
+"""MediaPipe pose landmarker behind one call: camera Frame in, the followed person's smoothed Body out."""
+
+from __future__ import annotations
+
+import logging
+import zipfile
+from pathlib import Path
+from types import TracebackType
+
+import mediapipe as mp
+import numpy as np
+from mediapipe.tasks.python.core.base_options import BaseOptions
+from mediapipe.tasks.python.vision import pose_landmarker as mp_pose
+from mediapipe.tasks.python.vision.core.vision_task_running_mode import VisionTaskRunningMode
+
+import mirror_app
+from mirror_app.capture.frame import Frame
+from mirror_app.tracking.body import NUM_LANDMARKS, Body
+from mirror_app.tracking.person import PersonSelector
+from mirror_app.tracking.smoothing import LandmarkSmoother, MaskSmoother
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MODEL = mirror_app.PROJECT_ROOT / "models" / "pose_landmarker_full.task"
+BUNDLE_MEMBERS = ("pose_detector.tflite", "pose_landmarks_detector.tflite")
+
+
+class PoseModelError(RuntimeError):
+    """The pose model bundle is missing or unusable; the message names the file and how to restore it."""
+
+
+def _model_error(path: Path, problem: str) -> PoseModelError:
+    return PoseModelError(
+        f"Pose model {path} {problem}. Restore it from the repository (git checkout -- models/), or rebuild it "
+        f"with `python3.11 packaging/build_pose_model.py` (needs PyPI once), or re-run the install script."
+    )
+
+
+def check_model(path: Path) -> None:
+    """Fail early, with a clear message, on a bundle MediaPipe would reject obscurely (or crash on)."""
+    if not path.is_file():
+        raise _model_error(path, "is missing")
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+            bad = zf.testzip()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise _model_error(path, f"is not a valid .task bundle ({exc})") from exc
+    missing = [m for m in BUNDLE_MEMBERS if m not in names]
+    if missing:
+        raise _model_error(path, f"lacks {', '.join(missing)}")
+    if bad is not None:
+        raise _model_error(path, f"is corrupt ({bad} fails its checksum)")
+
+
+class PoseTracker:
+    """Pose landmarks and person mask of the one person being dressed, per camera frame (VIDEO mode)."""
+
+    def __init__(
+        self,
+        model_path: Path | str = DEFAULT_MODEL,
+        num_poses: int = 3,
+        min_detection_confidence: float = 0.5,
+        min_presence_confidence: float = 0.5,
+        min_tracking_confidence: float = 0.5,
+        smoother: LandmarkSmoother | None = None,
+        mask_keep: float = 0.3,
+        selector: PersonSelector | None = None,
+    ):
+        if not 1 <= num_poses <= 3:
+            raise ValueError("num_poses must be 1, 2 or 3")
+        self.model_path = Path(model_path)
+        check_model(self.model_path)
+        options = mp_pose.PoseLandmarkerOptions(
+            base_options=BaseOptions(model_asset_path=str(self.model_path)),
+            running_mode=VisionTaskRunningMode.VIDEO,
+            num_poses=num_poses,
+            min_pose_detection_confidence=min_detection_confidence,
+            min_pose_presence_confidence=min_presence_confidence,
+            min_tracking_confidence=min_tracking_confidence,
+            output_segmentation_masks=True,
+        )
+        try:
+            self._landmarker: mp_pose.PoseLandmarker | None = mp_pose.PoseLandmarker.create_from_options(options)
+        except Exception as exc:  # MediaPipe raises RuntimeError/ValueError with C++ status text
+            raise _model_error(self.model_path, f"could not be loaded by MediaPipe ({exc})") from exc
+        self.smoother = smoother if smoother is not None else LandmarkSmoother()
+        self.mask_smoother = MaskSmoother(mask_keep)
+        self.selector = selector if selector is not None else PersonSelector()
+        self._last_ms = -1
+        log.info("pose tracker ready: %s, up to %d people", self.model_path.name, num_poses)
+
+    def track(self, frame: Frame) -> Body | None:
+        """Landmarks and mask of the followed person in this frame, or None when nobody is to be dressed."""
+        if self._landmarker is None:
+            raise RuntimeError("PoseTracker is closed")
+        ts_ms = frame.capture_ns // 1_000_000
+        if ts_ms <= self._last_ms:  # MediaPipe VIDEO mode needs strictly increasing timestamps
+            ts_ms = self._last_ms + 1
+        self._last_ms = ts_ms
+        t = ts_ms / 1000.0
+
+        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(frame.image))
+        result = self._landmarker.detect_for_video(image, ts_ms)
+        w, h = frame.size
+        candidates = [
+            np.array([(lm.x * w, lm.y * h, lm.visibility or 0.0) for lm in pose], np.float32)
+            for pose in result.pose_landmarks
+        ]
+        choice = self.selector.choose(candidates, (w, h), t)
+        if choice is None:
+            return None
+        if choice.new_person:
+            self.smoother.reset()
+            self.mask_smoother.reset()
+        world_lms = result.pose_world_landmarks[choice.index]
+        world = np.array([(lm.x, lm.y, lm.z) for lm in world_lms], np.float32)
+        px = candidates[choice.index]
+        if px.shape != (NUM_LANDMARKS, 3) or world.shape != (NUM_LANDMARKS, 3):
+            log.warning("unexpected landmark count %d / %d", len(px), len(world))
+            return None
+        px, world = self.smoother(px, world, t)
+
+        mask = None
+        masks = result.segmentation_masks
+        if masks is not None and choice.index < len(masks):
+            raw = masks[choice.index].numpy_view()
+            mask = self.mask_smoother(raw.reshape(raw.shape[0], raw.shape[1]))  # copies out of MediaPipe's buffer
+        return Body(
+            landmarks_px=px,
+            world=world,
+            mask=mask,
+            frame_size=(w, h),
+            person_id=choice.person_id,
+            capture_ns=frame.capture_ns,
+        )
+
+    def close(self) -> None:
+        """Release MediaPipe's graph and threads."""
+        if self._landmarker is not None:
+            self._landmarker.close()
+            self._landmarker = None
+
+    def __enter__(self) -> PoseTracker:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()

@@ -1,0 +1,94 @@
+"""Torso width from the person mask: how far the body really extends across the torso, to size garments."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mirror_app.tracking.body import LEFT_HIP, LEFT_SHOULDER, RIGHT_HIP, RIGHT_SHOULDER, Body
+
+COARSE_SAMPLES = 64  # samples per ray to find the edge
+FINE_SAMPLES = 32  # samples between the last inside and first outside coarse sample, to place it sub-pixel
+REACH = 2.0  # rays run this many torso lengths (or shoulder widths, if larger) from the axis
+THRESHOLD = 0.5
+
+
+def _bilinear(mask: np.ndarray, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mask values at float mask-pixel coordinates, and whether each point lies inside the mask image."""
+    h, w = mask.shape
+    inside = (x >= 0.0) & (y >= 0.0) & (x <= w - 1) & (y <= h - 1)
+    xc = np.clip(x, 0.0, w - 1.0)
+    yc = np.clip(y, 0.0, h - 1.0)
+    x0 = np.minimum(xc.astype(np.intp), w - 2) if w > 1 else np.zeros(xc.shape, np.intp)
+    y0 = np.minimum(yc.astype(np.intp), h - 2) if h > 1 else np.zeros(yc.shape, np.intp)
+    x1 = np.minimum(x0 + 1, w - 1)
+    y1 = np.minimum(y0 + 1, h - 1)
+    fx = xc - x0
+    fy = yc - y0
+    top = mask[y0, x0] * (1.0 - fx) + mask[y0, x1] * fx
+    bottom = mask[y1, x0] * (1.0 - fx) + mask[y1, x1] * fx
+    return top * (1.0 - fy) + bottom * fy, inside
+
+
+def torso_extents(body: Body, fractions: tuple[float, ...] = (0.3, 0.65, 1.0)) -> np.ndarray:
+    """Distances (frame px) from the torso axis to the silhouette edge, [+across, -across] per fraction.
+
+    For each f the ray origin is P = S + f * (H - S) (S, H: mid-shoulders, mid-hips), the directions are
+    +/- across with across = (down.y, -down.x), down = normalize(H - S). Returns (len(fractions), 2) float32;
+    0 where unknown: no mask, P outside the mask image or not on the person, or the ray leaving the image (or
+    running 2 torso lengths) before it leaves the person.
+    """
+    n = len(fractions)
+    out = np.zeros((n, 2), np.float32)
+    mask = body.mask
+    if mask is None or n == 0 or mask.ndim != 2 or mask.size == 0:
+        return out
+    lm = body.landmarks_px[:, :2].astype(np.float64)
+    s = (lm[LEFT_SHOULDER] + lm[RIGHT_SHOULDER]) / 2.0
+    axis = (lm[LEFT_HIP] + lm[RIGHT_HIP]) / 2.0 - s
+    length = float(np.hypot(*axis))
+    if length < 1e-6:
+        return out
+    down = axis / length
+    across = np.array([down[1], -down[0]])
+    reach = REACH * max(length, float(np.linalg.norm(lm[LEFT_SHOULDER] - lm[RIGHT_SHOULDER])))
+
+    fw, fh = body.frame_size
+    mh, mw = mask.shape
+    # Frame px -> mask px (pixel centres line up when scaled this way: x_m = (x_f + 0.5) * sx - 0.5).
+    sx, sy = mw / fw, mh / fh
+
+    def sample(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return _bilinear(mask, (points[..., 0] + 0.5) * sx - 0.5, (points[..., 1] + 0.5) * sy - 0.5)
+
+    origins = s + np.asarray(fractions, np.float64)[:, None] * axis  # (n, 2)
+    dirs = np.stack([across, -across])  # (2, 2)
+    # Coarse pass: distances 0..reach, sample 0 is the origin itself.
+    d = np.linspace(0.0, reach, COARSE_SAMPLES + 1)
+    pts = origins[:, None, None, :] + dirs[None, :, None, :] * d[None, None, :, None]  # (n, 2, k, 2)
+    val, inside = sample(pts)
+    on = (val >= THRESHOLD) & inside
+    leaves = ~on
+    leaves[..., 0] = False
+    has_edge = leaves.any(axis=-1)
+    first_out = np.argmax(leaves, axis=-1)  # index of the first sample off the person (if any)
+    ok = on[..., 0] & has_edge
+    ok &= np.take_along_axis(inside, first_out[..., None], axis=-1)[..., 0]  # left the person, not the image
+    # Every sample before first_out is on the person (first_out is the first that is not).
+    if not ok.any():
+        return out
+    # Fine pass between the last on-person coarse sample and the first off one.
+    d0 = d[np.maximum(first_out - 1, 0)]
+    step = d[1] - d[0]
+    fine = d0[..., None] + step * np.linspace(0.0, 1.0, FINE_SAMPLES + 1)  # (n, 2, m)
+    pts = origins[:, None, None, :] + dirs[None, :, None, :] * fine[..., None]
+    fval, _ = sample(pts)
+    below = fval < THRESHOLD
+    below[..., 0] = False
+    below[..., -1] = True
+    j = np.argmax(below, axis=-1)  # first fine sample under threshold (>= 1)
+    v_in = np.take_along_axis(fval, (j - 1)[..., None], axis=-1)[..., 0]
+    v_out = np.take_along_axis(fval, j[..., None], axis=-1)[..., 0]
+    t = np.clip((v_in - THRESHOLD) / np.maximum(v_in - v_out, 1e-9), 0.0, 1.0)
+    dist = np.take_along_axis(fine, (j - 1)[..., None], axis=-1)[..., 0] + t * (step / FINE_SAMPLES)
+    out[ok] = dist[ok].astype(np.float32)
+    return out

@@ -1,0 +1,1 @@
+"""The Qt window: the only room that imports Qt."""
