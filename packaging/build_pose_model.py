@@ -1,10 +1,11 @@
-"""Rebuild models/pose_landmarker_full.task offline-reproducibly from the last mediapipe wheel that bundles pose models.
+"""Rebuild models/pose_landmarker_full.task from the last mediapipe wheel that still bundles pose models.
 
-Why: mediapipe 1.x only runs `.task` bundles, which Google's docs download at run time; the app must never need
-the network. mediapipe==0.10.21 still ships the BlazePose GHUM detector and full landmark models as plain
-.tflite files. The Tasks API refuses them until their float input carries NormalizationOptions metadata, which
-0.10.21's metadata writer can add (the writer inside mediapipe 1.2.2 is broken). 0.10.21 pins numpy<2 and pulls
-jax, so it is installed into a throwaway venv, never into the app's environment.
+Why: mediapipe 1.x only runs `.task` bundles, which Google's docs download at run time; the app must never
+need the network. mediapipe==0.10.21 still ships the BlazePose GHUM detector and full landmark models as plain
+.tflite files. The Tasks API refuses them until their float input carries NormalizationOptions metadata,
+which 0.10.21's metadata writer can add (the writer inside mediapipe 1.2.2 is broken). 0.10.21 pins numpy<2
+and pulls jax, so it is installed into a throwaway venv, never into the app's environment. The zip entries
+carry a fixed date, so a rebuild gives byte-identical output.
 
 Usage (needs PyPI once, at build time only):
 
@@ -91,7 +92,9 @@ def build(out: Path, venv: Path) -> Path:
         partial = out.with_suffix(".task.partial")
         with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_STORED) as zf:
             for member, path in parts.items():
-                info = zipfile.ZipInfo(member, date_time=(2025, 1, 1, 0, 0, 0))  # fixed date: same bytes each build
+                info = zipfile.ZipInfo(
+                    member, date_time=(2025, 1, 1, 0, 0, 0)
+                )  # fixed date: same bytes each build
                 info.compress_type = zipfile.ZIP_STORED
                 zf.writestr(info, path.read_bytes())
         partial.replace(out)
@@ -104,8 +107,12 @@ def main(argv: list[str] | None = None) -> int:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="bundle to write")
-    parser.add_argument("--venv", type=Path, default=Path(tempfile.gettempdir()) / "mediapipe-0.10.21-venv",
-                        help="throwaway venv holding mediapipe 0.10.21 (created if missing)")
+    parser.add_argument(
+        "--venv",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "mediapipe-0.10.21-venv",
+        help="throwaway venv holding mediapipe 0.10.21 (created if missing)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     build(args.out, args.venv)

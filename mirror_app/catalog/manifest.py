@@ -232,9 +232,19 @@ def _drop_none(value: Any) -> Any:
     return value
 
 
+_ANCHOR_ORDER = {name: i for i, name in enumerate(REQUIRED_ANCHORS + OPTIONAL_ANCHORS)}
+_NUMBER = r"-?[0-9][0-9_.eE+-]*"
+_MULTILINE_PAIR = re.compile(rf"\[\n\s*({_NUMBER}),\n\s*({_NUMBER}),\n\]")
+
+
 def dump_manifest(manifest: CatalogManifest, header_comment: str = "") -> str:
-    """Writes a manifest as TOML that a person can still read and edit by hand."""
-    body = tomli_w.dumps(_drop_none(manifest.model_dump()))
+    """Writes a manifest as TOML that a person can still read and edit by hand (anchors as [x, y])."""
+    data = _drop_none(manifest.model_dump())
+    for garment in data["garments"]:
+        garment["anchors"] = dict(sorted(garment["anchors"].items(), key=lambda kv: _ANCHOR_ORDER[kv[0]]))
+    body = _MULTILINE_PAIR.sub(r"[\1, \2]", tomli_w.dumps(data))
+    if tomllib.loads(body) != data:  # the compaction must never change the meaning
+        body = tomli_w.dumps(data)
     comment = "".join(f"# {line}\n" if line else "#\n" for line in header_comment.splitlines())
     return comment + ("\n" if comment else "") + body
 

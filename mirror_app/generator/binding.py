@@ -55,6 +55,61 @@ def _edge_x(garment: Garment, side: str, y: float) -> float:
     return float(np.interp(y, ys, xs))
 
 
+def _polyline_distance(points: np.ndarray, line: list[np.ndarray]) -> np.ndarray:
+    """Distance of each point to a polyline."""
+    best = np.full(len(points), np.inf)
+    for a, b in zip(line[:-1], line[1:], strict=True):
+        ab = b - a
+        t = np.clip(((points - a) @ ab) / max(float(ab @ ab), 1e-9), 0.0, 1.0)
+        best = np.minimum(best, np.linalg.norm(points - (a + t[:, None] * ab), axis=1))
+    return best
+
+
+def _sleeve_regions(garment: Garment, scale: float = 0.25) -> tuple[np.ndarray, np.ndarray] | None:
+    """Per-pixel membership of each sleeve (left, right), from the garment's own shape.
+
+    The opaque region is cut along the shoulder-armpit seams; the part holding a cuff is that sleeve, and
+    every pixel (transparent ones too) takes the part of its nearest opaque pixel. So the underarm wedge
+    goes with whichever fabric it touches. None when a sleeve is not separable (it touches the body).
+    """
+    alpha = garment.rgba[:, :, 3]
+    small = cv2.resize(alpha, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) > 64
+    cut = small.astype(np.uint8)
+    for side in ("left", "right"):
+        shoulder, armpit = _pt(garment, f"{side}_shoulder") * scale, _pt(garment, f"{side}_armpit") * scale
+        beyond = armpit + (armpit - shoulder) / max(np.linalg.norm(armpit - shoulder), 1e-9) * 3.0
+        top = shoulder - (armpit - shoulder) / max(np.linalg.norm(armpit - shoulder), 1e-9) * 3.0
+        cv2.line(cut, tuple(np.round(top).astype(int)), tuple(np.round(beyond).astype(int)), 0, 2)
+    count, labels = cv2.connectedComponents(cut, connectivity=4)
+
+    def label_at(name: str) -> int:
+        x, y = np.round(_pt(garment, name) * scale).astype(int)
+        h, w = labels.shape
+        win = labels[max(0, y - 3) : min(h, y + 4), max(0, x - 3) : min(w, x + 4)]
+        found = win[win > 0]
+        return int(np.bincount(found).argmax()) if found.size else 0
+
+    torso = label_at("neck") or label_at("left_hem")
+    sleeves = [label_at("left_cuff"), label_at("right_cuff")]
+    if torso == 0 or 0 in sleeves or torso in sleeves or sleeves[0] == sleeves[1]:
+        return None
+    # Nearest opaque pixel's label for every pixel.
+    _, nearest = cv2.distanceTransformWithLabels(
+        (labels == 0).astype(np.uint8), cv2.DIST_L2, 5, labelType=cv2.DIST_LABEL_PIXEL
+    )
+    ys, xs = np.nonzero(labels > 0)
+    pixel_label = np.zeros(nearest.max() + 1, np.int32)
+    # distanceTransformWithLabels numbers the zero pixels in scan order.
+    pixel_label[nearest[ys, xs]] = labels[ys, xs]
+    owner = pixel_label[nearest]
+    blur = max(1.0, 0.03 * abs(_pt(garment, "left_shoulder")[0] - _pt(garment, "right_shoulder")[0]) * scale)
+    maps = []
+    for lab in sleeves:
+        m = cv2.GaussianBlur((owner == lab).astype(np.float32), (0, 0), blur)
+        maps.append(cv2.resize(m, (alpha.shape[1], alpha.shape[0]), interpolation=cv2.INTER_LINEAR))
+    return maps[0], maps[1]
+
+
 def _grid_mesh(alpha: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """A regular triangle grid over the opaque part of the texture: vertices (px) and triangles."""
     h, w = alpha.shape
@@ -65,13 +120,13 @@ def _grid_mesh(alpha: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     ny = int(np.ceil((y1 - y0) / step)) + 1
     gx = x0 + np.arange(nx) * step
     gy = y0 + np.arange(ny) * step
-    # A cell is kept when any opaque pixel lies in it (tested on a grown, downsampled alpha).
-    occupied = cv2.resize(
-        (alpha > 8).astype(np.uint8) * 255,
-        (nx - 1, ny - 1),
-        interpolation=cv2.INTER_AREA,
-    )
-    cells = cv2.dilate((occupied > 0).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    # A cell is kept when any opaque pixel lies in it (tested on a grown, cell-sized copy of the alpha).
+    span_w, span_h = int(np.ceil((nx - 1) * step)), int(np.ceil((ny - 1) * step))
+    region = np.zeros((span_h, span_w), np.uint8)
+    crop = (alpha[y0 : y0 + span_h, x0 : x0 + span_w] > 8).astype(np.uint8) * 255
+    region[: crop.shape[0], : crop.shape[1]] = crop
+    occupied = cv2.resize(region, (nx - 1, ny - 1), interpolation=cv2.INTER_AREA)
+    cells = occupied > 0
     # Cell (i, j) is kept only if the grown mask says so; vertices are those the kept cells use.
     vid = np.arange(nx * ny).reshape(ny, nx)
     tris = []
@@ -128,6 +183,7 @@ def bind_garment(garment: Garment) -> GarmentBinding:
     long_sleeves = garment.long_sleeves
     if garment.has_sleeves:
         blend = 0.06 * 2.0 * shoulder_half
+        regions = _sleeve_regions(garment)
         sleeve_total = np.zeros(len(points))
         arm_w = np.zeros((len(points), 4))
         for col, side in ((0, "left"), (2, "right")):
@@ -135,25 +191,36 @@ def bind_garment(garment: Garment) -> GarmentBinding:
             elbow = _pt(garment, f"{side}_elbow") if long_sleeves else cuff
             axis = (elbow - shoulder) / np.linalg.norm(elbow - shoulder)
             outward = np.sign(shoulder[0] - (ls[0] + rs[0]) / 2.0)
-            # Inner boundary: the shoulder-armpit seam line; lower boundary: through the armpit along the sleeve.
+            # Sleeve: outside the shoulder-armpit seam, and nearer the sleeve's centre line than the
+            # torso's side edge (so the transparent underarm wedge stays with the torso).
             seam = armpit - shoulder
             seam_n = np.array([seam[1], -seam[0]]) / np.linalg.norm(seam)
             seam_n *= np.sign(seam_n[0] * outward) or 1.0
             d_out = (points - shoulder) @ seam_n
-            under_n = np.array([axis[1], -axis[0]])
-            under_n *= -np.sign(under_n[1]) or 1.0  # points up, away from the hem
-            d_up = (points - armpit) @ under_n
-            member = _smoothstep(-blend, blend, d_out) * _smoothstep(-blend, blend, d_up)
+            if regions is not None:
+                px = np.clip(np.round(points).astype(int), 0, [w - 1, h - 1])
+                member = regions[0 if side == "left" else 1][px[:, 1], px[:, 0]]
+            else:
+                side_edge = [armpit] + [
+                    _pt(garment, f"{side}_{n}") for n in ("waist", "hem") if f"{side}_{n}" in garment.anchors
+                ]
+                centre_line = [shoulder, elbow, cuff] if long_sleeves else [shoulder, cuff]
+                nearer = _polyline_distance(points, side_edge) - _polyline_distance(points, centre_line)
+                member = _smoothstep(-blend, blend, d_out) * _smoothstep(-blend, blend, nearer)
             t = (points - shoulder) @ axis
             elbow_t = float((elbow - shoulder) @ axis)
-            lower = _smoothstep(elbow_t - blend, elbow_t + blend, t) if long_sleeves else np.zeros(len(points))
+            lower = (
+                _smoothstep(elbow_t - blend, elbow_t + blend, t) if long_sleeves else np.zeros(len(points))
+            )
             arm_w[:, col] = member * (1.0 - lower)
             arm_w[:, col + 1] = member * lower
             sleeve_total += member
             upper_vec = elbow - shoulder
             lower_vec = cuff - elbow if long_sleeves else upper_vec
             upper_bone, lower_bone = (
-                (c.SLEEVE_A_UPPER, c.SLEEVE_A_LOWER) if side == "left" else (c.SLEEVE_B_UPPER, c.SLEEVE_B_LOWER)
+                (c.SLEEVE_A_UPPER, c.SLEEVE_A_LOWER)
+                if side == "left"
+                else (c.SLEEVE_B_UPPER, c.SLEEVE_B_LOWER)
             )
             rot = np.array([[0.0, 1.0], [-1.0, 0.0]])
             bones[upper_bone] = [shoulder, upper_vec, rot @ upper_vec]

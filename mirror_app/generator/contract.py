@@ -24,7 +24,10 @@ NUM_PARAMS = 4
 INPUTS: tuple[tuple[str, tuple[int | str, ...]], ...] = (
     ("landmarks", (33, 3)),  # x px, y px, visibility; unmirrored camera frame, origin top-left, y down
     ("world", (33, 3)),  # metres, hip-centred, x right, y down, z away from the camera
-    ("silhouette", (3, 2)),  # person-mask extents in px along +across/-across at SILHOUETTE_FRACTIONS; 0 unknown
+    (
+        "silhouette",
+        (3, 2),
+    ),  # person-mask extents in px along +across/-across at SILHOUETTE_FRACTIONS; 0 unknown
     ("rest_vertices", ("N", 2)),  # garment mesh in front-texture px
     ("skin_weights", ("N", NUM_BONES)),  # binding of each vertex to the bones, rows sum to 1
     ("rest_bones", (NUM_BONES, 3, 2)),  # per bone: origin, x axis, y axis, in texture px

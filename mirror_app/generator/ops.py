@@ -27,6 +27,9 @@ class Ops(Protocol):
     def div(self, a: Any, b: Any) -> Any: ...
     def sqrt(self, a: Any) -> Any: ...
     def abs(self, a: Any) -> Any: ...
+    def atan(self, a: Any) -> Any: ...
+    def cos(self, a: Any) -> Any: ...
+    def sin(self, a: Any) -> Any: ...
     def maximum(self, a: Any, b: Any) -> Any: ...
     def minimum(self, a: Any, b: Any) -> Any: ...
     def greater(self, a: Any, b: Any) -> Any: ...
@@ -61,6 +64,15 @@ class NumpyOps:
 
     def abs(self, a: Any) -> np.ndarray:
         return np.abs(a).astype(np.float32)
+
+    def atan(self, a: Any) -> np.ndarray:
+        return np.arctan(a).astype(np.float32)
+
+    def cos(self, a: Any) -> np.ndarray:
+        return np.cos(a).astype(np.float32)
+
+    def sin(self, a: Any) -> np.ndarray:
+        return np.sin(a).astype(np.float32)
 
     def maximum(self, a: Any, b: Any) -> np.ndarray:
         return np.maximum(a, b).astype(np.float32)
@@ -136,6 +148,15 @@ class OnnxOps:
 
     def abs(self, a: Any) -> str:
         return self._node("Abs", [self._as_name(a)])
+
+    def atan(self, a: Any) -> str:
+        return self._node("Atan", [self._as_name(a)])
+
+    def cos(self, a: Any) -> str:
+        return self._node("Cos", [self._as_name(a)])
+
+    def sin(self, a: Any) -> str:
+        return self._node("Sin", [self._as_name(a)])
 
     def maximum(self, a: Any, b: Any) -> str:
         return self._binary("Max", a, b)

@@ -72,7 +72,8 @@ class GarmentGenerator:
             vertices, depth, opacity, back = self._session.run(None, feeds)
         n = binding.mesh_size
         anchors = {
-            name: (float(x), float(y)) for name, (x, y) in zip(binding.anchor_names, vertices[n:], strict=True)
+            name: (float(x), float(y))
+            for name, (x, y) in zip(binding.anchor_names, vertices[n:], strict=True)
         }
         return Fit(
             mesh=binding.mesh,

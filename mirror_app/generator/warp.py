@@ -46,6 +46,35 @@ class _Vec:
         return o.mul(o.mul(t, t), o.sub(3.0, o.mul(t, 2.0)))
 
 
+def _atan2(o: Ops, y: Any, x: Any) -> Any:
+    """atan2 from Atan (ONNX has no Atan2): the half-angle form, exact away from a half turn."""
+    r = o.sqrt(o.add(o.add(o.mul(x, x), o.mul(y, y)), EPS))
+    return o.mul(o.atan(o.div(y, o.add(o.add(r, x), EPS))), 2.0)
+
+
+def _rotate(o: Ops, xy: Any, cos_t: Any, sin_t: Any) -> Any:
+    """Rotate (N, 2) points by per-row (N, 1) cosines and sines."""
+    x, y = o.take(xy, [0], axis=1), o.take(xy, [1], axis=1)
+    return o.concat(
+        [o.sub(o.mul(x, cos_t), o.mul(y, sin_t)), o.add(o.mul(x, sin_t), o.mul(y, cos_t))], axis=1
+    )
+
+
+def _turn_blend(o: Ops, torso: Any, sleeve: Any, weight: Any, pivot: Any, turn: Any) -> Any:
+    """Join torso-posed and sleeve-posed positions by turning about the shoulder, not by averaging.
+
+    Averaging two positions a half turn apart folds the underarm over itself. Instead the sleeve pose is
+    turned back by the arm's turn, blended with the torso pose there (where the two nearly agree), and
+    the blend is turned by the weighted share of the turn: the fabric fans out about the shoulder.
+    """
+    a = o.sub(torso, pivot)
+    b = o.sub(sleeve, pivot)
+    back = _rotate(o, b, o.cos(turn), o.mul(o.sin(turn), -1.0))
+    mixed = o.add(a, o.mul(weight, o.sub(back, a)))
+    share = o.mul(weight, turn)
+    return o.add(pivot, _rotate(o, mixed, o.cos(share), o.sin(share)))
+
+
 def generate(
     ops: Ops,
     landmarks: Any,
@@ -143,7 +172,11 @@ def generate(
 
     long_sleeves = o.greater(param(c.PARAM_LONG_SLEEVES), 0.5)
     depths = [o.const([0.0])] * 5
-    for side, upper, lower in (("A", c.SLEEVE_A_UPPER, c.SLEEVE_A_LOWER), ("B", c.SLEEVE_B_UPPER, c.SLEEVE_B_LOWER)):
+    turns: list[Any] = []
+    for side, upper, lower in (
+        ("A", c.SLEEVE_A_UPPER, c.SLEEVE_A_LOWER),
+        ("B", c.SLEEVE_B_UPPER, c.SLEEVE_B_LOWER),
+    ):
         sh, el, wr = chains[(side, "shoulder")], chains[(side, "elbow")], chains[(side, "wrist")]
         up_rest_len = v.norm(rest(upper, 1))
         lo_rest_len = v.norm(rest(lower, 1))
@@ -156,6 +189,27 @@ def generate(
         up_dir = o.div(arm, arm_len)
         up_origin = on_shoulder_slice(rest(upper, 0))
         up_x = o.mul(up_dir, o.mul(o.mul(up_rest_len, scale), along))
+        # The arm's turn relative to where the torso alone would carry the sleeve's rest axis.
+        carried = o.add(
+            o.mul(
+                x_axes[c.SHOULDER],
+                o.div(o.take(rest(upper, 1), [0], axis=0), o.take(rest(c.SHOULDER, 1), [0], axis=0)),
+            ),
+            o.mul(
+                y_axes[c.SHOULDER],
+                o.div(o.take(rest(upper, 1), [1], axis=0), o.take(rest(c.SHOULDER, 2), [1], axis=0)),
+            ),
+        )
+        turns.append(
+            _atan2(
+                o,
+                o.sub(
+                    o.mul(o.take(carried, [0], axis=0), o.take(up_x, [1], axis=0)),
+                    o.mul(o.take(carried, [1], axis=0), o.take(up_x, [0], axis=0)),
+                ),
+                v.dot(carried, up_x),
+            )
+        )
         origins.append(up_origin)
         x_axes.append(up_x)
         y_axes.append(o.mul(v.rot(up_dir), o.mul(up_rest_len, scale)))
@@ -192,9 +246,25 @@ def generate(
     ly = o.div(o.sub(o.mul(comp(rest_x, 0), ry), o.mul(comp(rest_x, 1), rx)), det)
     posed = o.add(
         o.unsqueeze(cur_o, 0),
-        o.add(o.mul(o.unsqueeze(lx, 2), o.unsqueeze(cur_x, 0)), o.mul(o.unsqueeze(ly, 2), o.unsqueeze(cur_y, 0))),
+        o.add(
+            o.mul(o.unsqueeze(lx, 2), o.unsqueeze(cur_x, 0)), o.mul(o.unsqueeze(ly, 2), o.unsqueeze(cur_y, 0))
+        ),
     )  # (N, B, 2)
-    vertices = o.sum(o.mul(posed, o.unsqueeze(skin_weights, 2)), axis=1)
+
+    # Torso and each sleeve are posed separately, then joined by turning about the shoulder (below).
+    def part(first: int, last: int) -> tuple[Any, Any]:
+        cols = list(range(first, last + 1))
+        w = o.take(skin_weights, cols, axis=1)  # (N, k)
+        total = o.sum(w, axis=1, keepdims=True)
+        pos = o.sum(o.mul(o.take(posed, cols, axis=1), o.unsqueeze(w, 2)), axis=1)
+        return o.div(pos, o.maximum(total, EPS)), total
+
+    vertices, _ = part(c.SHOULDER, c.SKIRT)
+    for (upper, lower), turn in zip(
+        ((c.SLEEVE_A_UPPER, c.SLEEVE_A_LOWER), (c.SLEEVE_B_UPPER, c.SLEEVE_B_LOWER)), turns, strict=True
+    ):
+        sleeve, weight = part(upper, lower)
+        vertices = _turn_blend(o, vertices, sleeve, weight, origins[upper], turn)
     depth = o.sum(o.mul(skin_weights, o.unsqueeze(o.concat(depths, axis=0), 0)), axis=1)
 
     # Turn: the facing cosine from the world shoulder line; fade out, or flip to the back image.

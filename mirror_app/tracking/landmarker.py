@@ -31,8 +31,8 @@ class PoseModelError(RuntimeError):
 
 def _model_error(path: Path, problem: str) -> PoseModelError:
     return PoseModelError(
-        f"Pose model {path} {problem}. Restore it from the repository (git checkout -- models/), or rebuild it "
-        f"with `python3.11 packaging/build_pose_model.py` (needs PyPI once), or re-run the install script."
+        f"Pose model {path} {problem}. Restore it from the repository (git checkout -- models/), or rebuild "
+        "it with `python3.11 packaging/build_pose_model.py` (needs PyPI once), or re-run the install script."
     )
 
 
@@ -81,7 +81,9 @@ class PoseTracker:
             output_segmentation_masks=True,
         )
         try:
-            self._landmarker: mp_pose.PoseLandmarker | None = mp_pose.PoseLandmarker.create_from_options(options)
+            self._landmarker: mp_pose.PoseLandmarker | None = mp_pose.PoseLandmarker.create_from_options(
+                options
+            )
         except Exception as exc:  # MediaPipe raises RuntimeError/ValueError with C++ status text
             raise _model_error(self.model_path, f"could not be loaded by MediaPipe ({exc})") from exc
         self.smoother = smoother if smoother is not None else LandmarkSmoother()
@@ -125,7 +127,9 @@ class PoseTracker:
         masks = result.segmentation_masks
         if masks is not None and choice.index < len(masks):
             raw = masks[choice.index].numpy_view()
-            mask = self.mask_smoother(raw.reshape(raw.shape[0], raw.shape[1]))  # copies out of MediaPipe's buffer
+            mask = self.mask_smoother(
+                raw.reshape(raw.shape[0], raw.shape[1])
+            )  # copies out of MediaPipe's buffer
         return Body(
             landmarks_px=px,
             world=world,

@@ -23,9 +23,11 @@ def torso_centre(landmarks_px: np.ndarray) -> np.ndarray:
 def torso_scale(landmarks_px: np.ndarray) -> float:
     """Size of the torso in px (larger of shoulder width and shoulder-to-hip length), at least 1."""
     lm = landmarks_px[:, :2].astype(np.float64)
-    width = np.linalg.norm(lm[LEFT_SHOULDER] - lm[RIGHT_SHOULDER])
-    length = np.linalg.norm((lm[LEFT_SHOULDER] + lm[RIGHT_SHOULDER] - lm[LEFT_HIP] - lm[RIGHT_HIP]) / 2.0)
-    return float(max(width, length, 1.0))
+    width = float(np.linalg.norm(lm[LEFT_SHOULDER] - lm[RIGHT_SHOULDER]))
+    length = float(
+        np.linalg.norm((lm[LEFT_SHOULDER] + lm[RIGHT_SHOULDER] - lm[LEFT_HIP] - lm[RIGHT_HIP]) / 2.0)
+    )
+    return max(width, length, 1.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,10 +42,10 @@ class Choice:
 class PersonSelector:
     """Follow one person across frames; pick a new one only after the followed one is gone for `grace_s`.
 
-    Following: the candidate whose torso centre is nearest the followed person's last centre, if it lies within
-    `gate` torso sizes (plus `gate_growth` torso sizes per second since last seen). Anyone else, however large
-    or central, is ignored while the followed person is visible or only briefly lost: that is the hysteresis.
-    New choice: the largest, most central person.
+    Following: the candidate whose torso centre is nearest the followed person's last centre, if it lies
+    within `gate` torso sizes (plus `gate_growth` torso sizes per second since last seen). Anyone else,
+    however large or central, is ignored while the followed person is visible or only briefly lost: that is
+    the hysteresis. New choice: the largest, most central person.
     """
 
     def __init__(self, gate: float = 0.75, gate_growth: float = 2.0, grace_s: float = 0.5):
@@ -66,8 +68,10 @@ class PersonSelector:
         self._id = None
         self._centre = None
 
-    def choose(self, candidates: Sequence[np.ndarray], frame_size: tuple[int, int], t: float) -> Choice | None:
-        """Pick among (33, 3) pixel-landmark arrays seen at time t (s); None while the followed one is missing."""
+    def choose(
+        self, candidates: Sequence[np.ndarray], frame_size: tuple[int, int], t: float
+    ) -> Choice | None:
+        """Pick among (33, 3) pixel-landmark arrays seen at t (s); None while the followed one is missing."""
         centres = [torso_centre(c) for c in candidates]
         if self._id is not None and self._centre is not None:
             since = max(t - self._seen_t, 0.0)
@@ -84,7 +88,11 @@ class PersonSelector:
             self.reset()
         if not candidates:
             return None
-        best = int(np.argmax([self._prominence(c, ce, frame_size) for c, ce in zip(candidates, centres, strict=True)]))
+        best = int(
+            np.argmax(
+                [self._prominence(c, ce, frame_size) for c, ce in zip(candidates, centres, strict=True)]
+            )
+        )
         self._id = next(self._ids)
         self._update(candidates[best], centres[best], t)
         log.info("following person %d", self._id)

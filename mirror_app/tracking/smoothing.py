@@ -1,4 +1,4 @@
-"""Landmark filtering: One Euro smoothing, a left/right swap guard and a light mask EMA, so garments sit still."""
+"""Landmark filtering: One Euro smoothing, left/right swap guard, light mask EMA, so garments sit still."""
 
 from __future__ import annotations
 
@@ -12,26 +12,43 @@ log = logging.getLogger(__name__)
 
 # MediaPipe pose left/right landmark pairs (left index, right index).
 UPPER_PAIRS: tuple[tuple[int, int], ...] = (
-    (1, 4), (2, 5), (3, 6), (7, 8), (9, 10),  # eyes, ears, mouth
-    (11, 12), (13, 14), (15, 16), (17, 18), (19, 20), (21, 22),  # shoulders, elbows, wrists, hands
+    (1, 4),
+    (2, 5),
+    (3, 6),
+    (7, 8),
+    (9, 10),  # eyes, ears, mouth
+    (11, 12),
+    (13, 14),
+    (15, 16),
+    (17, 18),
+    (19, 20),
+    (21, 22),  # shoulders, elbows, wrists, hands
 )
 LOWER_PAIRS: tuple[tuple[int, int], ...] = (
-    (23, 24), (25, 26), (27, 28), (29, 30), (31, 32),  # hips, knees, ankles, heels, feet
+    (23, 24),
+    (25, 26),
+    (27, 28),
+    (29, 30),
+    (31, 32),  # hips, knees, ankles, heels, feet
 )
 # Pairs the swap decision is measured on (face and finger points are too close together to say much).
 UPPER_KEY_PAIRS: tuple[tuple[int, int], ...] = ((11, 12), (13, 14), (15, 16))
 LOWER_KEY_PAIRS: tuple[tuple[int, int], ...] = ((23, 24), (25, 26), (27, 28))
 
-# Defaults tuned on synthetic 30 fps tracks at 1280x720 (see tests/tracking/test_smoothing.py): 2 px RMS white
-# noise on a still point -> about 0.23 px RMS out; a 100 px step is within 2 px after 2 frames; a 200 px, 1.5 Hz
-# arm swing (1900 px/s peak) is followed within about 17 px (a quarter frame).
+# Defaults tuned on synthetic 30 fps tracks at 1280x720 (tests/tracking/test_one_euro.py): 2 px RMS white
+# noise on a still point -> about 0.2 px RMS out, frame-to-frame steps under 0.2 px; a 100 px step is within
+# 2 px after 2 frames; a 200 px, 1.5 Hz arm swing (1900 px/s peak) is followed within about 9 px (a seventh of
+# a frame's motion). Price: slow motion lags by ~4 px; while moving most raw noise passes (motion hides it).
 PX_MIN_CUTOFF_HZ = 0.1
-PX_BETA = 0.04  # Hz per (px/s)
-D_CUTOFF_HZ = 4.0
-# Speed (px/s) the beta term ignores: the filter's speed estimate is (x - previous output) / dt, so pixel noise
-# alone reads as ~60 px/s; without this floor that noise would open the cutoff and let jitter through.
-PX_SPEED_FLOOR = 120.0
-PX_PER_METRE = 500.0  # rough scale of a shopper at mirror distance; makes the world filter as calm as the pixel one
+PX_BETA = 0.06  # Hz per (px/s)
+D_CUTOFF_HZ = 5.0
+# Speed (px/s) the beta term ignores: the filter's speed estimate is (x - previous output) / dt, so pixel
+# noise alone reads as ~60 px/s RMS; without this floor that noise would open the cutoff, letting jitter in.
+PX_SPEED_FLOOR = 160.0
+# Floor for landmark visibility used as filter confidence (a hidden joint is still followed, just slowly).
+MIN_CONFIDENCE = 0.05
+# Rough scale of a shopper at mirror distance: makes the world filter as calm as the pixel one.
+PX_PER_METRE = 500.0
 
 
 class OneEuroFilter:
@@ -39,7 +56,8 @@ class OneEuroFilter:
 
     Vectorised: every element of the array (e.g. 33 landmarks x 3 axes) is filtered independently, per axis.
     One addition to the published filter: `speed_floor` is subtracted from the speed before the beta term, so
-    sensor noise does not raise the cutoff (set it to 0 for the classic filter). Units: those of x and seconds.
+    sensor noise does not raise the cutoff (set it to 0 for the classic filter), and the first samples after a
+    reset are averaged (warm start) rather than the first one being trusted. Units: those of x, and seconds.
     """
 
     def __init__(
@@ -58,23 +76,30 @@ class OneEuroFilter:
         self._x: np.ndarray | None = None
         self._dx: np.ndarray | None = None
         self._t: float | None = None
+        self._n = 0
 
     def reset(self) -> None:
         """Forget the past (new person, lost track)."""
         self._x = self._dx = self._t = None
+        self._n = 0
 
     @staticmethod
     def _alpha(cutoff: np.ndarray | float, dt: float) -> np.ndarray | float:
         tau = 1.0 / (2.0 * math.pi * cutoff)
         return 1.0 / (1.0 + tau / dt)
 
-    def __call__(self, x: np.ndarray, t: float) -> np.ndarray:
-        """Filter one sample `x` taken at time `t` (seconds); returns a new float64 array of x's shape."""
+    def __call__(self, x: np.ndarray, t: float, confidence: np.ndarray | None = None) -> np.ndarray:
+        """Filter one sample `x` taken at time `t` (seconds); returns a new float64 array of x's shape.
+
+        `confidence` (in (0, 1], broadcast against x) scales the speed term: beta is multiplied by it and the
+        speed floor divided by it, so unsure points (occluded, off-image) are smoothed harder.
+        """
         x = np.asarray(x, dtype=np.float64)
         if self._x is None or self._t is None or self._x.shape != x.shape:
             self._x = x.copy()
             self._dx = np.zeros_like(x)
             self._t = t
+            self._n = 1
             return self._x.copy()
         dt = t - self._t
         if dt <= 0.0:  # same or older timestamp: nothing new to learn from the speed
@@ -84,10 +109,18 @@ class OneEuroFilter:
         dx = (x - self._x) / dt
         self._dx = self._dx + a_d * (dx - self._dx)
         speed = np.abs(self._dx)
-        if self.speed_floor > 0.0:
-            speed = np.maximum(speed - self.speed_floor, 0.0)
-        cutoff = self.min_cutoff + self.beta * speed
-        a = self._alpha(cutoff, dt)
+        if confidence is None:
+            if self.speed_floor > 0.0:
+                speed = np.maximum(speed - self.speed_floor, 0.0)
+            cutoff = self.min_cutoff + self.beta * speed
+        else:
+            conf = np.clip(confidence, 1e-3, 1.0)
+            speed = np.maximum(speed - self.speed_floor / conf, 0.0)
+            cutoff = self.min_cutoff + (self.beta * conf) * speed
+        # Warm start: average the first samples instead of trusting the first one for seconds (the still-state
+        # time constant is ~1.6 s); after ~1/alpha samples this has no effect.
+        self._n += 1
+        a = np.maximum(self._alpha(cutoff, dt), 1.0 / self._n)
         self._x = self._x + a * (x - self._x)
         return self._x.copy()
 
@@ -125,8 +158,12 @@ class SwapGuard:
         li = [p[0] for p in key_pairs]
         ri = [p[1] for p in key_pairs]
         weight = np.minimum.reduce([cur[li, 2], cur[ri, 2], prev[li, 2], prev[ri, 2]]).clip(0.05, 1.0)
-        direct = np.linalg.norm(cur[li, :2] - prev[li, :2], axis=1) + np.linalg.norm(cur[ri, :2] - prev[ri, :2], axis=1)
-        crossed = np.linalg.norm(cur[ri, :2] - prev[li, :2], axis=1) + np.linalg.norm(cur[li, :2] - prev[ri, :2], axis=1)
+        direct = np.linalg.norm(cur[li, :2] - prev[li, :2], axis=1) + np.linalg.norm(
+            cur[ri, :2] - prev[ri, :2], axis=1
+        )
+        crossed = np.linalg.norm(cur[ri, :2] - prev[li, :2], axis=1) + np.linalg.norm(
+            cur[li, :2] - prev[ri, :2], axis=1
+        )
         c_direct = float((weight * direct).sum() / weight.sum())
         c_crossed = float((weight * crossed).sum() / weight.sum())
         return c_crossed < self.ratio * c_direct and (c_direct - c_crossed) > self.min_gain * scale
@@ -136,21 +173,25 @@ class SwapGuard:
         px, wd = landmarks_px, world
         if self._prev is not None:
             prev = self._prev
-            scale = max(float(np.linalg.norm(prev[11, :2] - prev[12, :2])),
-                        float(np.linalg.norm((prev[11, :2] + prev[12, :2] - prev[23, :2] - prev[24, :2]) / 2)),
-                        1.0)
+            scale = max(
+                float(np.linalg.norm(prev[11, :2] - prev[12, :2])),
+                float(np.linalg.norm((prev[11, :2] + prev[12, :2] - prev[23, :2] - prev[24, :2]) / 2)),
+                1.0,
+            )
             for pairs, key in ((UPPER_PAIRS, UPPER_KEY_PAIRS), (LOWER_PAIRS, LOWER_KEY_PAIRS)):
                 if self._should_swap(px, key, scale):
                     px = swap_pairs(px, pairs)
                     wd = swap_pairs(wd, pairs)
                     self.swaps += 1
-                    log.debug("left/right label swap undone (%s)", "upper" if pairs is UPPER_PAIRS else "lower")
+                    log.debug(
+                        "left/right label swap undone (%s)", "upper" if pairs is UPPER_PAIRS else "lower"
+                    )
         self._prev = px.copy()
         return px, wd
 
 
 class LandmarkSmoother:
-    """Swap guard then One Euro filter on pixel (x, y) and world (x, y, z) landmarks of one followed person."""
+    """Swap guard, then One Euro filter on pixel (x, y) and world (x, y, z) landmarks of one person."""
 
     def __init__(
         self,
@@ -163,7 +204,9 @@ class LandmarkSmoother:
     ):
         self.px_filter = OneEuroFilter(min_cutoff, beta, d_cutoff, speed_floor)
         # Same behaviour in metres: the speed terms are scaled so 1 m/s counts like px_per_metre px/s.
-        self.world_filter = OneEuroFilter(min_cutoff, beta * px_per_metre, d_cutoff, speed_floor / px_per_metre)
+        self.world_filter = OneEuroFilter(
+            min_cutoff, beta * px_per_metre, d_cutoff, speed_floor / px_per_metre
+        )
         self.guard = SwapGuard() if swap_guard else None
 
     def reset(self) -> None:
@@ -173,15 +216,21 @@ class LandmarkSmoother:
         if self.guard is not None:
             self.guard.reset()
 
-    def __call__(self, landmarks_px: np.ndarray, world: np.ndarray, t: float) -> tuple[np.ndarray, np.ndarray]:
-        """Filter one frame's (33, 3) pixel landmarks (x, y, visibility) and (33, 3) world landmarks at time t (s)."""
+    def __call__(
+        self, landmarks_px: np.ndarray, world: np.ndarray, t: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Filter one frame's (33, 3) pixel landmarks (x, y, visibility) and (33, 3) world ones at t (s)."""
         px, wd = landmarks_px, world
         if self.guard is not None:
             px, wd = self.guard(px, wd)
+        # Visibility as confidence: MediaPipe's guesses for hidden joints jump tens of px on a still person.
+        conf = np.clip(px[:, 2:3], MIN_CONFIDENCE, 1.0)
         out_px = np.empty(px.shape, np.float32)
-        out_px[:, :2] = self.px_filter(px[:, :2], t)
-        out_px[:, 2] = px[:, 2]  # visibility passes through: consumers threshold it, lag would hide limbs late
-        out_wd = self.world_filter(wd, t).astype(np.float32)
+        out_px[:, :2] = self.px_filter(px[:, :2], t, conf)
+        out_px[:, 2] = px[
+            :, 2
+        ]  # visibility passes through: consumers threshold it, lag would hide limbs late
+        out_wd = self.world_filter(wd, t, conf).astype(np.float32)
         return out_px, out_wd
 
 

@@ -12,25 +12,25 @@ from mirror_app.tracking import body as lm
 from mirror_app.tracking.body import Body
 
 
-def tee(long_sleeves: bool = False, back: bool = False, width: int = 400, height: int = 460) -> Garment:
+def tee(long_sleeves: bool = False, back: bool = False, width: int = 480, height: int = 400) -> Garment:
     """A flat t-shirt (or long-sleeve top) drawn as a polygon, with anchors from the same geometry."""
     cx = width / 2
     a = {
         "neck": (cx, 30.0),
-        "left_shoulder": (cx + 80, 40.0),
-        "right_shoulder": (cx - 80, 40.0),
-        "left_armpit": (cx + 85, 150.0),
-        "right_armpit": (cx - 85, 150.0),
-        "left_waist": (cx + 80, 300.0),
-        "right_waist": (cx - 80, 300.0),
-        "left_hem": (cx + 88, 440.0),
-        "right_hem": (cx - 88, 440.0),
+        "left_shoulder": (cx + 100, 40.0),
+        "right_shoulder": (cx - 100, 40.0),
+        "left_armpit": (cx + 100, 140.0),
+        "right_armpit": (cx - 100, 140.0),
+        "left_waist": (cx + 95, 250.0),
+        "right_waist": (cx - 95, 250.0),
+        "left_hem": (cx + 102, 330.0),
+        "right_hem": (cx - 102, 330.0),
     }
     if long_sleeves:
-        a |= {"left_elbow": (cx + 140, 200.0), "right_elbow": (cx - 140, 200.0)}
-        a |= {"left_cuff": (cx + 170, 360.0), "right_cuff": (cx - 170, 360.0)}
+        a |= {"left_elbow": (cx + 160, 170.0), "right_elbow": (cx - 160, 170.0)}
+        a |= {"left_cuff": (cx + 200, 300.0), "right_cuff": (cx - 200, 300.0)}
     else:
-        a |= {"left_cuff": (cx + 150, 130.0), "right_cuff": (cx - 150, 130.0)}
+        a |= {"left_cuff": (cx + 165, 120.0), "right_cuff": (cx - 165, 120.0)}
     rgba = np.zeros((height, width, 4), np.uint8)
 
     def side(sign: float) -> list[tuple[float, float]]:

@@ -1,0 +1,68 @@
+"""The built-in demo: a real person (scikit-image's astronaut photo) seen by a slowly moving camera."""
+
+from __future__ import annotations
+
+import math
+import time
+
+import cv2
+import numpy as np
+
+from mirror_app.capture.frame import Frame
+
+DEMO_NAME = "demo"
+
+
+def _portrait() -> np.ndarray:
+    """NASA's public-domain astronaut portrait, shipped inside scikit-image's wheel."""
+    from skimage import data
+
+    return np.ascontiguousarray(data.astronaut())
+
+
+class DemoSource:
+    """Endless (live) or finite (headless) frames of the astronaut with a gentle pan, zoom and sensor noise."""
+
+    name = DEMO_NAME
+
+    def __init__(self, size: tuple[int, int] = (720, 720), frames: int | None = None, live: bool = True,
+                 fps: float = 30.0) -> None:
+        self.size = size
+        self.live = live
+        self.fps = fps
+        self._limit = frames
+        photo = _portrait()
+        # Scale so the frame shows the whole portrait with room for the camera to move.
+        scale = max(size) * 1.1 / photo.shape[1]
+        self._photo = cv2.resize(photo, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+        self._rng = np.random.default_rng(7)
+        self._index = 0
+        self._start_ns = time.monotonic_ns()
+
+    def _view(self, t: float) -> np.ndarray:
+        w, h = self.size
+        ph, pw = self._photo.shape[:2]
+        zoom = 1.0 + 0.04 * math.sin(t * 0.35)
+        cx = pw / 2 + 0.03 * pw * math.sin(t * 0.21)
+        cy = ph / 2 + 0.02 * ph * math.sin(t * 0.27)
+        # Affine from frame pixels to photo pixels: a crop window that pans and breathes.
+        m = np.array([[zoom, 0, w / 2 - zoom * cx], [0, zoom, h / 2 - zoom * cy]], np.float32)
+        view = cv2.warpAffine(self._photo, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+        noise = self._rng.normal(0.0, 1.5, view.shape).astype(np.float32)
+        return np.clip(view.astype(np.float32) + noise, 0, 255).astype(np.uint8)
+
+    def read(self) -> Frame | None:
+        """The next demo frame; live mode keeps the real-time pace."""
+        if self._limit is not None and self._index >= self._limit:
+            return None
+        t = self._index / self.fps
+        if self.live:
+            delay = self._start_ns + int(t * 1e9) - time.monotonic_ns()
+            if delay > 0:
+                time.sleep(delay / 1e9)
+        frame = Frame(self._view(t), self._index, time.monotonic_ns())
+        self._index += 1
+        return frame
+
+    def close(self) -> None:
+        """Nothing to release."""

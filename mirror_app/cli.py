@@ -1,0 +1,250 @@
+"""The `mirror-app` command: the window, headless runs, cameras, catalogs and models."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=False,
+    help="mirror: a real-time AR try-on mirror. With no command, opens the mirror window.",
+)
+models_app = typer.Typer(help="The generator and pose models.")
+catalog_app = typer.Typer(help="Garment catalogs.")
+app.add_typer(models_app, name="models")
+app.add_typer(catalog_app, name="catalog")
+log = logging.getLogger("mirror_app")
+
+EXIT_BAD_INPUT = 2
+
+
+def _fail(message: str, code: int = EXIT_BAD_INPUT) -> typer.Exit:
+    """Print one clear line (no traceback) and leave with the given code."""
+    typer.secho(f"mirror-app: {message}", err=True, fg=typer.colors.RED)
+    return typer.Exit(code)
+
+
+def _notice(message: str) -> None:
+    typer.secho(f"notice: {message}", err=True, fg=typer.colors.YELLOW)
+
+
+def _setup_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    # MediaPipe/TFLite and glog chatter are not the user's business unless asked for.
+    os.environ.setdefault("GLOG_minloglevel", "2")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+@app.callback(invoke_without_command=True)
+def main_callback(
+    ctx: typer.Context,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log details.")] = False,
+) -> None:
+    """Open the mirror window when no command is given."""
+    _setup_logging(verbose)
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(run)
+
+
+def _load_wardrobe(catalog: Path | None, garment: str | None):  # type: ignore[no-untyped-def]
+    from mirror_app.catalog.loader import load_catalog_or_default
+    from mirror_app.pipeline import Wardrobe
+
+    loaded = load_catalog_or_default(catalog)
+    for problem in loaded.problems:
+        _notice(f"catalog: {problem}")
+    wardrobe = Wardrobe(loaded.garments, garment)
+    for line in wardrobe.skipped:
+        _notice(line)
+    if garment and (wardrobe.current is None or wardrobe.current.id != garment):
+        ids = ", ".join(g.id for g in wardrobe.garments) or "none"
+        _notice(f"no garment '{garment}' in catalog {loaded.name}; wearing the first (ids: {ids})")
+    return loaded, wardrobe
+
+
+@app.command()
+def run(
+    source: Annotated[
+        str | None,
+        typer.Option(help="Webcam index or name, video file, image file, folder of images, or 'demo'."),
+    ] = None,
+    catalog: Annotated[Path | None, typer.Option(help="Catalog folder (default: the built-in catalog).")] = None,
+    garment: Annotated[str | None, typer.Option(help="Garment id to wear first.")] = None,
+    headless: Annotated[bool, typer.Option(help="No window: process every frame and write files.")] = False,
+    out: Annotated[Path | None, typer.Option(help="Headless: composited video to write (.mp4).")] = None,
+    stats: Annotated[Path | None, typer.Option(help="Headless: stats JSON to write.")] = None,
+    frames: Annotated[int | None, typer.Option(min=1, help="Stop after this many frames.")] = None,
+    mirror: Annotated[bool, typer.Option("--mirror/--no-mirror", help="Flip the picture like a mirror.")] = True,
+    fullscreen: Annotated[bool, typer.Option(help="Start full screen (kiosk).")] = False,
+) -> None:
+    """Run the mirror: the window by default, or headless over a recorded source."""
+    from mirror_app.capture.errors import SourceError
+    from mirror_app.capture.open import open_source
+
+    if not headless and (out or stats):
+        raise _fail("--out and --stats go with --headless")
+    if not headless and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        raise _fail(
+            "no display to open the mirror window on: run it from a desktop session, "
+            "under a virtual display (xvfb-run -a mirror-app), or headless "
+            "(mirror-app run --headless --source demo --out out.mp4)"
+        )
+    try:
+        src, notices = open_source(source, live=not headless, frames=frames if headless else None)
+    except SourceError as exc:
+        raise _fail(str(exc)) from None
+    for notice in notices:
+        _notice(notice)
+    if headless:
+        _run_headless(src, catalog, garment, out, stats, frames, mirror)
+    else:
+        from mirror_app.ui.app import run_window
+
+        loaded, wardrobe = _load_wardrobe(catalog, garment)
+        code = run_window(src, wardrobe, loaded, notices, mirror=mirror, fullscreen=fullscreen)
+        raise typer.Exit(code)
+
+
+def _build_stages():  # type: ignore[no-untyped-def]
+    """Tracker and generator, or a clear failure naming what is missing."""
+    from mirror_app.generator.runtime import GarmentGenerator
+    from mirror_app.tracking.landmarker import PoseModelError, PoseTracker
+
+    try:
+        tracker = PoseTracker()
+    except PoseModelError as exc:
+        raise _fail(str(exc)) from None
+    generator = GarmentGenerator()
+    for notice in generator.notices:
+        _notice(notice)
+    return tracker, generator
+
+
+def _run_headless(src, catalog, garment, out, stats_path, frames, mirror) -> None:  # type: ignore[no-untyped-def]
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from mirror_app.pipeline import FrameProcessor, run_headless
+    from mirror_app.render.offscreen import OffscreenRenderer, RenderBackendError
+    from mirror_app.render.settings import CompositorSettings
+
+    from mirror_app.capture.prepend import Prepended
+    from mirror_app.render.shaders import ShaderError
+
+    loaded, wardrobe = _load_wardrobe(catalog, garment)
+    first = src.read()
+    if first is None:
+        src.close()
+        raise _fail(f"source {src.name} gave no frames")
+    h, w = first.image.shape[:2]
+    tracker, generator = _build_stages()
+    renderer = None
+    try:
+        try:
+            renderer = OffscreenRenderer(w, h, CompositorSettings(mirror=mirror))
+        except (RenderBackendError, ShaderError) as exc:
+            raise _fail(str(exc)) from None
+        for g, binding in wardrobe.items():
+            renderer.compositor.preload(g, binding.mesh)
+        total = frames or getattr(src, "frame_count", 0) or None
+        processor = FrameProcessor(tracker, generator, wardrobe)
+        with Progress(
+            TextColumn("[bold]mirror[/] {task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            transient=True,
+            disable=not sys.stderr.isatty(),
+        ) as progress:
+            task = progress.add_task(Path(src.name).name, total=total)
+            try:
+                recorder = run_headless(
+                    Prepended(first, src),
+                    processor,
+                    renderer,
+                    mirror=mirror,
+                    out=out,
+                    max_frames=frames,
+                    on_frame=lambda _i: progress.advance(task),
+                )
+            except OSError as exc:
+                raise _fail(str(exc)) from None
+    finally:
+        tracker.close()
+        if renderer is not None:
+            renderer.release()
+        src.close()
+    summary = recorder.summary()
+    if stats_path is not None:
+        recorder.write(stats_path)
+    lat = summary["latency_ms"]
+    people = sum(1 for r in recorder.frames if r["person"])
+    typer.echo(
+        f"{summary['frames']} frames ({people} with a person) at {summary['fps']:.1f} fps, "
+        f"latency p50 {lat['p50']:.1f} ms p95 {lat['p95']:.1f} ms, generator on {summary['provider']}"
+        + (f" -> {out}" if out else "")
+    )
+
+
+@app.command()
+def cameras() -> None:
+    """List the cameras this machine has, by index and name."""
+    from mirror_app.capture.camera import list_cameras
+
+    found = list_cameras()
+    if not found:
+        typer.echo("no cameras found")
+    for cam in found:
+        typer.echo(f"{cam.index}\t{cam.name}\t{cam.path}")
+
+
+@models_app.command("build")
+def models_build(
+    out: Annotated[Path | None, typer.Option(help="Where to write the generator model.")] = None,
+) -> None:
+    """Rebuild the analytic generator's ONNX model from source."""
+    import onnx
+
+    from mirror_app.generator.build import DEFAULT_MODEL, build_model
+
+    target = out or DEFAULT_MODEL
+    target.parent.mkdir(parents=True, exist_ok=True)
+    onnx.save(build_model(), target)
+    typer.echo(f"wrote {target}")
+
+
+@models_app.command("check")
+def models_check() -> None:
+    """Load the pose and generator models and say which execution provider runs the generator."""
+    tracker, generator = _build_stages()
+    tracker.close()
+    typer.echo(f"pose model OK; generator OK on {generator.provider}")
+
+
+@catalog_app.command("check")
+def catalog_check(directory: Annotated[Path, typer.Argument(help="Catalog folder.")]) -> None:
+    """Validate a catalog: one line per problem; exit code 1 when anything is wrong."""
+    from mirror_app.catalog.loader import load_catalog
+
+    loaded = load_catalog(directory)
+    for problem in loaded.problems:
+        typer.echo(str(problem))
+    typer.echo(f"{len(loaded.garments)} garments OK, {len(loaded.problems)} problems")
+    raise typer.Exit(1 if loaded.problems else 0)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,300 @@
+"""Wires the stages: source -> tracking -> generator -> compositor, with stage timing and stats.
+
+Tracking and the generator run on a worker thread; compositing runs where the GL context lives (the
+Qt GUI thread, or the headless loop). Frames travel through a queue of two: headless runs wait (never
+drop), live runs keep only the newest result.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from mirror_app.capture.frame import Frame
+from mirror_app.capture.source import Source
+from mirror_app.catalog.garment import Garment
+from mirror_app.generator.binding import GarmentBinding, bind_garment
+from mirror_app.generator.fit import Fit
+from mirror_app.generator.runtime import GarmentGenerator
+from mirror_app.stats import StageClock, StatsRecorder
+from mirror_app.tracking.body import Body
+from mirror_app.tracking.landmarker import PoseTracker
+from mirror_app.tracking.silhouette import torso_extents
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Processed:
+    """One frame after tracking and the generator: everything the compositor needs."""
+
+    frame: Frame
+    body: Body | None
+    fit: Fit | None
+    garment: Garment | None
+    stage_ms: dict[str, float] = field(default_factory=dict)
+
+
+class Wardrobe:
+    """The garments on offer, their generator bindings, and which one is worn; safe to switch from any thread."""
+
+    def __init__(self, garments: Sequence[Garment] = (), garment_id: str | None = None) -> None:
+        self._lock = threading.Lock()
+        self.garments: list[Garment] = []
+        self._bindings: dict[str, GarmentBinding] = {}
+        self.skipped: list[str] = []
+        self._current = 0
+        self.set_garments(garments, garment_id)
+
+    def set_garments(self, garments: Sequence[Garment], garment_id: str | None = None) -> None:
+        """Bind every garment up front so a switch costs nothing; garments that cannot be bound are skipped."""
+        bindings: dict[str, GarmentBinding] = {}
+        kept: list[Garment] = []
+        skipped: list[str] = []
+        for garment in garments:
+            try:
+                bindings[garment.id] = bind_garment(garment)
+                kept.append(garment)
+            except (ValueError, KeyError, IndexError, ZeroDivisionError) as exc:
+                skipped.append(f"garment {garment.id}: cannot be fitted ({exc}); check its anchors")
+        with self._lock:
+            previous = self.current.id if self.garments else None
+            self.garments, self._bindings, self.skipped = kept, bindings, skipped
+            wanted = garment_id or previous
+            ids = [g.id for g in kept]
+            self._current = ids.index(wanted) if wanted in ids else 0
+        for line in skipped:
+            log.warning(line)
+
+    @property
+    def current(self) -> Garment | None:
+        """The garment being worn (None with an empty wardrobe)."""
+        return self.garments[self._current] if self.garments else None
+
+    def select(self, garment_id: str) -> bool:
+        """Wear the garment with this id; False if there is none."""
+        with self._lock:
+            ids = [g.id for g in self.garments]
+            if garment_id not in ids:
+                return False
+            self._current = ids.index(garment_id)
+            return True
+
+    def step(self, delta: int) -> None:
+        """Wear the next (+1) or previous (-1) garment, wrapping around."""
+        with self._lock:
+            if self.garments:
+                self._current = (self._current + delta) % len(self.garments)
+
+    def items(self) -> list[tuple[Garment, GarmentBinding]]:
+        """Every garment with its binding (for preloading textures and meshes)."""
+        with self._lock:
+            return [(g, self._bindings[g.id]) for g in self.garments]
+
+    def worn(self) -> tuple[Garment, GarmentBinding] | None:
+        """The current garment with its binding, read together."""
+        with self._lock:
+            if not self.garments:
+                return None
+            garment = self.garments[self._current]
+            return garment, self._bindings[garment.id]
+
+
+class FrameProcessor:
+    """Tracking and the generator for one frame: the part of the path that needs no GL context."""
+
+    def __init__(self, tracker: PoseTracker, generator: GarmentGenerator, wardrobe: Wardrobe) -> None:
+        self.tracker = tracker
+        self.generator = generator
+        self.wardrobe = wardrobe
+
+    def process(self, frame: Frame, clock: StageClock) -> Processed:
+        """Find the person and pose the worn garment on them."""
+        body = self.tracker.track(frame)
+        clock.lap("pose")
+        fit = None
+        worn = self.wardrobe.worn()
+        garment = worn[0] if worn else None
+        if body is not None and worn is not None:
+            extents = torso_extents(body)
+            fit = self.generator.fit(body, worn[1], extents)
+            if fit.opacity <= 0.01:
+                fit = None
+        clock.lap("generator")
+        return Processed(frame, body, fit, garment, clock.ms)
+
+
+def output_anchors(fit: Fit | None, width: int, mirror: bool) -> dict[str, list[float]] | None:
+    """Anchors in the output image's pixels: mirrored like the picture when the mirror is on."""
+    if fit is None:
+        return None
+    return {
+        name: [round(width - x if mirror else x, 2), round(y, 2)] for name, (x, y) in sorted(fit.anchors_px.items())
+    }
+
+
+def frame_record(done: Processed, latency_ms: float, width: int, mirror: bool) -> dict[str, Any]:
+    """The stats entry of one frame."""
+    return {
+        "index": done.frame.index,
+        "person": done.body is not None,
+        "latency_ms": round(latency_ms, 3),
+        "stage_ms": {k: round(v, 3) for k, v in done.stage_ms.items()},
+        "anchors_px": output_anchors(done.fit, width, mirror),
+    }
+
+
+_END = object()
+
+
+class ProcessingThread:
+    """Reads the source and runs tracking + generator on a worker thread, handing results on via a queue.
+
+    `live=False`: the queue blocks, so every frame is processed and none dropped (headless, bench).
+    `live=True`: only the newest result is kept; the source itself drops frames the mirror cannot take.
+    """
+
+    def __init__(self, source: Source, processor: FrameProcessor, live: bool, max_frames: int | None = None,
+                 on_result: Callable[[], None] | None = None) -> None:
+        self.source = source
+        self.processor = processor
+        self.live = live
+        self.max_frames = max_frames
+        self.on_result = on_result
+        self.results: queue.Queue[Any] = queue.Queue(maxsize=2)
+        self.error: BaseException | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="mirror-processing", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Ask the worker to finish and wait for it."""
+        self._stop.set()
+        while self._thread.is_alive():
+            try:
+                self.results.get_nowait()
+            except queue.Empty:
+                pass
+            self._thread.join(timeout=0.05)
+
+    def _put(self, item: Any) -> None:
+        if self.live:
+            while True:
+                try:
+                    self.results.put_nowait(item)
+                    break
+                except queue.Full:
+                    try:
+                        self.results.get_nowait()
+                    except queue.Empty:
+                        pass
+        else:
+            while not self._stop.is_set():
+                try:
+                    self.results.put(item, timeout=0.1)
+                    break
+                except queue.Full:
+                    continue
+        if self.on_result is not None:
+            self.on_result()
+
+    def _run(self) -> None:
+        count = 0
+        try:
+            while not self._stop.is_set() and (self.max_frames is None or count < self.max_frames):
+                clock = StageClock()
+                frame = self.source.read()
+                if frame is None:
+                    break
+                clock.lap("decode")
+                self._put(self.processor.process(frame, clock))
+                count += 1
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, which reports it
+            self.error = exc
+            log.exception("processing stopped")
+        finally:
+            self._put(_END)
+
+    def get(self, timeout: float | None = None) -> Processed | None:
+        """The next result; None at the end of the source (or when nothing came within timeout, if live)."""
+        try:
+            item = self.results.get(timeout=timeout)
+        except queue.Empty:
+            return None
+        if item is _END:
+            self._finished = True
+            return None
+        return item
+
+
+class VideoSink:
+    """Writes composited frames to a video file at the source's resolution."""
+
+    def __init__(self, path: Path, size: tuple[int, int], fps: float) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps or 30.0, size)
+        if not self._writer.isOpened():
+            raise OSError(f"cannot write video {path}: OpenCV has no encoder for it (use an .mp4 or .avi name)")
+
+    def write(self, image_rgb: np.ndarray) -> None:
+        self._writer.write(cv2.cvtColor(image_rgb, cv2.COLOR_RGB2BGR))
+
+    def close(self) -> None:
+        self._writer.release()
+
+
+def run_headless(
+    source: Source,
+    processor: FrameProcessor,
+    renderer: Any,
+    mirror: bool,
+    out: Path | None = None,
+    stats: StatsRecorder | None = None,
+    max_frames: int | None = None,
+    on_frame: Callable[[int], None] | None = None,
+) -> StatsRecorder:
+    """Process every frame of the source (no pacing, no drops), compositing and optionally encoding each."""
+    stats = stats or StatsRecorder(source=source.name, provider=processor.generator.provider)
+    worker = ProcessingThread(source, processor, live=False, max_frames=max_frames)
+    sink: VideoSink | None = None
+    stats.start()
+    worker.start()
+    try:
+        while True:
+            done = worker.get()
+            if done is None:
+                break
+            clock = StageClock()
+            image = renderer.render(done.frame.image, done.body, done.fit)
+            clock.lap("render")
+            latency_ms = (time.monotonic_ns() - done.frame.capture_ns) / 1e6
+            h, w = image.shape[:2]
+            if out is not None:
+                if sink is None:
+                    sink = VideoSink(out, (w, h), source.fps)
+                sink.write(image)
+                clock.lap("encode")
+            stats.resolution = (w, h)
+            done.stage_ms.update(clock.ms)
+            stats.add(frame_record(done, latency_ms, w, mirror))
+            if on_frame is not None:
+                on_frame(done.frame.index)
+    finally:
+        worker.stop()
+        if sink is not None:
+            sink.close()
+    if worker.error is not None:
+        raise worker.error
+    return stats

@@ -1,0 +1,100 @@
+"""Cheap numpy estimates from a 1/4-size copy of the frame: scene light and the wearer's folds."""
+
+from __future__ import annotations
+
+import numpy as np
+
+LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
+
+
+def premultiply(rgba: np.ndarray) -> np.ndarray:
+    """Premultiplied copy of straight-alpha RGBA, so mip filtering never pulls in the photo's background."""
+    alpha = rgba[..., 3:4].astype(np.float32) * (1.0 / 255.0)
+    out = np.empty_like(rgba)
+    out[..., :3] = np.clip(rgba[..., :3].astype(np.float32) * alpha + 0.5, 0, 255).astype(np.uint8)
+    out[..., 3] = rgba[..., 3]
+    return out
+
+
+def _box_blur(img: np.ndarray, radius: int) -> np.ndarray:
+    """Separable box blur with edge clamping via cumulative sums: cost independent of the radius."""
+    out = img
+    for axis in (0, 1):
+        pad = [(0, 0), (0, 0)]
+        pad[axis] = (radius + 1, radius)
+        c = np.cumsum(np.pad(out, pad, mode="edge"), axis=axis, dtype=np.float32)
+        n = out.shape[axis]
+        if axis == 0:
+            out = c[2 * radius + 1 : 2 * radius + 1 + n] - c[:n]
+        else:
+            out = c[:, 2 * radius + 1 : 2 * radius + 1 + n] - c[:, :n]
+        out *= 1.0 / (2 * radius + 1)
+    return out
+
+
+def _smooth121(img: np.ndarray) -> np.ndarray:
+    """[1 2 1]/4 in both directions (edges left as they are): removes blockiness of decimation."""
+    out = img.copy()
+    out[1:-1] = (img[:-2] + 2.0 * img[1:-1] + img[2:]) * 0.25
+    tmp = out.copy()
+    out[:, 1:-1] = (tmp[:, :-2] + 2.0 * tmp[:, 1:-1] + tmp[:, 2:]) * 0.25
+    return out
+
+
+def small_frame(frame: np.ndarray) -> np.ndarray:
+    """1/4-size float RGB in [0, 1]: mean of two diagonal samples per 4x4 block (strided reads dominate)."""
+    h, w = frame.shape[0] // 4 * 4, frame.shape[1] // 4 * 4
+    acc = frame[1:h:4, 1:w:4].astype(np.float32)
+    acc += frame[3:h:4, 3:w:4]
+    acc *= 1.0 / 510.0
+    return acc
+
+
+def resample_nearest(img: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """Nearest-neighbour resize by index sampling (numpy only; good enough for masks at low res)."""
+    rows = ((np.arange(shape[0]) + 0.5) * img.shape[0] / shape[0]).astype(np.intp)
+    cols = ((np.arange(shape[1]) + 0.5) * img.shape[1] / shape[1]).astype(np.intp)
+    return img[np.ix_(np.minimum(rows, img.shape[0] - 1), np.minimum(cols, img.shape[1] - 1))]
+
+
+def light_from_region(mean_rgb: np.ndarray, reference: float) -> np.ndarray:
+    """Light multiplier from a region's mean colour: neutral grey at `reference` luma gives (1, 1, 1)."""
+    luma = float(mean_rgb @ LUMA)
+    if luma < 1e-4:
+        return np.full(3, 0.35, dtype=np.float32)
+    # Compressed intensity: a dark shirt should not black out the garment, a dim room should dim it.
+    intensity = float(np.clip((luma / reference) ** 0.7, 0.35, 1.15))
+    chroma = np.clip(1.0 + 0.8 * (mean_rgb / luma - 1.0), 0.6, 1.4)
+    return (intensity * chroma).astype(np.float32)
+
+
+def light_estimate(
+    small: np.ndarray, mask_small: np.ndarray | None, reference: float
+) -> np.ndarray:
+    """Light multiplier from the person region of a small frame (the whole frame when there is no mask)."""
+    sub = small[::2, ::2]
+    mean: np.ndarray | None = None
+    if mask_small is not None:
+        weights = mask_small[::2, ::2].astype(np.float32)
+        total = float(weights.sum())
+        if total > 0.01 * weights.size:
+            mean = np.tensordot(weights, sub, axes=([0, 1], [0, 1])) / total
+    if mean is None:
+        mean = sub.reshape(-1, 3).mean(axis=0)
+    return light_from_region(np.asarray(mean, dtype=np.float32), reference)
+
+
+def fold_maps(small: np.ndarray, mask_small: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Inputs of the fold transfer: (luma at 1/4 size + person mask as RG, luma blurred at 1/8 size).
+
+    The shader takes log2(fine / coarse): detail from ~8 px to ~40 px at full size, the scale of cloth
+    folds, without pixel noise or the fine print of the wearer's own shirt.
+    """
+    luma = _smooth121(small @ LUMA)
+    h2, w2 = luma.shape[0] // 2 * 2, luma.shape[1] // 2 * 2
+    half = luma[:h2, :w2].reshape(h2 // 2, 2, w2 // 2, 2).mean(axis=(1, 3))
+    coarse = _box_blur(_box_blur(half, 2), 2)
+    fine = np.empty(luma.shape + (2,), np.float32)
+    fine[..., 0] = luma
+    fine[..., 1] = 1.0 if mask_small is None else mask_small
+    return fine, np.ascontiguousarray(coarse, dtype=np.float32)

@@ -1,0 +1,186 @@
+"""The mirror window: the live mirror, the garment strip, keys, overlay and notices."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QKeyEvent, QSurfaceFormat
+from PySide6.QtWidgets import QApplication, QMainWindow, QVBoxLayout, QWidget
+
+from mirror_app.capture.demo import DemoSource
+from mirror_app.capture.source import Source
+from mirror_app.pipeline import FrameProcessor, ProcessingThread, Wardrobe
+from mirror_app.render.settings import CompositorSettings
+from mirror_app.stats import StatsRecorder
+from mirror_app.ui.garment_strip import GarmentStrip
+from mirror_app.ui.mirror_widget import MirrorWidget
+from mirror_app.ui.overlay import NoticeBar, Overlay, diagnostics_text
+
+log = logging.getLogger(__name__)
+
+
+class MirrorWindow(QMainWindow):
+    """The shopper's window; staff and developers use the same one, windowed."""
+
+    def __init__(self, source: Source, processor: FrameProcessor, settings: CompositorSettings,
+                 catalog_name: str = "") -> None:
+        super().__init__()
+        self.setWindowTitle(f"mirror — {catalog_name}" if catalog_name else "mirror")
+        self.source = source
+        self.processor = processor
+        self.wardrobe = processor.wardrobe
+        self.stats = StatsRecorder(source=source.name, provider=processor.generator.provider, keep_all=False)
+        self.mirror = MirrorWidget(self.wardrobe, settings, self.stats)
+        self.strip = GarmentStrip()
+        self.strip.set_garments(self.wardrobe.garments, self._current_id())
+        self.strip.chosen.connect(self.choose)
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.mirror, 1)
+        layout.addWidget(self.strip)
+        self.setCentralWidget(central)
+        self.setStyleSheet("QMainWindow{background:#000}")
+        self.overlay = Overlay(self.mirror)
+        self.notices = NoticeBar(self.mirror)
+        self.resize(1280, 860)
+
+        self.mirror.frame_ready.connect(self._take_result, Qt.ConnectionType.QueuedConnection)
+        self.worker = self._start_worker(source)
+        self._overlay_timer = QTimer(self)
+        self._overlay_timer.timeout.connect(self._refresh_overlay)
+        self._overlay_timer.start(500)
+
+    def _current_id(self) -> str | None:
+        current = self.wardrobe.current
+        return current.id if current else None
+
+    def _start_worker(self, source: Source) -> ProcessingThread:
+        worker = ProcessingThread(source, self.processor, live=True, on_result=self.mirror.frame_ready.emit)
+        worker.start()
+        return worker
+
+    def _take_result(self) -> None:
+        """Runs on the GUI thread: show the newest result; switch to the demo if the source ended."""
+        newest = None
+        ended = False
+        while True:
+            try:
+                item = self.worker.results.get_nowait()
+            except Exception:  # noqa: BLE001 - queue.Empty
+                break
+            if item is None or not hasattr(item, "frame"):
+                ended = True
+                continue
+            newest = item
+        if newest is not None:
+            self.mirror.show_result(newest)
+        if ended:
+            self._source_ended()
+
+    def _source_ended(self) -> None:
+        reason = f"{self.worker.error}" if self.worker.error else "it stopped delivering frames"
+        if isinstance(self.source, DemoSource) and self.worker.error is None:
+            return
+        self.notices.say(f"{self.source.name}: {reason}. Showing the built-in demo; restart to reconnect.", 20)
+        log.warning("source %s ended (%s); switching to the demo", self.source.name, reason)
+        self.source.close()
+        self.source = DemoSource(live=True)
+        self.stats.source = self.source.name
+        self.worker = self._start_worker(self.source)
+
+    def say(self, message: str) -> None:
+        """Show a notice on the mirror."""
+        self.notices.say(message)
+        self._place_labels()
+
+    def choose(self, garment_id: str) -> None:
+        """Wear this garment from the next frame on."""
+        if self.wardrobe.select(garment_id):
+            self.strip.mark(garment_id)
+
+    def step(self, delta: int) -> None:
+        """Wear the next or previous garment."""
+        self.wardrobe.step(delta)
+        self.strip.mark(self._current_id())
+
+    def _refresh_overlay(self) -> None:
+        self.stats.provider = self.processor.generator.provider
+        if self.mirror.gl_error:
+            self.notices.say(self.mirror.gl_error, 30)
+            self.mirror.gl_error = None
+        if self.overlay.isVisible():
+            self.overlay.setText(diagnostics_text(self.stats.recent_summary(), self.source.name))
+            self.overlay.adjustSize()
+        self._place_labels()
+
+    def _place_labels(self) -> None:
+        bar = self.notices
+        bar.setMaximumWidth(max(200, self.mirror.width() - 24))
+        bar.adjustSize()
+        bar.move(12, self.mirror.height() - bar.height() - 12)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+        """Arrows switch garments, F11 toggles full screen, Esc leaves it, D toggles diagnostics."""
+        key = event.key()
+        if key in (Qt.Key.Key_Right, Qt.Key.Key_Down):
+            self.step(1)
+        elif key in (Qt.Key.Key_Left, Qt.Key.Key_Up):
+            self.step(-1)
+        elif key == Qt.Key.Key_F11:
+            self.showNormal() if self.isFullScreen() else self.showFullScreen()
+        elif key == Qt.Key.Key_Escape and self.isFullScreen():
+            self.showNormal()
+        elif key == Qt.Key.Key_D:
+            self.overlay.setVisible(not self.overlay.isVisible())
+            self._refresh_overlay()
+        else:
+            super().keyPressEvent(event)
+
+    def closeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        """Stop the worker and release the camera before the window goes."""
+        self._overlay_timer.stop()
+        self.worker.stop()
+        self.source.close()
+        self.processor.tracker.close()
+        super().closeEvent(event)
+
+
+def _surface_format() -> None:
+    fmt = QSurfaceFormat()
+    fmt.setVersion(3, 3)
+    fmt.setProfile(QSurfaceFormat.OpenGLContextProfile.CoreProfile)
+    fmt.setDepthBufferSize(24)
+    fmt.setSwapInterval(1)
+    QSurfaceFormat.setDefaultFormat(fmt)
+
+
+def build_window(source: Source, wardrobe: Wardrobe, catalog: Any, notices: list[str], mirror: bool = True,
+                 app_args: list[str] | None = None) -> tuple[QApplication, MirrorWindow]:
+    """Create the application and the window (tests drive this directly)."""
+    from mirror_app.cli import _build_stages
+
+    _surface_format()
+    app = QApplication.instance() or QApplication(app_args or sys.argv[:1])
+    tracker, generator = _build_stages()
+    processor = FrameProcessor(tracker, generator, wardrobe)
+    window = MirrorWindow(source, processor, CompositorSettings(mirror=mirror), getattr(catalog, "name", ""))
+    for message in [*notices, *generator.notices[:-1], *(str(p) for p in getattr(catalog, "problems", []))]:
+        window.say(message)
+    return app, window  # type: ignore[return-value]
+
+
+def run_window(source: Source, wardrobe: Wardrobe, catalog: Any, notices: list[str], mirror: bool = True,
+               fullscreen: bool = False) -> int:
+    """Open the mirror window and run until it is closed."""
+    app, window = build_window(source, wardrobe, catalog, notices, mirror)
+    if fullscreen:
+        window.showFullScreen()
+    else:
+        window.show()
+    return app.exec()

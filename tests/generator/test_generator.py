@@ -1,0 +1,175 @@
+"""Generator tests on synthetic bodies: parity with the numpy reference, and measured fit figures."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mirror_app.generator import contract
+from mirror_app.generator.binding import bind_garment
+from mirror_app.generator.ops import NumpyOps
+from mirror_app.generator.runtime import GarmentGenerator
+from mirror_app.generator.warp import generate
+from mirror_app.tracking import body as lm
+
+from . import synthetic
+
+NO_SIL = np.zeros((3, 2), np.float32)
+
+
+@pytest.fixture(scope="module")
+def generator() -> GarmentGenerator:
+    return GarmentGenerator()
+
+
+@pytest.fixture(scope="module")
+def tee_binding():
+    return bind_garment(synthetic.tee())
+
+
+@pytest.fixture(scope="module")
+def long_binding():
+    return bind_garment(synthetic.tee(long_sleeves=True))
+
+
+def _angle(a: np.ndarray, b: np.ndarray) -> float:
+    cos = float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
+    return math.degrees(math.acos(max(-1.0, min(1.0, cos))))
+
+
+def _signed_areas(v: np.ndarray, tris: np.ndarray) -> np.ndarray:
+    a, b, c = v[tris[:, 0]], v[tris[:, 1]], v[tris[:, 2]]
+    return 0.5 * ((b[:, 0] - a[:, 0]) * (c[:, 1] - a[:, 1]) - (b[:, 1] - a[:, 1]) * (c[:, 0] - a[:, 0]))
+
+
+def test_binding_is_well_formed(tee_binding) -> None:
+    b = tee_binding
+    assert b.skin_weights.shape == (len(b.rest_vertices), contract.NUM_BONES)
+    np.testing.assert_allclose(b.skin_weights.sum(axis=1), 1.0, atol=1e-5)
+    assert (b.skin_weights >= -1e-6).all()
+    assert b.mesh.triangles.max() < b.mesh_size
+    assert ((b.mesh.uv >= 0) & (b.mesh.uv <= 1)).all()
+    # Sleeve vertices (beyond the cuff side of the armpit) are bound to the sleeve bones.
+    cuff = np.array(synthetic.tee().anchors["left_cuff"])
+    near = np.linalg.norm(b.rest_vertices[: b.mesh_size] - cuff, axis=1).argmin()
+    assert b.skin_weights[near, contract.SLEEVE_A_UPPER] > 0.9
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_onnx_matches_numpy_reference(generator, long_binding, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    body = synthetic.body(left_arm_deg=rng.uniform(-30, 170), right_arm_deg=rng.uniform(-30, 170),
+                          left_elbow_bend_deg=rng.uniform(0, 120), yaw_deg=rng.uniform(-60, 60))
+    sil = rng.uniform(60, 140, (3, 2)).astype(np.float32)
+    fit = generator.fit(body, long_binding, sil)
+    b = long_binding
+    ref = generate(NumpyOps(), body.landmarks_px, body.world, sil, b.rest_vertices, b.skin_weights, b.rest_bones,
+                   b.params)
+    np.testing.assert_allclose(fit.vertices_px, ref[0][: b.mesh_size], atol=1e-3)
+    np.testing.assert_allclose(fit.depth, ref[1][: b.mesh_size], atol=1e-5)
+    assert fit.opacity == pytest.approx(float(ref[2][0]), abs=1e-5)
+
+
+@pytest.mark.parametrize("arm_deg", [10, 45, 90, 135, 170])
+def test_short_sleeve_follows_the_arm(generator, tee_binding, arm_deg: float) -> None:
+    body = synthetic.body(left_arm_deg=arm_deg, right_arm_deg=arm_deg)
+    fit = generator.fit(body, tee_binding, NO_SIL)
+    p = body.landmarks_px
+    for side, s, e in (("left", lm.LEFT_SHOULDER, lm.LEFT_ELBOW), ("right", lm.RIGHT_SHOULDER, lm.RIGHT_ELBOW)):
+        sleeve = np.array(fit.anchors_px[f"{side}_cuff"]) - np.array(fit.anchors_px[f"{side}_shoulder"])
+        arm = p[e, :2] - p[s, :2]
+        # The product photo's sleeve axis is the arm axis: the angle between them stays small.
+        assert _angle(sleeve, arm) < 20.0, (side, arm_deg)
+        # The sleeve stays attached: its shoulder anchor is within a few px of the body's shoulder.
+        assert np.linalg.norm(np.array(fit.anchors_px[f"{side}_shoulder"]) - p[s, :2]) < 0.2 * 170
+
+
+@pytest.mark.parametrize("bend", [0, 60, 110])
+def test_long_sleeve_cuff_reaches_the_wrist(generator, long_binding, bend: float) -> None:
+    body = synthetic.body(left_arm_deg=30, left_elbow_bend_deg=bend, right_arm_deg=60, right_elbow_bend_deg=bend)
+    fit = generator.fit(body, long_binding, NO_SIL)
+    p = body.landmarks_px
+    torso = 210.0
+    for side, w, e in (("left", lm.LEFT_WRIST, lm.LEFT_ELBOW), ("right", lm.RIGHT_WRIST, lm.RIGHT_ELBOW)):
+        assert np.linalg.norm(np.array(fit.anchors_px[f"{side}_cuff"]) - p[w, :2]) < 0.12 * torso
+        assert np.linalg.norm(np.array(fit.anchors_px[f"{side}_elbow"]) - p[e, :2]) < 0.12 * torso
+
+
+@pytest.mark.parametrize(
+    ("pose", "limit"),
+    [
+        (dict(left_arm_deg=170, right_arm_deg=170), 0.02),  # overhead: the underarm stretches, barely folds
+        (dict(left_arm_deg=135, right_arm_deg=135), 0.01),
+        (dict(left_arm_deg=90, right_arm_deg=90), 0.005),
+        (dict(left_arm_deg=10, right_arm_deg=10), 0.005),
+    ],
+)
+def test_no_visible_triangles_flip(generator, pose, limit) -> None:
+    garment = synthetic.tee(long_sleeves=True)
+    binding = bind_garment(garment)
+    fit = generator.fit(synthetic.body(**pose), binding, NO_SIL)
+    tris = binding.mesh.triangles
+    rest = _signed_areas(binding.rest_vertices, tris)
+    now = _signed_areas(fit.vertices_px, tris)
+    centroid = np.round(binding.rest_vertices[tris].mean(axis=1)).astype(int)
+    h, w = garment.rgba.shape[:2]
+    alpha = garment.rgba[np.clip(centroid[:, 1], 0, h - 1), np.clip(centroid[:, 0], 0, w - 1), 3] / 255.0
+    flipped = np.sign(rest) != np.sign(now)
+    # Fabric (opaque texture) folded over itself, as a share of the fabric drawn.
+    share = (np.abs(now) * alpha)[flipped].sum() / (np.abs(now) * alpha).sum()
+    assert share < limit
+
+
+def test_left_right_label_swap_does_not_flip(generator, tee_binding) -> None:
+    body = synthetic.body(left_arm_deg=80, right_arm_deg=20)
+    pairs = [(11, 12), (13, 14), (15, 16), (23, 24), (25, 26)]
+    swapped_px, swapped_w = body.landmarks_px.copy(), body.world.copy()
+    for a, b in pairs:
+        swapped_px[[a, b]] = swapped_px[[b, a]]
+    fit = generator.fit(body, tee_binding, NO_SIL)
+    swapped = generator.fit(
+        synthetic.Body(swapped_px, swapped_w, None, body.frame_size, 0, 0), tee_binding, NO_SIL
+    )
+    # Garment geometry is identical whatever the labels say.
+    np.testing.assert_allclose(fit.vertices_px, swapped.vertices_px, atol=1e-3)
+
+
+def test_width_follows_the_silhouette(generator, tee_binding) -> None:
+    slim = generator.fit(synthetic.body(), tee_binding, np.full((3, 2), 70.0, np.float32))
+    broad = generator.fit(synthetic.body(), tee_binding, np.full((3, 2), 125.0, np.float32))
+
+    def waist_width(fit) -> float:
+        return fit.anchors_px["left_waist"][0] - fit.anchors_px["right_waist"][0]
+
+    # Waist anchors land on the silhouette edges (x ease), within 8 %.
+    assert waist_width(slim) == pytest.approx(2 * 70 * 1.06, rel=0.08)
+    assert waist_width(broad) == pytest.approx(2 * 125 * 1.06, rel=0.08)
+
+
+@pytest.mark.parametrize(("yaw", "back", "opacity_range", "back_view"), [
+    (0, False, (0.99, 1.0), False),
+    (60, False, (0.99, 1.0), False),
+    (85, False, (0.0, 0.6), False),
+    (150, False, (0.0, 0.0), False),
+    (150, True, (0.99, 1.0), True),
+])
+def test_turning_fades_or_shows_back(generator, yaw, back, opacity_range, back_view) -> None:
+    binding = bind_garment(synthetic.tee(back=back))
+    fit = generator.fit(synthetic.body(yaw_deg=yaw), binding, NO_SIL)
+    assert opacity_range[0] <= fit.opacity <= opacity_range[1]
+    assert fit.back_view is back_view
+
+
+def test_missing_model_file_falls_back_with_notice(tmp_path: Path, tee_binding) -> None:
+    gen = GarmentGenerator(model_path=tmp_path / "nope.onnx")
+    assert any("nope.onnx" in n and "mirror-app models build" in n for n in gen.notices)
+    fit = gen.fit(synthetic.body(), tee_binding, NO_SIL)
+    assert np.isfinite(fit.vertices_px).all()
+
+
+def test_provider_is_reported(generator) -> None:
+    assert generator.provider in {"TensorRT", "CUDA", "CPU"}
+    assert generator.notices, "a machine without a GPU provider must be told the generator runs on CPU"

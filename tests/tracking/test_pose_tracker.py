@@ -1,0 +1,126 @@
+"""PoseTracker on real pictures (the bundled model), and its error on a missing or broken model."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import mirror_app
+from mirror_app.capture.frame import Frame
+from mirror_app.tracking.body import LEFT_HIP, LEFT_SHOULDER, NOSE, RIGHT_HIP, RIGHT_SHOULDER
+from mirror_app.tracking.landmarker import DEFAULT_MODEL, PoseModelError, PoseTracker
+from mirror_app.tracking.silhouette import torso_extents
+
+MEDIA = mirror_app.PROJECT_ROOT.parent / "shared" / "media"
+TAIJI = MEDIA / "videos" / "hybrik_taiji.mp4"
+
+needs_model = pytest.mark.skipif(
+    not DEFAULT_MODEL.is_file(),
+    reason=f"{DEFAULT_MODEL} missing: run `python3.11 packaging/build_pose_model.py` to rebuild it",
+)
+
+
+@pytest.mark.parametrize("content", [None, b"not a zip at all", "zip-without-members"])
+def test_missing_or_broken_model_names_file_and_fix(tmp_path: Path, content: bytes | str | None) -> None:
+    path = tmp_path / "pose.task"
+    if content == "zip-without-members":
+        with zipfile.ZipFile(path, "w") as zf:
+            zf.writestr("readme.txt", "empty")
+    elif isinstance(content, bytes):
+        path.write_bytes(content)
+    with pytest.raises(PoseModelError) as err:
+        PoseTracker(path)
+    assert str(path) in str(err.value)
+    assert "build_pose_model.py" in str(err.value)
+
+
+def test_truncated_model_members_are_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "pose.task"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("pose_detector.tflite", b"\0" * 64)
+        zf.writestr("pose_landmarks_detector.tflite", b"\0" * 64)
+    with pytest.raises(PoseModelError, match="build_pose_model.py"):
+        PoseTracker(path)
+
+
+@needs_model
+def test_astronaut_shoulders_and_torso_mask() -> None:
+    skimage_data = pytest.importorskip("skimage.data")
+    image = skimage_data.astronaut()  # 512x512 RGB, public-domain NASA portrait
+    with PoseTracker() as tracker:
+        bodies = [tracker.track(Frame(image, i, 1_000_000_000 + i * 33_333_333)) for i in range(3)]
+    body = bodies[-1]
+    assert body is not None and all(b is not None for b in bodies)
+    assert body.frame_size == (512, 512)
+    assert len({b.person_id for b in bodies}) == 1
+    lm = body.landmarks_px
+    assert lm.shape == (33, 3) and lm.dtype == np.float32
+    ls, rs, nose = lm[LEFT_SHOULDER], lm[RIGHT_SHOULDER], lm[NOSE]
+    # In this picture the suit's shoulders are at y ~230-260, the face above, the body a bit left of centre.
+    for sh in (ls, rs):
+        assert 200 < sh[1] < 320 and sh[2] > 0.8
+    assert rs[0] < nose[0] < ls[0]  # facing the camera: her left shoulder is on the image right
+    assert 150 < ls[0] - rs[0] < 280
+    assert nose[1] < min(ls[1], rs[1]) - 60
+
+    mask = body.mask
+    assert mask is not None and mask.dtype == np.float32 and mask.ndim == 2
+    assert float(mask.min()) >= 0.0 and float(mask.max()) <= 1.0
+    k = body.mask_at_frame_scale()
+    # Torso box between the shoulders, from just under the shoulder line down 150 px.
+    x0, x1 = sorted((rs[0], ls[0]))
+    y0 = max(ls[1], rs[1]) + 20
+    torso = mask[int(y0 * k) : int((y0 + 150) * k), int((x0 + 20) * k) : int((x1 - 20) * k)]
+    assert torso.size > 0 and float((torso > 0.5).mean()) > 0.9
+    wall = mask[int(20 * k) : int(60 * k), int(330 * k) : int(370 * k)]  # grey wall right of the head
+    assert float(wall.mean()) < 0.2
+
+    ext = torso_extents(body)
+    assert ext.shape == (3, 2)
+    assert (ext[0] > 60).all()  # the silhouette reaches well beyond the torso axis on both sides at the chest
+
+
+@needs_model
+def test_equal_and_backward_timestamps_are_accepted() -> None:
+    image = np.zeros((240, 320, 3), np.uint8)
+    with PoseTracker(num_poses=1) as tracker:
+        for ns in (5_000_000, 5_000_000, 4_000_000, 5_000_001):
+            assert tracker.track(Frame(image, 0, ns)) is None  # nobody in a black picture, and no error
+    with pytest.raises(RuntimeError):
+        tracker.track(Frame(image, 0, 6_000_000))
+
+
+@needs_model
+@pytest.mark.media
+@pytest.mark.skipif(not TAIJI.is_file(), reason=f"{TAIJI} not present (shared media is optional)")
+def test_taiji_video_frames() -> None:
+    cv2 = pytest.importorskip("cv2")
+    cap = cv2.VideoCapture(str(TAIJI))
+    bodies = []
+    try:
+        with PoseTracker() as tracker:
+            for i in range(24):
+                ok, bgr = cap.read()
+                assert ok, f"could not decode frame {i}"
+                frame = Frame(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), i, int(i * 1e9 / 23.976))
+                bodies.append(tracker.track(frame))
+    finally:
+        cap.release()
+    found = [b for b in bodies if b is not None]
+    assert len(found) >= 20
+    assert len({b.person_id for b in found}) == 1  # one man, one id
+    for b in found:
+        assert b.frame_size == (1280, 720)
+        ls, rs = b.landmarks_px[LEFT_SHOULDER], b.landmarks_px[RIGHT_SHOULDER]
+        hips_y = (b.landmarks_px[LEFT_HIP, 1] + b.landmarks_px[RIGHT_HIP, 1]) / 2
+        assert ls[1] < hips_y and rs[1] < hips_y  # upright
+        assert 0 <= ls[0] < 1280 and 0 <= rs[1] < 720
+        assert b.mask is not None
+        cx, cy = ((ls[:2] + rs[:2]) / 2 * b.mask_at_frame_scale()).astype(int)
+        assert b.mask[cy + 10, cx] > 0.5  # just under mid-shoulders is on the person
+    # The filtered shoulders of a slow tai-chi move never jump.
+    shoulders = np.array([b.landmarks_px[[LEFT_SHOULDER, RIGHT_SHOULDER], :2] for b in found])
+    assert float(np.abs(np.diff(shoulders, axis=0)).max()) < 40.0
