@@ -120,7 +120,7 @@ def _build_stages():  # type: ignore[no-untyped-def]
     from mirror_app.tracking.landmarker import PoseModelError, PoseTracker
 
     try:
-        tracker = PoseTracker()
+        tracker = PoseTracker(num_poses=1)  # one shopper; 3 costs ~11 ms more per frame here
     except PoseModelError as exc:
         raise _fail(str(exc)) from None
     generator = GarmentGenerator()

@@ -35,7 +35,9 @@ class DemoSource:
         # Scale so the frame shows the whole portrait with room for the camera to move.
         scale = max(size) * 1.1 / photo.shape[1]
         self._photo = cv2.resize(photo, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
-        self._rng = np.random.default_rng(7)
+        # A few frames of sensor noise, cycled: drawing fresh noise each frame costs more than the pose model.
+        rng = np.random.default_rng(7)
+        self._noise = [rng.normal(0.0, 1.5, (size[1], size[0], 3)).astype(np.int16) for _ in range(7)]
         self._index = 0
         self._start_ns = time.monotonic_ns()
 
@@ -48,8 +50,8 @@ class DemoSource:
         # Affine from frame pixels to photo pixels: a crop window that pans and breathes.
         m = np.array([[zoom, 0, w / 2 - zoom * cx], [0, zoom, h / 2 - zoom * cy]], np.float32)
         view = cv2.warpAffine(self._photo, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
-        noise = self._rng.normal(0.0, 1.5, view.shape).astype(np.float32)
-        return np.clip(view.astype(np.float32) + noise, 0, 255).astype(np.uint8)
+        noise = self._noise[int(t * self.fps) % len(self._noise)]
+        return np.clip(view + noise, 0, 255).astype(np.uint8)
 
     def read(self) -> Frame | None:
         """The next demo frame; live mode keeps the real-time pace."""

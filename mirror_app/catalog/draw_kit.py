@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from math import comb
+from typing import Any
 
 import cv2
 import numpy as np
@@ -94,16 +95,16 @@ def text(
     return _down(mask, (width, height))
 
 
-def bezier(control: Sequence[Sequence[float]], n: int = 40) -> Points:
+def bezier(control: Sequence[Any], n: int = 40) -> Points:
     """Samples a Bezier curve of any degree (Bernstein form) from its control points."""
     ctrl = np.asarray(control, np.float64)
     degree = len(ctrl) - 1
     t = np.linspace(0.0, 1.0, n)[:, None]
     weights = [comb(degree, k) * t**k * (1 - t) ** (degree - k) for k in range(degree + 1)]
-    return sum(w * p for w, p in zip(weights, ctrl, strict=True))  # type: ignore[return-value]
+    return sum(w * p for w, p in zip(weights, ctrl, strict=True))
 
 
-def spline(points: Sequence[Sequence[float]], n: int = 16) -> Points:
+def spline(points: Sequence[Any], n: int = 16) -> Points:
     """A Catmull-Rom curve through the points, so drawn seams pass exactly through anchor positions."""
     pts = np.asarray(points, np.float64)
     padded = np.vstack([2 * pts[0] - pts[1], pts, 2 * pts[-1] - pts[-2]])

@@ -141,7 +141,7 @@ def build_top(spec: TopSpec) -> TopShape:
         cuff_inner = cuff_outer + sleeve.opening * across
         cuff = np.stack([cuff_outer, cuff_inner])
         axis = (shoulder, direction)
-        right_outline += [cuff_outer[None], cuff_inner[None], _fillet(cuff_inner, armpit, side[8], 9.0)]
+        right_outline += [cuff_outer[None], cuff_inner[None], _fillet(cuff_inner, armpit, side[8], 5.0)]
         anchors["right_cuff"] = tuple((cuff_outer + cuff_inner) / 2)
         if sleeve.elbow:
             t = 0.5

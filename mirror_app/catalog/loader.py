@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
@@ -117,7 +117,7 @@ def _build_garment(
         try:
             back = _read_image(root, entry.back, manifest_file, where)
         except _EntryError as exc:
-            notes.append(exc.problem)
+            notes.append(replace(exc.problem, message=f"{exc.problem.message} (back ignored)"))
         if back is not None and back.shape != front.shape:
             notes.append(
                 Problem(
@@ -140,7 +140,7 @@ def _build_garment(
         sku=entry.sku,
         price=entry.price,
         thumbnail=make_thumbnail(front),
-        extras={"front": entry.front, **({"back": entry.back} if back is not None else {})},
+        extras={"front": entry.front, **({"back": entry.back} if entry.back and back is not None else {})},
     )
     return garment, notes
 
@@ -208,7 +208,12 @@ def _load(path: Path) -> CatalogLoad:
             load.problems.extend(notes)
             load.garments.append(garment)
         except _EntryError as exc:
-            load.problems.append(exc.problem)
+            problem = exc.problem
+            if "skipped" not in problem.message:
+                label = raw.get("id")
+                what = f"garment '{label}'" if isinstance(label, str) else "garment"
+                problem = replace(problem, message=f"{problem.message} ({what} skipped)")
+            load.problems.append(problem)
         except Exception as exc:  # noqa: BLE001 - one odd entry must not take the catalog down
             log.exception("unexpected error loading garments[%d] of %s", index, root)
             load.problems.append(

@@ -74,8 +74,8 @@ class GarmentEntry(BaseModel):
         if value not in CATEGORIES:
             raise PydanticCustomError(
                 "category_error",
-                "unknown category {value!r}",
-                {"value": value, "fix": f"use one of: {', '.join(CATEGORIES)}"},
+                "{detail}",
+                {"detail": f"unknown category {value!r}", "fix": f"use one of: {', '.join(CATEGORIES)}"},
             )
         return value
 
@@ -138,8 +138,11 @@ class CatalogHeader(BaseModel):
         if value != SCHEMA_VERSION:
             raise PydanticCustomError(
                 "version_error",
-                "schema_version {value} is not supported",
-                {"value": value, "fix": f"set schema_version = {SCHEMA_VERSION} and follow docs/catalog.md"},
+                "{detail}",
+                {
+                    "detail": f"schema_version {value} is not supported",
+                    "fix": f"set schema_version = {SCHEMA_VERSION} and follow docs/catalog.md",
+                },
             )
         return value
 

@@ -1,0 +1,102 @@
+"""The real window under Xvfb (pytest-xvfb provides the display): the mirror and the garment are visible."""
+
+from __future__ import annotations
+
+import time
+
+import cv2
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.window
+
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
+
+from mirror_app.capture.demo import DemoSource  # noqa: E402
+from mirror_app.catalog.loader import load_catalog_or_default  # noqa: E402
+from mirror_app.pipeline import Wardrobe  # noqa: E402
+from mirror_app.ui.app import build_window  # noqa: E402
+from mirror_app.ui.mirror_widget import letterbox  # noqa: E402
+
+
+def _wait(app, predicate, seconds: float) -> bool:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        app.processEvents()
+        if predicate():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+@pytest.fixture()
+def window():
+    catalog = load_catalog_or_default(None)
+    app, win = build_window(DemoSource(live=True), Wardrobe(catalog.garments), catalog, [])
+    win.resize(900, 900)
+    win.show()
+    yield app, win
+    win.close()
+    app.processEvents()
+
+
+def test_window_shows_mirror_and_garment(window, tmp_path) -> None:
+    app, win = window
+    assert _wait(app, lambda: win.mirror.latest is not None and win.mirror.latest.fit is not None, 60)
+    assert _wait(app, lambda: len(win.stats.recent) >= 3, 30)
+    shot = win.mirror.grabFramebuffer()
+    shot.save(str(tmp_path / "window.png"))
+    done = win.mirror.latest
+    grab = cv2.cvtColor(cv2.imread(str(tmp_path / "window.png")), cv2.COLOR_BGR2RGB)
+    x, y, w, h = letterbox(done.frame.size, (grab.shape[1], grab.shape[0]))
+    shown = cv2.resize(grab[y : y + h, x : x + w], done.frame.size, interpolation=cv2.INTER_AREA)
+    camera = done.frame.image[:, ::-1]  # mirrored
+    # Garment region: the fit's triangles, mirrored into output coordinates.
+    fw = done.frame.size[0]
+    verts = done.fit.vertices_px.copy()
+    verts[:, 0] = fw - verts[:, 0]
+    region = np.zeros(camera.shape[:2], np.uint8)
+    for tri in done.fit.mesh.triangles[::3]:
+        cv2.fillConvexPoly(region, np.round(verts[tri]).astype(np.int32), 1)
+    region = cv2.erode(region, np.ones((9, 9), np.uint8)) > 0
+    outside = cv2.dilate(region.astype(np.uint8), np.ones((61, 61), np.uint8)) == 0
+    diff = np.abs(shown.astype(int) - camera.astype(int)).mean(axis=2)
+    # The mirror shows the camera where there is no garment (a frame or two of motion allowed)...
+    assert diff[outside].mean() < 20
+    assert shown[outside].std() > 20, "the mirror shows a real picture, not a blank"
+    # ...and the garment where it sits, clearly different from the camera picture under it.
+    assert diff[region].mean() > 25
+
+
+def test_keys_switch_garments_and_toggle_overlay(window) -> None:
+    app, win = window
+    first = win.wardrobe.current.id
+    QTest.keyClick(win, Qt.Key.Key_Right)
+    assert win.wardrobe.current.id != first
+    assert win.strip.currentItem().data(Qt.ItemDataRole.UserRole) == win.wardrobe.current.id
+    QTest.keyClick(win, Qt.Key.Key_Left)
+    assert win.wardrobe.current.id == first
+    assert not win.overlay.isVisible()
+    QTest.keyClick(win, Qt.Key.Key_D)
+    assert _wait(app, lambda: len(win.stats.recent) >= 2, 60)
+    win._refresh_overlay()
+    assert win.overlay.isVisible()
+    text = win.overlay.text()
+    assert "FPS" in text and "latency" in text and "generator: CPU" in text and "pose" in text
+
+
+def test_clicking_the_strip_chooses_a_garment(window) -> None:
+    app, win = window
+    item = win.strip.item(2)
+    rect = win.strip.visualItemRect(item)
+    QTest.mouseClick(win.strip.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert win.wardrobe.current.id == item.data(Qt.ItemDataRole.UserRole)
+
+
+def test_f11_toggles_full_screen_and_escape_leaves(window) -> None:
+    app, win = window
+    QTest.keyClick(win, Qt.Key.Key_F11)
+    assert _wait(app, win.isFullScreen, 5)
+    QTest.keyClick(win, Qt.Key.Key_Escape)
+    assert _wait(app, lambda: not win.isFullScreen(), 5)
