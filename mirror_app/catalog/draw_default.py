@@ -55,8 +55,8 @@ class Painter:
         mottle = 0.007 if kind in ("voile", "jersey") else 0.012
         tex = 1.0 + 0.016 * n(self.hw, self.rng, 0.8) + mottle * n(self.hw, self.rng, 18)
         if kind == "heather":
-            streaks = self.rng.standard_normal(self.hw).astype(np.float32)
-            streaks = cv2.GaussianBlur(streaks, (0, 0), sigmaX=1.6, sigmaY=0.5)
+            raw = self.rng.standard_normal(self.hw).astype(np.float32)
+            streaks = cv2.GaussianBlur(raw, (0, 0), sigmaX=1.6, sigmaY=0.5)
             tex += 0.05 * streaks / max(float(streaks.std()), 1e-6)
             flecks = (self.rng.random(self.hw) < 0.006).astype(np.float32)
             tex += 0.22 * cv2.GaussianBlur(flecks, (0, 0), 0.6) * np.sign(self.rng.standard_normal(self.hw))

@@ -186,7 +186,7 @@ def paint(image: np.ndarray, color: np.ndarray | float, coverage: np.ndarray, op
 
 def smooth_noise(shape: tuple[int, int], rng: np.random.Generator, sigma: float) -> np.ndarray:
     """Zero-mean, unit-std noise blurred to `sigma` pixels: fabric grain at small sigma, mottling at large."""
-    noise = rng.standard_normal(shape).astype(np.float32)
+    noise: np.ndarray = rng.standard_normal(shape).astype(np.float32)
     if sigma > 0:
         noise = cv2.GaussianBlur(noise, (0, 0), sigma)
     return (noise - noise.mean()) / max(float(noise.std()), 1e-6)
