@@ -28,7 +28,7 @@ from mirror_app.generator.runtime import GarmentGenerator
 from mirror_app.stats import StageClock, StatsRecorder
 from mirror_app.tracking.body import Body
 from mirror_app.tracking.landmarker import PoseTracker
-from mirror_app.tracking.silhouette import torso_extents
+from mirror_app.tracking.silhouette import exclude_arms, torso_extents
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +125,7 @@ class FrameProcessor:
         worn = self.wardrobe.worn()
         garment = worn[0] if worn else None
         if body is not None and worn is not None:
-            extents = torso_extents(body)
+            extents = exclude_arms(body, torso_extents(body))
             fit = self.generator.fit(body, worn[1], extents)
             if fit.opacity <= 0.01:
                 fit = None

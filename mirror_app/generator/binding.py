@@ -237,7 +237,7 @@ def bind_garment(garment: Garment) -> GarmentBinding:
     weights /= np.maximum(weights.sum(axis=1, keepdims=True), 1e-9)
 
     params = np.zeros(c.NUM_PARAMS, dtype=np.float32)
-    params[c.PARAM_SHOULDER_EASE] = 1.12
+    params[c.PARAM_SHOULDER_EASE] = 1.2
     params[c.PARAM_WIDTH_EASE] = 1.06
     params[c.PARAM_HAS_BACK] = float(garment.back_rgba is not None)
     params[c.PARAM_LONG_SLEEVES] = float(long_sleeves)

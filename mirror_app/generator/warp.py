@@ -15,6 +15,7 @@ from mirror_app.generator.ops import Ops
 from mirror_app.tracking import body as lm
 
 EPS = 1e-6
+SHOULDER_LIFT = 0.06
 
 
 class _Vec:
@@ -147,6 +148,9 @@ def generate(
             shift = o.mul(o.sub(plus, minus), 0.5)
             limit = o.mul(half, 0.3)
             offset = o.where(known, o.minimum(o.maximum(shift, o.mul(limit, -1.0)), limit), o.const([0.0]))
+        if k == c.SHOULDER:
+            # Shoulder landmarks are joint centres; the seams sit on top of the shoulder, a little higher.
+            centre = o.sub(centre, o.mul(down, o.mul(torso_len, SHOULDER_LIFT)))
         origins.append(o.add(centre, o.mul(across, offset)))
         x_axes.append(o.mul(across, half))
         y_axes.append(o.mul(down, torso_len))

@@ -92,3 +92,42 @@ def torso_extents(body: Body, fractions: tuple[float, ...] = (0.3, 0.65, 1.0)) -
     dist = np.take_along_axis(fine, (j - 1)[..., None], axis=-1)[..., 0] + t * (step / FINE_SAMPLES)
     out[ok] = dist[ok].astype(np.float32)
     return out
+
+
+ARM_RADIUS = 0.11  # upper-arm half thickness as a share of the shoulder-to-hip length
+ARM_BAND = 0.08  # arm points within this share of the torso length from a slice's height count for it
+
+
+def exclude_arms(body: Body, extents: np.ndarray, fractions: tuple[float, ...] = (0.3, 0.65, 1.0)) -> np.ndarray:
+    """Cut the silhouette extents back to the inner edge of arms hanging beside the torso.
+
+    The person mask does not separate arms from the torso, so with the arms down the silhouette reaches
+    their outside: a garment fitted to that looks like a box. Arms held away from the body, or in front of
+    it, leave the extents as they are.
+    """
+    lm = body.landmarks_px[:, :2].astype(np.float64)
+    s = (lm[LEFT_SHOULDER] + lm[RIGHT_SHOULDER]) / 2.0
+    axis = (lm[LEFT_HIP] + lm[RIGHT_HIP]) / 2.0 - s
+    length = float(np.hypot(*axis))
+    out = extents.astype(np.float32).copy()
+    if length < 1e-6:
+        return out
+    down = axis / length
+    across = np.array([down[1], -down[0]])
+    half_shoulders = float(np.linalg.norm(lm[LEFT_SHOULDER] - lm[RIGHT_SHOULDER])) / 2.0
+    t = np.linspace(0.0, 1.0, 12)[:, None]
+    chains = ((11, 13, 15), (12, 14, 16))
+    points = np.concatenate(
+        [lm[a] + t * (lm[b] - lm[a]) for chain in chains for a, b in zip(chain[:-1], chain[1:], strict=True)]
+    )
+    along = (points - s) @ down / length
+    side = (points - s) @ across
+    radius = ARM_RADIUS * length
+    for i, f in enumerate(fractions):
+        near = np.abs(along - f) < ARM_BAND
+        for col, sign in ((0, 1.0), (1, -1.0)):
+            dist = side[near] * sign
+            beside = dist[dist > 0.6 * half_shoulders]
+            if beside.size and out[i, col] > 0:
+                out[i, col] = min(out[i, col], max(float(beside.min()) - radius, 0.5 * half_shoulders))
+    return out
