@@ -6,7 +6,7 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -55,7 +55,7 @@ def main_callback(
         ctx.invoke(run)
 
 
-def _load_wardrobe(catalog: Path | None, garment: str | None):  # type: ignore[no-untyped-def]
+def _load_wardrobe(catalog: Path | None, garment: str | None) -> tuple[Any, Any]:
     from mirror_app.catalog.loader import load_catalog_or_default
     from mirror_app.pipeline import Wardrobe
 
@@ -114,29 +114,39 @@ def run(
         raise typer.Exit(code)
 
 
-def _build_stages():  # type: ignore[no-untyped-def]
-    """Tracker and generator, or a clear failure naming what is missing."""
+def _build_stages(required: bool = True) -> tuple[Any, Any]:
+    """Tracker and generator; without a usable pose model, a clear failure (or, if not required, None)."""
     from mirror_app.generator.runtime import GarmentGenerator
     from mirror_app.tracking.landmarker import PoseModelError, PoseTracker
 
     try:
         tracker = PoseTracker(num_poses=1)  # one shopper; 3 costs ~11 ms more per frame here
     except PoseModelError as exc:
-        raise _fail(str(exc)) from None
+        if required:
+            raise _fail(str(exc)) from None
+        _notice(f"{exc}; showing the plain mirror without garments")
+        tracker = None
     generator = GarmentGenerator()
     for notice in generator.notices:
         _notice(notice)
     return tracker, generator
 
 
-def _run_headless(src, catalog, garment, out, stats_path, frames, mirror) -> None:  # type: ignore[no-untyped-def]
+def _run_headless(
+    src: Any,
+    catalog: Path | None,
+    garment: str | None,
+    out: Path | None,
+    stats_path: Path | None,
+    frames: int | None,
+    mirror: bool,
+) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+    from mirror_app.capture.prepend import Prepended
     from mirror_app.pipeline import FrameProcessor, run_headless
     from mirror_app.render.offscreen import OffscreenRenderer, RenderBackendError
     from mirror_app.render.settings import CompositorSettings
-
-    from mirror_app.capture.prepend import Prepended
     from mirror_app.render.shaders import ShaderError
 
     loaded, wardrobe = _load_wardrobe(catalog, garment)

@@ -7,6 +7,7 @@ drop), live runs keep only the newest result.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
 import threading
@@ -67,7 +68,7 @@ class Wardrobe:
             except (ValueError, KeyError, IndexError, ZeroDivisionError) as exc:
                 skipped.append(f"garment {garment.id}: cannot be fitted ({exc}); check its anchors")
         with self._lock:
-            previous = self.current.id if self.garments else None
+            previous = self.garments[self._current].id if self.garments else None
             self.garments, self._bindings, self.skipped = kept, bindings, skipped
             wanted = garment_id or previous
             ids = [g.id for g in kept]
@@ -112,14 +113,14 @@ class Wardrobe:
 class FrameProcessor:
     """Tracking and the generator for one frame: the part of the path that needs no GL context."""
 
-    def __init__(self, tracker: PoseTracker, generator: GarmentGenerator, wardrobe: Wardrobe) -> None:
-        self.tracker = tracker
+    def __init__(self, tracker: PoseTracker | None, generator: GarmentGenerator, wardrobe: Wardrobe) -> None:
+        self.tracker = tracker  # None: no pose model, the plain mirror
         self.generator = generator
         self.wardrobe = wardrobe
 
     def process(self, frame: Frame, clock: StageClock) -> Processed:
         """Find the person and pose the worn garment on them."""
-        body = self.tracker.track(frame)
+        body = self.tracker.track(frame) if self.tracker is not None else None
         clock.lap("pose")
         fit = None
         worn = self.wardrobe.worn()
@@ -163,8 +164,14 @@ class ProcessingThread:
     `live=True`: only the newest result is kept; the source itself drops frames the mirror cannot take.
     """
 
-    def __init__(self, source: Source, processor: FrameProcessor, live: bool, max_frames: int | None = None,
-                 on_result: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        source: Source,
+        processor: FrameProcessor,
+        live: bool,
+        max_frames: int | None = None,
+        on_result: Callable[[], None] | None = None,
+    ) -> None:
         self.source = source
         self.processor = processor
         self.live = live
@@ -182,10 +189,8 @@ class ProcessingThread:
         """Ask the worker to finish and wait for it."""
         self._stop.set()
         while self._thread.is_alive():
-            try:
+            with contextlib.suppress(queue.Empty):
                 self.results.get_nowait()
-            except queue.Empty:
-                pass
             self._thread.join(timeout=0.05)
 
     def _put(self, item: Any) -> None:
@@ -195,10 +200,8 @@ class ProcessingThread:
                     self.results.put_nowait(item)
                     break
                 except queue.Full:
-                    try:
+                    with contextlib.suppress(queue.Empty):
                         self.results.get_nowait()
-                    except queue.Empty:
-                        pass
         else:
             while not self._stop.is_set():
                 try:
@@ -244,7 +247,7 @@ class VideoSink:
     def __init__(self, path: Path, size: tuple[int, int], fps: float) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps or 30.0, size)
+        self._writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"mp4v"), fps or 30.0, size)
         if not self._writer.isOpened():
             raise OSError(f"cannot write video {path}: OpenCV has no encoder for it (use an .mp4 or .avi name)")
 

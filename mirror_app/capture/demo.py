@@ -25,8 +25,9 @@ class DemoSource:
 
     name = DEMO_NAME
 
-    def __init__(self, size: tuple[int, int] = (720, 720), frames: int | None = None, live: bool = True,
-                 fps: float = 30.0) -> None:
+    def __init__(
+        self, size: tuple[int, int] = (720, 720), frames: int | None = None, live: bool = True, fps: float = 30.0
+    ) -> None:
         self.size = size
         self.live = live
         self.fps = fps

@@ -77,8 +77,8 @@ def _sleeve_regions(garment: Garment, scale: float = 0.25) -> tuple[np.ndarray, 
     cut = small.astype(np.uint8)
     for side in ("left", "right"):
         shoulder, armpit = _pt(garment, f"{side}_shoulder") * scale, _pt(garment, f"{side}_armpit") * scale
-        beyond = armpit + (armpit - shoulder) / max(np.linalg.norm(armpit - shoulder), 1e-9) * 3.0
-        top = shoulder - (armpit - shoulder) / max(np.linalg.norm(armpit - shoulder), 1e-9) * 3.0
+        seam = (armpit - shoulder) / max(float(np.linalg.norm(armpit - shoulder)), 1e-9)
+        beyond, top = armpit + seam * 3.0, shoulder - seam * 3.0
         cv2.line(cut, tuple(np.round(top).astype(int)), tuple(np.round(beyond).astype(int)), 0, 2)
     count, labels = cv2.connectedComponents(cut, connectivity=4)
 
@@ -209,18 +209,14 @@ def bind_garment(garment: Garment) -> GarmentBinding:
                 member = _smoothstep(-blend, blend, d_out) * _smoothstep(-blend, blend, nearer)
             t = (points - shoulder) @ axis
             elbow_t = float((elbow - shoulder) @ axis)
-            lower = (
-                _smoothstep(elbow_t - blend, elbow_t + blend, t) if long_sleeves else np.zeros(len(points))
-            )
+            lower = _smoothstep(elbow_t - blend, elbow_t + blend, t) if long_sleeves else np.zeros(len(points))
             arm_w[:, col] = member * (1.0 - lower)
             arm_w[:, col + 1] = member * lower
             sleeve_total += member
             upper_vec = elbow - shoulder
             lower_vec = cuff - elbow if long_sleeves else upper_vec
             upper_bone, lower_bone = (
-                (c.SLEEVE_A_UPPER, c.SLEEVE_A_LOWER)
-                if side == "left"
-                else (c.SLEEVE_B_UPPER, c.SLEEVE_B_LOWER)
+                (c.SLEEVE_A_UPPER, c.SLEEVE_A_LOWER) if side == "left" else (c.SLEEVE_B_UPPER, c.SLEEVE_B_LOWER)
             )
             rot = np.array([[0.0, 1.0], [-1.0, 0.0]])
             bones[upper_bone] = [shoulder, upper_vec, rot @ upper_vec]
@@ -233,7 +229,7 @@ def bind_garment(garment: Garment) -> GarmentBinding:
         for bone, side in ((c.SLEEVE_A_UPPER, "left"), (c.SLEEVE_B_UPPER, "right")):
             p = _pt(garment, f"{side}_shoulder")
             unit = np.array([0.0, shoulder_half])
-            bones[bone] = bones[bone + 1] = [p, unit, [unit[1], -unit[0]]]
+            bones[bone] = bones[bone + 1] = np.stack([p, unit, np.array([unit[1], -unit[0]])])
     weights /= np.maximum(weights.sum(axis=1, keepdims=True), 1e-9)
 
     params = np.zeros(c.NUM_PARAMS, dtype=np.float32)

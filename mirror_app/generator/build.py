@@ -24,9 +24,7 @@ def build_model() -> onnx.ModelProto:
     outputs = generate(ops, *names)
     for (name, _), value in zip(contract.OUTPUTS, outputs, strict=True):
         ops.identity(value, name)
-    return ops.model(
-        contract.INPUTS, contract.OUTPUTS, doc="mirror analytic garment generator (LBS, 9 bones)"
-    )
+    return ops.model(contract.INPUTS, contract.OUTPUTS, doc="mirror analytic garment generator (LBS, 9 bones)")
 
 
 def main() -> None:

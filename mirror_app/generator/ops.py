@@ -99,7 +99,7 @@ class NumpyOps:
         return np.expand_dims(a, axis)
 
     def sum(self, a: Any, axis: int, keepdims: bool = False) -> np.ndarray:
-        return np.sum(a, axis=axis, keepdims=keepdims, dtype=np.float32)
+        return np.asarray(np.sum(a, axis=axis, keepdims=keepdims, dtype=np.float32))
 
 
 class OnnxOps:

@@ -28,7 +28,7 @@ class GarmentGenerator:
         self.provider = probe.provider
         self.notices.extend(probe.notices)
         for notice in self.notices:
-            log.warning(notice)
+            log.info(notice)  # the CLI and the window show notices to the user
 
     def _load_bytes(self, path: Path) -> bytes:
         """The model file, or the analytic model rebuilt in memory when the file is missing or unreadable."""
@@ -71,10 +71,7 @@ class GarmentGenerator:
             self._fallback_to_cpu(exc)
             vertices, depth, opacity, back = self._session.run(None, feeds)
         n = binding.mesh_size
-        anchors = {
-            name: (float(x), float(y))
-            for name, (x, y) in zip(binding.anchor_names, vertices[n:], strict=True)
-        }
+        anchors = {name: (float(x), float(y)) for name, (x, y) in zip(binding.anchor_names, vertices[n:], strict=True)}
         return Fit(
             mesh=binding.mesh,
             vertices_px=vertices[:n],

@@ -56,9 +56,7 @@ def _atan2(o: Ops, y: Any, x: Any) -> Any:
 def _rotate(o: Ops, xy: Any, cos_t: Any, sin_t: Any) -> Any:
     """Rotate (N, 2) points by per-row (N, 1) cosines and sines."""
     x, y = o.take(xy, [0], axis=1), o.take(xy, [1], axis=1)
-    return o.concat(
-        [o.sub(o.mul(x, cos_t), o.mul(y, sin_t)), o.add(o.mul(x, sin_t), o.mul(y, cos_t))], axis=1
-    )
+    return o.concat([o.sub(o.mul(x, cos_t), o.mul(y, sin_t)), o.add(o.mul(x, sin_t), o.mul(y, cos_t))], axis=1)
 
 
 def _turn_blend(o: Ops, torso: Any, sleeve: Any, weight: Any, pivot: Any, turn: Any) -> Any:
@@ -158,9 +156,7 @@ def generate(
     # Skirt slice: continues below the hips toward the knees, keeping the garment's own flare.
     knees = v.lerp(point(lm.LEFT_KNEE), point(lm.RIGHT_KNEE), 0.5)
     legs = v.unit(o.add(v.unit(o.sub(knees, hips)), down))
-    skirt_frac = o.div(
-        o.sub(o.take(rest(c.SKIRT, 0), [1], axis=0), o.take(rest(c.SHOULDER, 0), [1], axis=0)), rest_len
-    )
+    skirt_frac = o.div(o.sub(o.take(rest(c.SKIRT, 0), [1], axis=0), o.take(rest(c.SHOULDER, 0), [1], axis=0)), rest_len)
     flare = o.div(v.norm(rest(c.SKIRT, 1)), v.norm(rest(c.HIP, 1)))
     hip_half = v.norm(x_axes[c.HIP])
     origins.append(o.add(origins[c.HIP], o.mul(legs, o.mul(torso_len, o.sub(skirt_frac, 1.0)))))
@@ -250,9 +246,7 @@ def generate(
     ly = o.div(o.sub(o.mul(comp(rest_x, 0), ry), o.mul(comp(rest_x, 1), rx)), det)
     posed = o.add(
         o.unsqueeze(cur_o, 0),
-        o.add(
-            o.mul(o.unsqueeze(lx, 2), o.unsqueeze(cur_x, 0)), o.mul(o.unsqueeze(ly, 2), o.unsqueeze(cur_y, 0))
-        ),
+        o.add(o.mul(o.unsqueeze(lx, 2), o.unsqueeze(cur_x, 0)), o.mul(o.unsqueeze(ly, 2), o.unsqueeze(cur_y, 0))),
     )  # (N, B, 2)
 
     # Torso and each sleeve are posed separately, then joined by turning about the shoulder (below).

@@ -68,9 +68,7 @@ def light_from_region(mean_rgb: np.ndarray, reference: float) -> np.ndarray:
     return (intensity * chroma).astype(np.float32)
 
 
-def light_estimate(
-    small: np.ndarray, mask_small: np.ndarray | None, reference: float
-) -> np.ndarray:
+def light_estimate(small: np.ndarray, mask_small: np.ndarray | None, reference: float) -> np.ndarray:
     """Light multiplier from the person region of a small frame (the whole frame when there is no mask)."""
     sub = small[::2, ::2]
     mean: np.ndarray | None = None

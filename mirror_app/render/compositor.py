@@ -22,7 +22,7 @@ from mirror_app.tracking.body import Body
 log = logging.getLogger(__name__)
 
 MAX_OCCLUDERS = 6  # must match the array sizes in shaders/garment.frag
-SHADOW_DOWNSCALE = 4  # garment alpha for shadows is rendered and blurred at 1/4 size
+LOW_RES_DOWNSCALE = 4  # coverage, blur and shade maps are rendered at 1/4 size
 SHADOW_SPREAD = 1.5  # blur tap spacing in low-res texels: sigma ~2 texels, ~8 px at full size
 SHADOW_OFFSET = 0.008  # contact shadow drop, in frame heights (light from above)
 MASK_MAX_WIDTH = 640  # person masks wider than this are decimated before upload
@@ -30,8 +30,18 @@ ALPHA_CUT = 0.5  # texture alpha contour taken as the garment's edge
 DEPTH_MARGIN_M = 0.04  # garment must be this far behind an arm (metres) to be hidden by it
 AO_SHARE = 0.35  # edge darkening inside the garment, as a share of shadow_strength
 
-_UNIT_CAMERA, _UNIT_GARMENT, _UNIT_FOLDS, _UNIT_COARSE, _UNIT_MASK, _UNIT_ALPHA, _UNIT_ALPHA_BLUR = range(7)
-_Variant = tuple[bool, bool, bool]  # (folds, ao, occlusion) compiled into the garment shader
+(
+    _UNIT_CAMERA,
+    _UNIT_GARMENT,
+    _UNIT_FOLDS,
+    _UNIT_COARSE,
+    _UNIT_MASK,
+    _UNIT_COVER,
+    _UNIT_COVER_BLUR,
+    _UNIT_SHADE,
+) = range(8)
+_OCCLUDER_FORMAT = "2f 4f 4f 3f 3f"
+_OCCLUDER_ATTRS = ("in_px", "in_seg", "in_param", "in_ref0", "in_ref1")
 
 
 @dataclass(slots=True)
@@ -83,7 +93,12 @@ def covered_triangles(triangles: np.ndarray, uv: np.ndarray, textures: list[np.n
 
 
 class Compositor:
-    """Draws the camera frame and the fitted garment into any moderngl framebuffer."""
+    """Draws the camera frame and the fitted garment into any moderngl framebuffer.
+
+    Passes (see docs/compositor.md): low-res garment coverage + depth, its blur and a low-res shade map
+    (folds, edge darkening, contact shadow); then into the target: camera frame, garment mesh, the shade
+    map as a 2x modulate over the garment's box, and the camera frame again inside occluder capsules.
+    """
 
     def __init__(
         self,
@@ -95,24 +110,55 @@ class Compositor:
         self.ctx = ctx
         self.settings = settings if settings is not None else CompositorSettings()
         self._shader_dir = shader_dir
-        self._garment_progs: dict[_Variant, moderngl.Program] = {}
-        self._garment_program((True, True, True))  # compile the usual variant now: errors show at start
-        self._alpha_prog = load_program(ctx, "garment_alpha", vertex="garment", shader_dir=shader_dir)
-        self._bg_prog = load_program(ctx, "background", shader_dir=shader_dir)
-        self._shadow_prog = load_program(ctx, "shadow", vertex="background", shader_dir=shader_dir)
-        self._blur_prog = load_program(ctx, "blur", shader_dir=shader_dir)
-        _set(self._alpha_prog, u_garment=_UNIT_GARMENT)
+        load = self._load
+        self._garment_prog = load("garment")
+        self._cover_prog = load("cover", vertex="garment")
+        self._bg_prog = load("background")
+        self._blur_prog = load("blur")
+        self._shade_progs = {
+            (folds, shadows): load(
+                "shade", vertex="background", defines={"FOLDS": int(folds), "SHADOWS": int(shadows)}
+            )
+            for folds, shadows in ((True, True), (True, False), (False, True))
+        }
+        self._modulate_prog = load("modulate", vertex="background")
+        self._occlude_prog = load("occlude")
+        _set(self._garment_prog, u_garment=_UNIT_GARMENT, u_alpha_cut=ALPHA_CUT)
+        _set(self._cover_prog, u_garment=_UNIT_GARMENT)
         _set(self._bg_prog, u_camera=_UNIT_CAMERA)
-        _set(self._shadow_prog, u_mask=_UNIT_MASK, u_alpha=_UNIT_ALPHA, u_alpha_blur=_UNIT_ALPHA_BLUR)
         _set(self._blur_prog, u_source=0)
+        for prog in self._shade_progs.values():
+            _set(
+                prog,
+                u_cover=_UNIT_COVER,
+                u_cover_blur=_UNIT_COVER_BLUR,
+                u_folds=_UNIT_FOLDS,
+                u_folds_coarse=_UNIT_COARSE,
+            )
+        _set(self._modulate_prog, u_shade=_UNIT_SHADE)
+        _set(
+            self._occlude_prog,
+            u_camera=_UNIT_CAMERA,
+            u_mask=_UNIT_MASK,
+            u_cover=_UNIT_COVER,
+            u_depth_margin=DEPTH_MARGIN_M,
+        )
 
         self._frame_quad = ctx.buffer(reserve=8 * 4, dynamic=True)
         self._bg_vao = ctx.vertex_array(self._bg_prog, [(self._frame_quad, "2f", "in_px")])
-        self._shadow_quad = ctx.buffer(reserve=8 * 4, dynamic=True)
-        self._shadow_vao = ctx.vertex_array(self._shadow_prog, [(self._shadow_quad, "2f", "in_px")])
+        self._box_quad = ctx.buffer(reserve=8 * 4, dynamic=True)
+        self._shade_vaos = {
+            key: ctx.vertex_array(prog, [(self._box_quad, "2f", "in_px")])
+            for key, prog in self._shade_progs.items()
+        }
+        self._modulate_vao = ctx.vertex_array(self._modulate_prog, [(self._box_quad, "2f", "in_px")])
         ndc = np.array([-1, -1, 1, -1, -1, 1, 1, 1], dtype="f4")
         self._ndc_quad = ctx.buffer(ndc.tobytes())
         self._blur_vao = ctx.vertex_array(self._blur_prog, [(self._ndc_quad, "2f", "in_ndc")])
+        self._occluder_buf = ctx.buffer(reserve=MAX_OCCLUDERS * 6 * 16 * 4, dynamic=True)
+        self._occlude_vao = ctx.vertex_array(
+            self._occlude_prog, [(self._occluder_buf, _OCCLUDER_FORMAT, *_OCCLUDER_ATTRS)]
+        )
 
         self._white = self._small_texture(np.full((1, 1), 255, np.uint8))
         self._camera: moderngl.Texture | None = None
@@ -120,12 +166,15 @@ class Compositor:
         self._mask: moderngl.Texture | None = None
         self._folds: moderngl.Texture | None = None
         self._coarse: moderngl.Texture | None = None
-        self._shadow_size: tuple[int, int] = (0, 0)
-        self._shadow_tex: list[moderngl.Texture] = []
-        self._shadow_fbo: list[moderngl.Framebuffer] = []
+        self._low_size: tuple[int, int] = (0, 0)
+        self._low_tex: dict[str, moderngl.Texture] = {}
+        self._low_fbo: dict[str, moderngl.Framebuffer] = {}
         self._garments: dict[str, _GarmentGpu] = {}
         self._light: np.ndarray | None = None
         self.last_cpu_ms = 0.0  # numpy preparation of the latest render (analysis, sorting, uploads)
+
+    def _load(self, name: str, **kwargs: object) -> moderngl.Program:
+        return load_program(self.ctx, name, shader_dir=self._shader_dir, **kwargs)  # type: ignore[arg-type]
 
     # ----------------------------------------------------------------------------------------- garments
     def preload(self, garment: Garment, mesh: GarmentMesh) -> None:
@@ -138,8 +187,13 @@ class Compositor:
         back = self._garment_texture(garment.back_rgba) if garment.back_rgba is not None else None
         entry = self._upload_mesh(mesh, front, back, images)
         self._garments[garment.id] = entry
-        log.debug("preloaded garment %s: %d vertices, %d of %d triangles drawn", garment.id, len(mesh.uv),
-                  len(entry.triangles), len(mesh.triangles))
+        log.debug(
+            "preloaded garment %s: %d vertices, %d of %d triangles drawn",
+            garment.id,
+            len(mesh.uv),
+            len(entry.triangles),
+            len(mesh.triangles),
+        )
 
     def forget(self, garment_id: str) -> None:
         """Free a preloaded garment's GPU memory (no-op when it is not loaded)."""
@@ -160,19 +214,6 @@ class Compositor:
         """Forget the smoothed light, e.g. after a scene cut, so the next frame sets it directly."""
         self._light = None
 
-    def _garment_program(self, variant: _Variant) -> moderngl.Program:
-        """The garment shader with only the switched-on effects compiled in (llvmpipe pays for dead code)."""
-        prog = self._garment_progs.get(variant)
-        if prog is None:
-            folds, ao, occlusion = variant
-            defines = {"FOLDS": int(folds), "AO": int(ao), "OCCLUSION": int(occlusion)}
-            prog = load_program(self.ctx, "garment", shader_dir=self._shader_dir, defines=defines)
-            _set(prog, u_camera=_UNIT_CAMERA, u_garment=_UNIT_GARMENT, u_folds=_UNIT_FOLDS,
-                 u_folds_coarse=_UNIT_COARSE, u_mask=_UNIT_MASK, u_alpha_blur=_UNIT_ALPHA_BLUR,
-                 u_alpha_cut=ALPHA_CUT, u_depth_margin=DEPTH_MARGIN_M)
-            self._garment_progs[variant] = prog
-        return prog
-
     def _garment_texture(self, rgba: np.ndarray) -> moderngl.Texture:
         if rgba.ndim != 3 or rgba.shape[2] != 4 or rgba.dtype != np.uint8:
             raise ValueError(f"garment texture must be (H, W, 4) uint8, got {rgba.shape} {rgba.dtype}")
@@ -183,7 +224,10 @@ class Compositor:
         return tex
 
     def _upload_mesh(
-        self, mesh: GarmentMesh, front: moderngl.Texture, back: moderngl.Texture | None,
+        self,
+        mesh: GarmentMesh,
+        front: moderngl.Texture,
+        back: moderngl.Texture | None,
         images: list[np.ndarray],
     ) -> _GarmentGpu:
         uv = np.ascontiguousarray(mesh.uv, dtype="f4")
@@ -233,8 +277,13 @@ class Compositor:
         n = len(entry.mesh.uv)
         if fit.vertices_px.shape != (n, 2) or np.shape(fit.depth) != (n,):
             if not entry.warned:
-                log.warning("garment %s: fit has %s vertices / %s depths for a %d-vertex mesh; not drawn",
-                            fit.mesh.garment_id, fit.vertices_px.shape, np.shape(fit.depth), n)
+                log.warning(
+                    "garment %s: fit has %s vertices / %s depths for a %d-vertex mesh; not drawn",
+                    fit.mesh.garment_id,
+                    fit.vertices_px.shape,
+                    np.shape(fit.depth),
+                    n,
+                )
                 entry.warned = True
             return None
         return entry if entry.triangles.size else None
@@ -254,15 +303,15 @@ class Compositor:
         ctx = self.ctx
         frame = _as_rgb(frame_rgb)
         h, w = frame.shape[:2]
+        size = (float(w), float(h))
         self._upload_camera(frame)
         entry = self._entry_for(fit)
-        has_mask = body is not None and body.mask is not None and body.mask.size > 0
-        mask = body.mask if (has_mask and body is not None) else None
+        mask = body.mask if (body is not None and body.mask is not None and body.mask.size > 0) else None
 
         folds = s.folds and entry is not None and s.folds_strength > 0.0
         shadows = s.shadows and entry is not None and s.shadow_strength > 0.0
-        occluders = find_occluders(body, (w, h))[:MAX_OCCLUDERS] if (s.occlusion and mask is not None) else []
-        occlusion = entry is not None and bool(occluders)
+        capsules = find_occluders(body, (w, h))[:MAX_OCCLUDERS] if (s.occlusion and mask is not None) else []
+        occlusion = entry is not None and bool(capsules)
         if s.light or folds:
             small = small_frame(frame)
             mask_small = resample_nearest(mask, small.shape[:2]) if mask is not None else None
@@ -270,24 +319,72 @@ class Compositor:
                 self._update_light(small, mask_small)
             if folds:
                 self._upload_folds(small, mask_small)
-        mask_tex = self._upload_mask(mask) if (mask is not None and (occlusion or shadows)) else self._white
-        if entry is not None:
-            self._upload_fit(entry, fit)  # type: ignore[arg-type]
+        if entry is None:
+            self.last_cpu_ms = (time.perf_counter() - t0) * 1e3
+            self._draw_camera(target, viewport, (w, h))
+            return
+        assert fit is not None
+        mask_tex = self._upload_mask(mask) if (mask is not None and occlusion) else self._white
+        self._upload_fit(entry, fit)
+        if occlusion:
+            self._occluder_buf.write(_occluder_vertices(capsules, frame).tobytes())
+        box = _garment_box(fit.vertices_px, (w, h))
+        self._box_quad.write(
+            np.array([box[0], box[1], box[2], box[1], box[0], box[3], box[2], box[3]], dtype="f4").tobytes()
+        )
         self.last_cpu_ms = (time.perf_counter() - t0) * 1e3
 
-        ctx.disable(moderngl.DEPTH_TEST | moderngl.CULL_FACE | moderngl.BLEND)
-        ctx.blend_equation = moderngl.FUNC_ADD
-        if shadows:
-            self._render_shadow_alpha(entry, fit, (w, h))  # type: ignore[arg-type]
+        opacity = float(np.clip(fit.opacity, 0.0, 1.0))
+        garment_tex = entry.back if (fit.back_view and entry.back is not None) else entry.front
+        garment_tex.use(_UNIT_GARMENT)
+        if shadows or occlusion or folds:
+            self._render_low_res(entry, fit, (w, h), folds=folds, shadows=shadows, cover=shadows or occlusion)
 
-        # ---- into the target: camera frame, contact shadow over the garment's box, garment
+        # ---- into the target: camera frame, garment, shade map, camera again over the occluders
+        xform = self._draw_camera(target, viewport, (w, h))
+        ctx.enable(moderngl.BLEND)
+        ctx.blend_equation = moderngl.FUNC_ADD
+        ctx.blend_func = (moderngl.ONE, moderngl.ONE_MINUS_SRC_ALPHA, moderngl.ZERO, moderngl.ONE)
+        garment_tex.use(_UNIT_GARMENT)
+        light = self._light if (s.light and self._light is not None) else np.ones(3, np.float32)
+        _set(
+            self._garment_prog,
+            u_xform=xform,
+            u_opacity=opacity,
+            u_light=tuple(float(c) for c in light),
+            u_feather_px=max(float(s.feather_px), 0.25),
+        )
+        self._vao(entry, self._garment_prog).render(moderngl.TRIANGLES, vertices=entry.triangles.size)
+        if shadows or folds:
+            self._low_tex["shade"].use(_UNIT_SHADE)
+            _set(self._modulate_prog, u_xform=xform, u_frame_size=size)
+            ctx.blend_func = (moderngl.DST_COLOR, moderngl.SRC_COLOR, moderngl.ZERO, moderngl.ONE)
+            self._modulate_vao.render(moderngl.TRIANGLE_STRIP)
+        if occlusion:
+            mask_tex.use(_UNIT_MASK)
+            self._low_tex["cover"].use(_UNIT_COVER)
+            _set(self._occlude_prog, u_xform=xform, u_frame_size=size)
+            ctx.blend_func = (moderngl.ONE, moderngl.ONE_MINUS_SRC_ALPHA, moderngl.ZERO, moderngl.ONE)
+            self._occlude_vao.render(moderngl.TRIANGLES, vertices=6 * len(capsules))
+        ctx.disable(moderngl.BLEND)
+
+    def _draw_camera(
+        self,
+        target: moderngl.Framebuffer,
+        viewport: tuple[int, int, int, int] | None,
+        frame_size: tuple[int, int],
+    ) -> tuple[float, ...]:
+        """Bind the target, letterbox, draw the camera frame; returns the frame->clip transform."""
+        ctx = self.ctx
+        ctx.disable(moderngl.DEPTH_TEST | moderngl.CULL_FACE | moderngl.BLEND)
         target.use()
         full = (0, 0, target.width, target.height)
         vp = tuple(int(v) for v in viewport) if viewport is not None else full
         if vp != full:
             target.clear(0.0, 0.0, 0.0, 1.0)
         ctx.viewport = vp
-        xform = _frame_to_clip((w, h), mirror=s.mirror, y_down=True)
+        w, h = frame_size
+        xform = _frame_to_clip(frame_size, mirror=self.settings.mirror, y_down=True)
         camera = self._camera
         assert camera is not None
         flt = moderngl.NEAREST if (vp[2] == w and vp[3] == h) else moderngl.LINEAR
@@ -296,52 +393,7 @@ class Compositor:
         camera.use(_UNIT_CAMERA)
         _set(self._bg_prog, u_xform=xform, u_frame_size=(float(w), float(h)))
         self._bg_vao.render(moderngl.TRIANGLE_STRIP)
-        if entry is None:
-            return
-        assert fit is not None
-
-        mask_tex.use(_UNIT_MASK)
-        if shadows:
-            x0, y0, x1, y1 = _shadow_box(fit.vertices_px, (w, h))
-            self._shadow_quad.write(np.array([x0, y0, x1, y0, x0, y1, x1, y1], dtype="f4").tobytes())
-            self._shadow_tex[0].use(_UNIT_ALPHA)
-            self._shadow_tex[2].use(_UNIT_ALPHA_BLUR)
-            _set(self._shadow_prog, u_xform=xform, u_frame_size=(float(w), float(h)),
-                 u_shadow=float(np.clip(s.shadow_strength, 0.0, 1.0)), u_shadow_offset=(0.0, SHADOW_OFFSET))
-            ctx.enable(moderngl.BLEND)
-            ctx.blend_func = (moderngl.DST_COLOR, moderngl.ZERO, moderngl.ZERO, moderngl.ONE)
-            self._shadow_vao.render(moderngl.TRIANGLE_STRIP)
-
-        prog = self._garment_program((folds, shadows, occlusion))
-        tex = entry.back if (fit.back_view and entry.back is not None) else entry.front
-        tex.use(_UNIT_GARMENT)
-        if folds:
-            self._folds.use(_UNIT_FOLDS)  # type: ignore[union-attr]
-            self._coarse.use(_UNIT_COARSE)  # type: ignore[union-attr]
-        light = self._light if (s.light and self._light is not None) else np.ones(3, np.float32)
-        _set(
-            prog,
-            u_xform=xform,
-            u_frame_size=(float(w), float(h)),
-            u_opacity=float(np.clip(fit.opacity, 0.0, 1.0)),
-            u_light=tuple(float(c) for c in light),
-            u_folds_strength=float(s.folds_strength),
-            u_ao=AO_SHARE * float(np.clip(s.shadow_strength, 0.0, 1.0)),
-            u_feather_px=max(float(s.feather_px), 0.25),
-            u_occluders=len(occluders),
-        )
-        if occlusion:
-            seg = np.zeros((MAX_OCCLUDERS, 4), np.float32)
-            par = np.zeros((MAX_OCCLUDERS, 4), np.float32)
-            for i, (a, b, radius, da, db, weight) in enumerate(occluders):
-                seg[i] = (*a, *b)
-                par[i] = (radius, da, db, weight)
-            prog["u_cap_seg"].write(seg.tobytes())
-            prog["u_cap_param"].write(par.tobytes())
-        ctx.enable(moderngl.BLEND)
-        ctx.blend_func = (moderngl.ONE, moderngl.ONE_MINUS_SRC_ALPHA, moderngl.ZERO, moderngl.ONE)
-        self._vao(entry, prog).render(moderngl.TRIANGLES, vertices=entry.triangles.size)
-        ctx.disable(moderngl.BLEND)
+        return xform
 
     # ----------------------------------------------------------------------------------- per-frame work
     def _upload_camera(self, frame: np.ndarray) -> None:
@@ -408,44 +460,96 @@ class Compositor:
             entry.index_buf.write(entry.triangles.tobytes())
             entry.sorted_indices = False
 
-    def _render_shadow_alpha(self, entry: _GarmentGpu, fit: Fit, frame_size: tuple[int, int]) -> None:
-        """Garment coverage at 1/4 size, then a separable blur: feeds contact shadows and edge darkening."""
+    def _low_res_targets(self, frame_size: tuple[int, int]) -> None:
+        """(Re)make the 1/4-size textures: cover (RG16F), blur ping-pong (R16F), shade (R16F)."""
         w, h = frame_size
-        size = (max(1, math.ceil(w / SHADOW_DOWNSCALE)), max(1, math.ceil(h / SHADOW_DOWNSCALE)))
-        if self._shadow_size != size:
-            for obj in (*self._shadow_fbo, *self._shadow_tex):
-                obj.release()
-            self._shadow_tex = [self.ctx.texture(size, 1) for _ in range(3)]
-            for tex in self._shadow_tex:
-                tex.repeat_x = tex.repeat_y = False
-            self._shadow_fbo = [self.ctx.framebuffer(color_attachments=[t]) for t in self._shadow_tex]
-            self._shadow_size = size
+        size = (max(1, math.ceil(w / LOW_RES_DOWNSCALE)), max(1, math.ceil(h / LOW_RES_DOWNSCALE)))
+        if self._low_size == size:
+            return
+        for obj in (*self._low_fbo.values(), *self._low_tex.values()):
+            obj.release()
+        self._low_tex = {
+            "cover": self.ctx.texture(size, 2, dtype="f2"),
+            "half": self.ctx.texture(size, 1, dtype="f2"),
+            "blur": self.ctx.texture(size, 1, dtype="f2"),
+            "shade": self.ctx.texture(size, 4, dtype="f2"),
+        }
+        for tex in self._low_tex.values():
+            tex.repeat_x = tex.repeat_y = False
+        self._low_fbo = {
+            name: self.ctx.framebuffer(color_attachments=[t]) for name, t in self._low_tex.items()
+        }
+        self._low_size = size
+
+    def _render_low_res(
+        self,
+        entry: _GarmentGpu,
+        fit: Fit,
+        frame_size: tuple[int, int],
+        *,
+        folds: bool,
+        shadows: bool,
+        cover: bool,
+    ) -> None:
+        """Garment coverage/depth, its blur and the shade map, all at 1/4 size where pixels are cheap."""
+        self._low_res_targets(frame_size)
         ctx = self.ctx
-        sharp, half, blurred = self._shadow_fbo
-        sharp.use()
-        sharp.clear(0.0, 0.0, 0.0, 0.0)
-        tex = entry.back if (fit.back_view and entry.back is not None) else entry.front
-        tex.use(_UNIT_GARMENT)
-        _set(self._alpha_prog, u_xform=_frame_to_clip(frame_size, mirror=False, y_down=False),
-             u_opacity=float(np.clip(fit.opacity, 0.0, 1.0)))
-        ctx.enable(moderngl.BLEND)
-        over = (moderngl.ONE, moderngl.ONE_MINUS_SRC_ALPHA)
-        ctx.blend_func = (*over, *over)
-        self._vao(entry, self._alpha_prog).render(moderngl.TRIANGLES, vertices=entry.triangles.size)
-        ctx.disable(moderngl.BLEND)
-        steps = ((0, half, (SHADOW_SPREAD / size[0], 0.0)), (1, blurred, (0.0, SHADOW_SPREAD / size[1])))
-        for src, dst, step in steps:
-            dst.use()
-            self._shadow_tex[src].use(0)
-            _set(self._blur_prog, u_step=step)
-            self._blur_vao.render(moderngl.TRIANGLE_STRIP)
+        fbo, tex = self._low_fbo, self._low_tex
+        low_xform = _frame_to_clip(frame_size, mirror=False, y_down=False)
+        opacity = float(np.clip(fit.opacity, 0.0, 1.0))
+        if cover:
+            fbo["cover"].use()
+            fbo["cover"].clear(0.0, 0.0, 0.0, 0.0)
+            _set(self._cover_prog, u_xform=low_xform, u_opacity=opacity)
+            ctx.enable(moderngl.BLEND)
+            over = (moderngl.ONE, moderngl.ONE_MINUS_SRC_ALPHA)
+            ctx.blend_func = (*over, *over)
+            self._vao(entry, self._cover_prog).render(moderngl.TRIANGLES, vertices=entry.triangles.size)
+            ctx.disable(moderngl.BLEND)
+        if shadows:
+            size = self._low_size
+            steps = (
+                ("cover", "half", (SHADOW_SPREAD / size[0], 0.0)),
+                ("half", "blur", (0.0, SHADOW_SPREAD / size[1])),
+            )
+            for src, dst, step in steps:
+                fbo[dst].use()
+                tex[src].use(0)
+                _set(self._blur_prog, u_step=step)
+                self._blur_vao.render(moderngl.TRIANGLE_STRIP)
+        if not (folds or shadows):
+            return
+        s = self.settings
+        fbo["shade"].use()
+        fbo["shade"].clear(0.5, 0.5, 0.5, 1.0)
+        (tex["cover"] if cover else self._white).use(_UNIT_COVER)
+        tex["blur"].use(_UNIT_COVER_BLUR)
+        if folds:
+            self._folds.use(_UNIT_FOLDS)  # type: ignore[union-attr]
+            self._coarse.use(_UNIT_COARSE)  # type: ignore[union-attr]
+        else:
+            self._white.use(_UNIT_FOLDS)
+        prog = self._shade_progs[(folds, shadows)]
+        strength = float(np.clip(s.shadow_strength, 0.0, 1.0))
+        _set(
+            prog,
+            u_xform=low_xform,
+            u_frame_size=(float(frame_size[0]), float(frame_size[1])),
+            u_folds_strength=float(s.folds_strength),
+            u_shadow=strength,
+            u_ao=AO_SHARE * strength,
+            u_opacity=opacity,
+            u_shadow_offset=(0.0, SHADOW_OFFSET),
+        )
+        self._shade_vaos[(folds, shadows)].render(moderngl.TRIANGLE_STRIP)
 
     def _small_texture(self, data: np.ndarray) -> moderngl.Texture:
         """Linear-filtered, edge-clamped float or byte texture for masks and estimates."""
         dtype = "f4" if data.dtype == np.float32 else "f1"
         components = data.shape[2] if data.ndim == 3 else 1
-        tex = self.ctx.texture((data.shape[1], data.shape[0]), components, np.ascontiguousarray(data),
-                               dtype=dtype, alignment=1)
+        tex = self.ctx.texture(
+            (data.shape[1], data.shape[0]), components, np.ascontiguousarray(data), dtype=dtype, alignment=1
+        )
         tex.repeat_x = tex.repeat_y = False
         tex.filter = (moderngl.LINEAR, moderngl.LINEAR)
         return tex
@@ -454,16 +558,60 @@ class Compositor:
         """Free every GL object (call with the context current, before it goes away)."""
         for garment_id in list(self._garments):
             self.forget(garment_id)
-        objs: list = [self._camera, self._mask, self._folds, self._coarse, *self._shadow_fbo,
-                      *self._shadow_tex, self._white, self._bg_vao, self._shadow_vao, self._blur_vao,
-                      self._frame_quad, self._shadow_quad, self._ndc_quad, *self._garment_progs.values(),
-                      self._alpha_prog, self._bg_prog, self._shadow_prog, self._blur_prog]
+        objs: list = [
+            self._camera,
+            self._mask,
+            self._folds,
+            self._coarse,
+            *self._low_fbo.values(),
+            *self._low_tex.values(),
+            self._white,
+            self._bg_vao,
+            *self._shade_vaos.values(),
+            self._modulate_vao,
+            self._blur_vao,
+            self._occlude_vao,
+            self._frame_quad,
+            self._box_quad,
+            self._ndc_quad,
+            self._occluder_buf,
+            *self._shade_progs.values(),
+            self._garment_prog,
+            self._cover_prog,
+            self._bg_prog,
+            self._blur_prog,
+            self._modulate_prog,
+            self._occlude_prog,
+        ]
         for obj in objs:
             if obj is not None:
                 obj.release()
-        self._garment_progs.clear()
         self._camera = self._mask = self._folds = self._coarse = None
-        self._shadow_fbo, self._shadow_tex, self._shadow_size = [], [], (0, 0)
+        self._low_fbo, self._low_tex, self._low_size = {}, {}, (0, 0)
+
+
+def _occluder_vertices(capsules: list, frame: np.ndarray) -> np.ndarray:
+    """Two triangles per capsule (an oriented box around it) carrying the capsule's data and limb colours."""
+    h, w = frame.shape[:2]
+    rows = []
+    for a, b, radius, da, db, weight in capsules:
+        pa, pb = np.asarray(a, np.float32), np.asarray(b, np.float32)
+        axis = pb - pa
+        length = float(np.linalg.norm(axis))
+        d = axis / length if length > 1e-3 else np.array([1.0, 0.0], np.float32)
+        n = np.array([-d[1], d[0]], np.float32)
+        refs = []
+        for t in (0.4, 0.7):
+            x, y = (pa + t * axis).astype(int)
+            x0, x1 = max(0, min(w - 1, x - 2)), max(1, min(w, x + 3))
+            y0, y1 = max(0, min(h - 1, y - 2)), max(1, min(h, y + 3))
+            refs.append(frame[y0:y1, x0:x1].reshape(-1, 3).mean(axis=0) / 255.0)
+        c0, c1 = pa - d * radius, pb + d * radius
+        corners = [c0 - n * radius, c0 + n * radius, c1 - n * radius, c1 + n * radius]
+        extra = [*a, *b, radius, da, db, weight, *refs[0], *refs[1]]
+        for k in (0, 1, 2, 1, 3, 2):
+            rows.append([*corners[k], *extra])
+    return np.asarray(rows, dtype=np.float32).reshape(-1, 16)
 
 
 # ------------------------------------------------------------------------------------------------ helpers
@@ -491,7 +639,7 @@ def _frame_to_clip(frame_size: tuple[int, int], *, mirror: bool, y_down: bool) -
     return (sx, sy, ox, oy)
 
 
-def _shadow_box(vertices_px: np.ndarray, frame_size: tuple[int, int]) -> tuple[float, float, float, float]:
+def _garment_box(vertices_px: np.ndarray, frame_size: tuple[int, int]) -> tuple[float, float, float, float]:
     """Frame-uv rectangle around the garment plus the shadow's reach."""
     w, h = frame_size
     margin = 0.04 * h

@@ -24,7 +24,9 @@ def _segment_distance(
 
 
 def tshirt_texture(
-    width: int = 512, height: int = 600, colour: tuple[int, int, int] = (235, 235, 230),
+    width: int = 512,
+    height: int = 600,
+    colour: tuple[int, int, int] = (235, 235, 230),
     background: tuple[int, int, int] = GREEN,
 ) -> np.ndarray:
     """A front product shot of a T-shirt: straight-alpha RGBA with a loud colour under alpha 0."""
@@ -63,8 +65,13 @@ def grid_mesh(garment_id: str, nx: int, ny: int) -> GarmentMesh:
 
 
 def rect_fit(
-    mesh: GarmentMesh, rect: tuple[float, float, float, float], *, depth: np.ndarray | None = None,
-    opacity: float = 1.0, back_view: bool = False, bulge: float = 0.0,
+    mesh: GarmentMesh,
+    rect: tuple[float, float, float, float],
+    *,
+    depth: np.ndarray | None = None,
+    opacity: float = 1.0,
+    back_view: bool = False,
+    bulge: float = 0.0,
 ) -> Fit:
     """A fit that lays the texture's uv square onto a frame rectangle (x0, y0, x1, y1), optionally bulged."""
     x0, y0, x1, y1 = rect
@@ -77,7 +84,9 @@ def rect_fit(
 
 
 def synthetic_body(
-    landmarks: dict[int, tuple[float, float, float]], frame_size: tuple[int, int], mask: np.ndarray | None,
+    landmarks: dict[int, tuple[float, float, float]],
+    frame_size: tuple[int, int],
+    mask: np.ndarray | None,
 ) -> Body:
     """A Body from a few landmarks: {index: (x px, y px, world z m)}; the rest invisible at z = 0."""
     lm = np.zeros((pose.NUM_LANDMARKS, 3), np.float32)
@@ -90,8 +99,12 @@ def synthetic_body(
 
 
 def person_scene(
-    width: int = 1280, height: int = 720, *, arm_across: bool = True,
-    shirt: tuple[int, int, int] = (120, 125, 130), light: tuple[float, float, float] = (1.0, 1.0, 1.0),
+    width: int = 1280,
+    height: int = 720,
+    *,
+    arm_across: bool = True,
+    shirt: tuple[int, int, int] = (120, 125, 130),
+    light: tuple[float, float, float] = (1.0, 1.0, 1.0),
 ) -> tuple[np.ndarray, Body, tuple[float, float, float, float]]:
     """A stylised person in a room: frame (RGB), Body (landmarks, world z, mask) and the torso rectangle.
 
@@ -102,7 +115,7 @@ def person_scene(
     s = height / 720.0
     cx = width / 2
     frame = np.empty((height, width, 3), np.float32)
-    frame[:] = (np.array([150, 140, 125], np.float32) * (0.75 + 0.25 * yy / height)[..., None])
+    frame[:] = np.array([150, 140, 125], np.float32) * (0.75 + 0.25 * yy / height)[..., None]
     sh_y, hip_y = 250 * s, 610 * s
     ls, rs = (cx + 130 * s, sh_y), (cx - 130 * s, sh_y)  # the wearer's left is the image's right
     half_width = 140 * s - 10 * s * np.clip((yy - sh_y) / (hip_y - sh_y), 0, 1)
@@ -139,14 +152,20 @@ def person_scene(
     frame_u8 = np.clip(frame, 0, 255).astype(np.uint8)
     lm = {
         pose.NOSE: (head_c[0], head_c[1] + 10 * s, -0.35),
-        2: (cx + 22 * s, 120 * s, -0.33), 5: (cx - 22 * s, 120 * s, -0.33),
-        7: (cx + 55 * s, 130 * s, -0.2), 8: (cx - 55 * s, 130 * s, -0.2),
-        9: (cx + 15 * s, 175 * s, -0.33), 10: (cx - 15 * s, 175 * s, -0.33),
-        pose.LEFT_SHOULDER: (*ls, -0.05), pose.RIGHT_SHOULDER: (*rs, -0.05),
-        pose.LEFT_ELBOW: (*le, 0.0), pose.LEFT_WRIST: (*lw, 0.0),
+        2: (cx + 22 * s, 120 * s, -0.33),
+        5: (cx - 22 * s, 120 * s, -0.33),
+        7: (cx + 55 * s, 130 * s, -0.2),
+        8: (cx - 55 * s, 130 * s, -0.2),
+        9: (cx + 15 * s, 175 * s, -0.33),
+        10: (cx - 15 * s, 175 * s, -0.33),
+        pose.LEFT_SHOULDER: (*ls, -0.05),
+        pose.RIGHT_SHOULDER: (*rs, -0.05),
+        pose.LEFT_ELBOW: (*le, 0.0),
+        pose.LEFT_WRIST: (*lw, 0.0),
         pose.RIGHT_ELBOW: (*re, -0.15 if arm_across else 0.0),
         pose.RIGHT_WRIST: (*rw, -0.3 if arm_across else 0.0),
-        pose.LEFT_HIP: (cx + 100 * s, hip_y, 0.0), pose.RIGHT_HIP: (cx - 100 * s, hip_y, 0.0),
+        pose.LEFT_HIP: (cx + 100 * s, hip_y, 0.0),
+        pose.RIGHT_HIP: (cx - 100 * s, hip_y, 0.0),
     }
     body = synthetic_body(lm, (width, height), mask.astype(np.float32))
     rect = (cx - 235 * s, sh_y - 40 * s, cx + 235 * s, 680 * s)

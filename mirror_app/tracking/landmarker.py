@@ -81,9 +81,7 @@ class PoseTracker:
             output_segmentation_masks=True,
         )
         try:
-            self._landmarker: mp_pose.PoseLandmarker | None = mp_pose.PoseLandmarker.create_from_options(
-                options
-            )
+            self._landmarker: mp_pose.PoseLandmarker | None = mp_pose.PoseLandmarker.create_from_options(options)
         except Exception as exc:  # MediaPipe raises RuntimeError/ValueError with C++ status text
             raise _model_error(self.model_path, f"could not be loaded by MediaPipe ({exc})") from exc
         self.smoother = smoother if smoother is not None else LandmarkSmoother()
@@ -127,9 +125,7 @@ class PoseTracker:
         masks = result.segmentation_masks
         if masks is not None and choice.index < len(masks):
             raw = masks[choice.index].numpy_view()
-            mask = self.mask_smoother(
-                raw.reshape(raw.shape[0], raw.shape[1])
-            )  # copies out of MediaPipe's buffer
+            mask = self.mask_smoother(raw.reshape(raw.shape[0], raw.shape[1]))  # copies out of MediaPipe's buffer
         return Body(
             landmarks_px=px,
             world=world,

@@ -24,9 +24,7 @@ def torso_scale(landmarks_px: np.ndarray) -> float:
     """Size of the torso in px (larger of shoulder width and shoulder-to-hip length), at least 1."""
     lm = landmarks_px[:, :2].astype(np.float64)
     width = float(np.linalg.norm(lm[LEFT_SHOULDER] - lm[RIGHT_SHOULDER]))
-    length = float(
-        np.linalg.norm((lm[LEFT_SHOULDER] + lm[RIGHT_SHOULDER] - lm[LEFT_HIP] - lm[RIGHT_HIP]) / 2.0)
-    )
+    length = float(np.linalg.norm((lm[LEFT_SHOULDER] + lm[RIGHT_SHOULDER] - lm[LEFT_HIP] - lm[RIGHT_HIP]) / 2.0))
     return max(width, length, 1.0)
 
 
@@ -68,9 +66,7 @@ class PersonSelector:
         self._id = None
         self._centre = None
 
-    def choose(
-        self, candidates: Sequence[np.ndarray], frame_size: tuple[int, int], t: float
-    ) -> Choice | None:
+    def choose(self, candidates: Sequence[np.ndarray], frame_size: tuple[int, int], t: float) -> Choice | None:
         """Pick among (33, 3) pixel-landmark arrays seen at t (s); None while the followed one is missing."""
         centres = [torso_centre(c) for c in candidates]
         if self._id is not None and self._centre is not None:
@@ -88,11 +84,7 @@ class PersonSelector:
             self.reset()
         if not candidates:
             return None
-        best = int(
-            np.argmax(
-                [self._prominence(c, ce, frame_size) for c, ce in zip(candidates, centres, strict=True)]
-            )
-        )
+        best = int(np.argmax([self._prominence(c, ce, frame_size) for c, ce in zip(candidates, centres, strict=True)]))
         self._id = next(self._ids)
         self._update(candidates[best], centres[best], t)
         log.info("following person %d", self._id)

@@ -158,9 +158,7 @@ class SwapGuard:
         li = [p[0] for p in key_pairs]
         ri = [p[1] for p in key_pairs]
         weight = np.minimum.reduce([cur[li, 2], cur[ri, 2], prev[li, 2], prev[ri, 2]]).clip(0.05, 1.0)
-        direct = np.linalg.norm(cur[li, :2] - prev[li, :2], axis=1) + np.linalg.norm(
-            cur[ri, :2] - prev[ri, :2], axis=1
-        )
+        direct = np.linalg.norm(cur[li, :2] - prev[li, :2], axis=1) + np.linalg.norm(cur[ri, :2] - prev[ri, :2], axis=1)
         crossed = np.linalg.norm(cur[ri, :2] - prev[li, :2], axis=1) + np.linalg.norm(
             cur[li, :2] - prev[ri, :2], axis=1
         )
@@ -183,9 +181,7 @@ class SwapGuard:
                     px = swap_pairs(px, pairs)
                     wd = swap_pairs(wd, pairs)
                     self.swaps += 1
-                    log.debug(
-                        "left/right label swap undone (%s)", "upper" if pairs is UPPER_PAIRS else "lower"
-                    )
+                    log.debug("left/right label swap undone (%s)", "upper" if pairs is UPPER_PAIRS else "lower")
         self._prev = px.copy()
         return px, wd
 
@@ -204,9 +200,7 @@ class LandmarkSmoother:
     ):
         self.px_filter = OneEuroFilter(min_cutoff, beta, d_cutoff, speed_floor)
         # Same behaviour in metres: the speed terms are scaled so 1 m/s counts like px_per_metre px/s.
-        self.world_filter = OneEuroFilter(
-            min_cutoff, beta * px_per_metre, d_cutoff, speed_floor / px_per_metre
-        )
+        self.world_filter = OneEuroFilter(min_cutoff, beta * px_per_metre, d_cutoff, speed_floor / px_per_metre)
         self.guard = SwapGuard() if swap_guard else None
 
     def reset(self) -> None:
@@ -216,9 +210,7 @@ class LandmarkSmoother:
         if self.guard is not None:
             self.guard.reset()
 
-    def __call__(
-        self, landmarks_px: np.ndarray, world: np.ndarray, t: float
-    ) -> tuple[np.ndarray, np.ndarray]:
+    def __call__(self, landmarks_px: np.ndarray, world: np.ndarray, t: float) -> tuple[np.ndarray, np.ndarray]:
         """Filter one frame's (33, 3) pixel landmarks (x, y, visibility) and (33, 3) world ones at t (s)."""
         px, wd = landmarks_px, world
         if self.guard is not None:
@@ -227,9 +219,7 @@ class LandmarkSmoother:
         conf = np.clip(px[:, 2:3], MIN_CONFIDENCE, 1.0)
         out_px = np.empty(px.shape, np.float32)
         out_px[:, :2] = self.px_filter(px[:, :2], t, conf)
-        out_px[:, 2] = px[
-            :, 2
-        ]  # visibility passes through: consumers threshold it, lag would hide limbs late
+        out_px[:, 2] = px[:, 2]  # visibility passes through: consumers threshold it, lag would hide limbs late
         out_wd = self.world_filter(wd, t, conf).astype(np.float32)
         return out_px, out_wd
 

@@ -25,8 +25,9 @@ log = logging.getLogger(__name__)
 class MirrorWindow(QMainWindow):
     """The shopper's window; staff and developers use the same one, windowed."""
 
-    def __init__(self, source: Source, processor: FrameProcessor, settings: CompositorSettings,
-                 catalog_name: str = "") -> None:
+    def __init__(
+        self, source: Source, processor: FrameProcessor, settings: CompositorSettings, catalog_name: str = ""
+    ) -> None:
         super().__init__()
         self.setWindowTitle(f"mirror — {catalog_name}" if catalog_name else "mirror")
         self.source = source
@@ -147,7 +148,8 @@ class MirrorWindow(QMainWindow):
         self._overlay_timer.stop()
         self.worker.stop()
         self.source.close()
-        self.processor.tracker.close()
+        if self.processor.tracker is not None:
+            self.processor.tracker.close()
         super().closeEvent(event)
 
 
@@ -160,23 +162,35 @@ def _surface_format() -> None:
     QSurfaceFormat.setDefaultFormat(fmt)
 
 
-def build_window(source: Source, wardrobe: Wardrobe, catalog: Any, notices: list[str], mirror: bool = True,
-                 app_args: list[str] | None = None) -> tuple[QApplication, MirrorWindow]:
+def build_window(
+    source: Source,
+    wardrobe: Wardrobe,
+    catalog: Any,
+    notices: list[str],
+    mirror: bool = True,
+    app_args: list[str] | None = None,
+) -> tuple[QApplication, MirrorWindow]:
     """Create the application and the window (tests drive this directly)."""
     from mirror_app.cli import _build_stages
 
     _surface_format()
     app = QApplication.instance() or QApplication(app_args or sys.argv[:1])
-    tracker, generator = _build_stages()
+    tracker, generator = _build_stages(required=False)
     processor = FrameProcessor(tracker, generator, wardrobe)
     window = MirrorWindow(source, processor, CompositorSettings(mirror=mirror), getattr(catalog, "name", ""))
-    for message in [*notices, *generator.notices[:-1], *(str(p) for p in getattr(catalog, "problems", []))]:
+    if tracker is None:
+        notices = [
+            *notices,
+            "pose model missing or broken: no garments until it is restored (run packaging/install.sh)",
+        ]
+    for message in [*notices, *generator.notices, *(str(p) for p in getattr(catalog, "problems", []))]:
         window.say(message)
     return app, window  # type: ignore[return-value]
 
 
-def run_window(source: Source, wardrobe: Wardrobe, catalog: Any, notices: list[str], mirror: bool = True,
-               fullscreen: bool = False) -> int:
+def run_window(
+    source: Source, wardrobe: Wardrobe, catalog: Any, notices: list[str], mirror: bool = True, fullscreen: bool = False
+) -> int:
     """Open the mirror window and run until it is closed."""
     app, window = build_window(source, wardrobe, catalog, notices, mirror)
     if fullscreen:

@@ -32,8 +32,9 @@ class MirrorWidget(QOpenGLWidget):
 
     frame_ready = Signal()  # emitted from the processing thread; queued onto the GUI thread
 
-    def __init__(self, wardrobe: Wardrobe, settings: CompositorSettings, stats: StatsRecorder,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, wardrobe: Wardrobe, settings: CompositorSettings, stats: StatsRecorder, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.wardrobe = wardrobe
         self.settings = settings
@@ -92,6 +93,7 @@ class MirrorWidget(QOpenGLWidget):
             self._shown_index = done.frame.index
             stage_ms = dict(done.stage_ms) | clock.ms
             latency = (time.monotonic_ns() - done.frame.capture_ns) / 1e6
-            record = frame_record(Processed(done.frame, done.body, done.fit, done.garment, stage_ms), latency, fw,
-                                  self.settings.mirror)
+            record = frame_record(
+                Processed(done.frame, done.body, done.fit, done.garment, stage_ms), latency, fw, self.settings.mirror
+            )
             self.stats.add(record)

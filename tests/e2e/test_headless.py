@@ -18,16 +18,24 @@ FRAMES = 20
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "mirror_app.cli", *args], capture_output=True, text=True, timeout=300
-    )
+    return subprocess.run([sys.executable, "-m", "mirror_app.cli", *args], capture_output=True, text=True, timeout=300)
 
 
 @pytest.fixture(scope="module")
 def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict, subprocess.CompletedProcess[str]]:
     out_dir = tmp_path_factory.mktemp("demo")
-    result = _cli("run", "--headless", "--source", "demo", "--frames", str(FRAMES),
-                  "--out", str(out_dir / "out.mp4"), "--stats", str(out_dir / "stats.json"))
+    result = _cli(
+        "run",
+        "--headless",
+        "--source",
+        "demo",
+        "--frames",
+        str(FRAMES),
+        "--out",
+        str(out_dir / "out.mp4"),
+        "--stats",
+        str(out_dir / "stats.json"),
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     return out_dir, json.loads((out_dir / "stats.json").read_text()), result
 
@@ -119,8 +127,17 @@ def test_image_without_person_gives_plain_mirror(tmp_path: Path) -> None:
     wall = np.full((240, 320, 3), 128, np.uint8)
     cv2.putText(wall, "no one here", (20, 120), cv2.FONT_HERSHEY_SIMPLEX, 1.0, (255, 255, 255), 2)
     cv2.imwrite(str(tmp_path / "wall.png"), wall)
-    result = _cli("run", "--headless", "--source", str(tmp_path / "wall.png"), "--out", str(tmp_path / "o.mp4"),
-                  "--stats", str(tmp_path / "s.json"), "--no-mirror")
+    result = _cli(
+        "run",
+        "--headless",
+        "--source",
+        str(tmp_path / "wall.png"),
+        "--out",
+        str(tmp_path / "o.mp4"),
+        "--stats",
+        str(tmp_path / "s.json"),
+        "--no-mirror",
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     stats = json.loads((tmp_path / "s.json").read_text())
     assert stats["frames"][0]["person"] is False and stats["frames"][0]["anchors_px"] is None

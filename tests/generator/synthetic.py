@@ -42,13 +42,30 @@ def tee(long_sleeves: bool = False, back: bool = False, width: int = 480, height
         d = 40.0
         if long_sleeves:
             elbow = p("elbow")
-            return [p("shoulder"), (elbow[0] + sign * 25, elbow[1] - 20), (cuff[0] + sign * 25, cuff[1]),
-                    (cuff[0] - sign * 25, cuff[1] + 5), (elbow[0] - sign * 30, elbow[1] + 20), p("armpit")]
-        return [p("shoulder"), (cuff[0] + sign * d * 0.5, cuff[1] - d * 0.6),
-                (cuff[0] - sign * d * 0.3, cuff[1] + d * 0.8), p("armpit")]
+            return [
+                p("shoulder"),
+                (elbow[0] + sign * 25, elbow[1] - 20),
+                (cuff[0] + sign * 25, cuff[1]),
+                (cuff[0] - sign * 25, cuff[1] + 5),
+                (elbow[0] - sign * 30, elbow[1] + 20),
+                p("armpit"),
+            ]
+        return [
+            p("shoulder"),
+            (cuff[0] + sign * d * 0.5, cuff[1] - d * 0.6),
+            (cuff[0] - sign * d * 0.3, cuff[1] + d * 0.8),
+            p("armpit"),
+        ]
 
-    poly = [a["neck"], *side(1.0), a["left_waist"], a["left_hem"], a["right_hem"], a["right_waist"],
-            *reversed(side(-1.0))]
+    poly = [
+        a["neck"],
+        *side(1.0),
+        a["left_waist"],
+        a["left_hem"],
+        a["right_hem"],
+        a["right_waist"],
+        *reversed(side(-1.0)),
+    ]
     cv2.fillPoly(rgba, [np.round(np.array(poly)).astype(np.int32)], (200, 40, 40, 255), cv2.LINE_AA)
     rgba[::20, :, :3] = (rgba[::20, :, :3] * 0.5).astype(np.uint8)  # stripes to see orientation
     return Garment(
@@ -84,10 +101,26 @@ def body(
     hip_y = cy + torso / 2
     upper, fore = 0.62 * torso, 0.55 * torso
     for sign, s_idx, e_idx, w_idx, h_idx, k_idx, deg, bend in (
-        (1.0, lm.LEFT_SHOULDER, lm.LEFT_ELBOW, lm.LEFT_WRIST, lm.LEFT_HIP, lm.LEFT_KNEE, left_arm_deg,
-         left_elbow_bend_deg),
-        (-1.0, lm.RIGHT_SHOULDER, lm.RIGHT_ELBOW, lm.RIGHT_WRIST, lm.RIGHT_HIP, lm.RIGHT_KNEE, right_arm_deg,
-         right_elbow_bend_deg),
+        (
+            1.0,
+            lm.LEFT_SHOULDER,
+            lm.LEFT_ELBOW,
+            lm.LEFT_WRIST,
+            lm.LEFT_HIP,
+            lm.LEFT_KNEE,
+            left_arm_deg,
+            left_elbow_bend_deg,
+        ),
+        (
+            -1.0,
+            lm.RIGHT_SHOULDER,
+            lm.RIGHT_ELBOW,
+            lm.RIGHT_WRIST,
+            lm.RIGHT_HIP,
+            lm.RIGHT_KNEE,
+            right_arm_deg,
+            right_elbow_bend_deg,
+        ),
     ):
         sx = cx + sign * shoulder_half * c_yaw
         pts[s_idx, :2] = (sx, sh_y)
@@ -95,8 +128,10 @@ def body(
         e = (sx + sign * upper * math.sin(ang), sh_y + upper * math.cos(ang))
         pts[e_idx, :2] = e
         ang2 = ang + math.radians(bend) * sign * -1.0 if bend else ang
-        pts[w_idx, :2] = (e[0] + sign * fore * math.sin(ang2) if not bend else e[0] + fore * math.sin(ang2) * sign,
-                          e[1] + fore * math.cos(ang2))
+        pts[w_idx, :2] = (
+            e[0] + sign * fore * math.sin(ang2) if not bend else e[0] + fore * math.sin(ang2) * sign,
+            e[1] + fore * math.cos(ang2),
+        )
         pts[h_idx, :2] = (cx + sign * 0.6 * shoulder_half * c_yaw, hip_y)
         pts[k_idx, :2] = (cx + sign * 0.6 * shoulder_half * c_yaw, hip_y + 0.9 * torso)
         world[s_idx] = (sign * 0.18 * c_yaw, -0.5, sign * -0.18 * s_yaw)

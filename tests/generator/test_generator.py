@@ -61,13 +61,18 @@ def test_binding_is_well_formed(tee_binding) -> None:
 @pytest.mark.parametrize("seed", range(5))
 def test_onnx_matches_numpy_reference(generator, long_binding, seed: int) -> None:
     rng = np.random.default_rng(seed)
-    body = synthetic.body(left_arm_deg=rng.uniform(-30, 170), right_arm_deg=rng.uniform(-30, 170),
-                          left_elbow_bend_deg=rng.uniform(0, 120), yaw_deg=rng.uniform(-60, 60))
+    body = synthetic.body(
+        left_arm_deg=rng.uniform(-30, 170),
+        right_arm_deg=rng.uniform(-30, 170),
+        left_elbow_bend_deg=rng.uniform(0, 120),
+        yaw_deg=rng.uniform(-60, 60),
+    )
     sil = rng.uniform(60, 140, (3, 2)).astype(np.float32)
     fit = generator.fit(body, long_binding, sil)
     b = long_binding
-    ref = generate(NumpyOps(), body.landmarks_px, body.world, sil, b.rest_vertices, b.skin_weights, b.rest_bones,
-                   b.params)
+    ref = generate(
+        NumpyOps(), body.landmarks_px, body.world, sil, b.rest_vertices, b.skin_weights, b.rest_bones, b.params
+    )
     np.testing.assert_allclose(fit.vertices_px, ref[0][: b.mesh_size], atol=1e-3)
     np.testing.assert_allclose(fit.depth, ref[1][: b.mesh_size], atol=1e-5)
     assert fit.opacity == pytest.approx(float(ref[2][0]), abs=1e-5)
@@ -130,9 +135,7 @@ def test_left_right_label_swap_does_not_flip(generator, tee_binding) -> None:
     for a, b in pairs:
         swapped_px[[a, b]] = swapped_px[[b, a]]
     fit = generator.fit(body, tee_binding, NO_SIL)
-    swapped = generator.fit(
-        synthetic.Body(swapped_px, swapped_w, None, body.frame_size, 0, 0), tee_binding, NO_SIL
-    )
+    swapped = generator.fit(synthetic.Body(swapped_px, swapped_w, None, body.frame_size, 0, 0), tee_binding, NO_SIL)
     # Garment geometry is identical whatever the labels say.
     np.testing.assert_allclose(fit.vertices_px, swapped.vertices_px, atol=1e-3)
 
@@ -149,13 +152,16 @@ def test_width_follows_the_silhouette(generator, tee_binding) -> None:
     assert waist_width(broad) == pytest.approx(2 * 125 * 1.06, rel=0.08)
 
 
-@pytest.mark.parametrize(("yaw", "back", "opacity_range", "back_view"), [
-    (0, False, (0.99, 1.0), False),
-    (60, False, (0.99, 1.0), False),
-    (85, False, (0.0, 0.6), False),
-    (150, False, (0.0, 0.0), False),
-    (150, True, (0.99, 1.0), True),
-])
+@pytest.mark.parametrize(
+    ("yaw", "back", "opacity_range", "back_view"),
+    [
+        (0, False, (0.99, 1.0), False),
+        (60, False, (0.99, 1.0), False),
+        (85, False, (0.0, 0.6), False),
+        (150, False, (0.0, 0.0), False),
+        (150, True, (0.99, 1.0), True),
+    ],
+)
 def test_turning_fades_or_shows_back(generator, yaw, back, opacity_range, back_view) -> None:
     binding = bind_garment(synthetic.tee(back=back))
     fit = generator.fit(synthetic.body(yaw_deg=yaw), binding, NO_SIL)
