@@ -74,7 +74,7 @@ class _GarmentGpu:
 
 
 def covered_triangles(triangles: np.ndarray, uv: np.ndarray, textures: list[np.ndarray]) -> np.ndarray:
-    """Triangles whose uv bounding box touches any non-transparent texel: the rest would rasterize for nothing."""
+    """Triangles whose uv box touches a non-transparent texel: the others would rasterize for nothing."""
     keep = np.zeros(len(triangles), dtype=bool)
     for rgba in textures:
         h, w = rgba.shape[:2]

@@ -1,0 +1,80 @@
+"""Pipeline pieces without models: wardrobe switching, anchor mirroring, stats summaries, the worker queue."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from mirror_app.capture.demo import DemoSource
+from mirror_app.generator.fit import Fit, GarmentMesh
+from mirror_app.pipeline import FrameProcessor, ProcessingThread, Processed, Wardrobe, output_anchors
+from mirror_app.stats import StageClock, StatsRecorder
+
+from .generator import synthetic
+
+
+def test_wardrobe_switches_and_skips_unbindable_garments() -> None:
+    good = synthetic.tee()
+    other = dataclasses.replace(synthetic.tee(long_sleeves=True), id="long")
+    broken = dataclasses.replace(synthetic.tee(), id="broken", anchors={"neck": (1.0, 1.0)})
+    wardrobe = Wardrobe([good, broken, other], garment_id="long")
+    assert [g.id for g in wardrobe.garments] == [good.id, "long"]
+    assert wardrobe.skipped and "broken" in wardrobe.skipped[0]
+    assert wardrobe.current.id == "long"
+    wardrobe.step(1)
+    assert wardrobe.current.id == good.id
+    wardrobe.step(-1)
+    assert wardrobe.current.id == "long"
+    assert not wardrobe.select("nope") and wardrobe.current.id == "long"
+    garment, binding = wardrobe.worn()
+    assert binding.mesh.garment_id == garment.id
+
+
+def test_output_anchors_are_mirrored_like_the_picture() -> None:
+    mesh = GarmentMesh("g", np.zeros((1, 2), np.float32), np.zeros((0, 3), np.int32))
+    fit = Fit(mesh, np.zeros((1, 2), np.float32), np.zeros(1, np.float32), 1.0, False, {"neck": (100.0, 50.0)})
+    assert output_anchors(fit, 640, mirror=True) == {"neck": [540.0, 50.0]}
+    assert output_anchors(fit, 640, mirror=False) == {"neck": [100.0, 50.0]}
+    assert output_anchors(None, 640, mirror=True) is None
+
+
+def test_stats_summary_percentiles_and_stages() -> None:
+    stats = StatsRecorder(source="s", resolution=(4, 3))
+    stats.start()
+    for i in range(100):
+        stats.add({"index": i, "person": True, "latency_ms": float(i), "stage_ms": {"pose": 2.0 * i}, "anchors_px": None})
+    summary = stats.summary()
+    assert summary["frames"] == 100 and summary["fps"] > 0
+    assert summary["latency_ms"]["p50"] == pytest.approx(49.5)
+    assert summary["latency_ms"]["p95"] == pytest.approx(94.05)
+    assert summary["stage_ms"]["pose"]["p50"] == pytest.approx(99.0)
+
+
+def test_stage_clock_accumulates_named_laps() -> None:
+    clock = StageClock()
+    sum(range(10000))
+    clock.lap("a")
+    clock.lap("b")
+    clock.lap("a")
+    assert set(clock.ms) == {"a", "b"} and clock.ms["a"] > 0
+
+
+class _NoBody:
+    """A tracker that never finds anyone (the plain mirror)."""
+
+    def track(self, frame):  # noqa: ANN001, ANN201
+        return None
+
+
+def test_headless_worker_never_drops_frames() -> None:
+    processor = FrameProcessor(_NoBody(), None, Wardrobe([synthetic.tee()]))  # type: ignore[arg-type]
+    worker = ProcessingThread(DemoSource(live=False, frames=15), processor, live=False)
+    worker.start()
+    got = []
+    while (item := worker.get(timeout=10)) is not None:
+        assert isinstance(item, Processed) and item.fit is None
+        got.append(item.frame.index)
+    worker.stop()
+    assert got == list(range(15))
