@@ -39,6 +39,7 @@ class Ops(Protocol):
     def stack(self, parts: Sequence[Any], axis: int) -> Any: ...
     def unsqueeze(self, a: Any, axis: int) -> Any: ...
     def sum(self, a: Any, axis: int, keepdims: bool = False) -> Any: ...
+    def matmul(self, a: Any, b: Any) -> Any: ...
 
 
 class NumpyOps:
@@ -100,6 +101,9 @@ class NumpyOps:
 
     def sum(self, a: Any, axis: int, keepdims: bool = False) -> np.ndarray:
         return np.asarray(np.sum(a, axis=axis, keepdims=keepdims, dtype=np.float32))
+
+    def matmul(self, a: Any, b: Any) -> np.ndarray:
+        return np.matmul(a, b).astype(np.float32)
 
 
 class OnnxOps:
@@ -186,6 +190,9 @@ class OnnxOps:
     def sum(self, a: Any, axis: int, keepdims: bool = False) -> str:
         axes = self.const(np.asarray([axis], dtype=np.int64))
         return self._node("ReduceSum", [self._as_name(a), axes], keepdims=int(keepdims))
+
+    def matmul(self, a: Any, b: Any) -> str:
+        return self._binary("MatMul", a, b)
 
     def identity(self, a: Any, name: str) -> str:
         """Give a value its public output name."""

@@ -84,25 +84,28 @@ def generate(
     rest_bones: Any,
     garment_params: Any,
 ) -> tuple[Any, Any, Any, Any]:
-    """Deform the garment mesh onto the body; returns (vertices, depth, opacity, back_view)."""
+    """Deform the garment mesh onto the body; returns (vertices, depth, opacity, back_view).
+
+    Written batched (the four torso slices together, both arms together) because on CPU the model's cost
+    is mostly the number of graph nodes, not the arithmetic.
+    """
     o, v = ops, _Vec(ops)
 
-    def point(i: int) -> Any:
-        return o.take(o.take(landmarks, i, axis=0), [0, 1], axis=0)
-
-    def wz(i: int) -> Any:
-        return o.take(o.take(world, i, axis=0), [2], axis=0)
-
-    def rest(bone: int, row: int) -> Any:
-        return o.take(o.take(rest_bones, bone, axis=0), row, axis=0)
+    def row(a: Any, i: int | list[int], axis: int = 0) -> Any:
+        return o.take(a, i, axis=axis)
 
     def param(i: int) -> Any:
-        return o.take(garment_params, [i], axis=0)
+        return row(garment_params, [i])
+
+    joints = [lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER, lm.LEFT_ELBOW, lm.RIGHT_ELBOW, lm.LEFT_WRIST, lm.RIGHT_WRIST]
+    pts = row(row(landmarks, [*joints, lm.LEFT_HIP, lm.RIGHT_HIP, lm.LEFT_KNEE, lm.RIGHT_KNEE]), [0, 1], 1)
+    zs = row(row(world, joints), [2], 1)  # (6, 1)
 
     # Torso frame: axis from mid-shoulders down to mid-hips, "across" a quarter turn from it.
-    ls, rs = point(lm.LEFT_SHOULDER), point(lm.RIGHT_SHOULDER)
+    ls, rs = row(pts, 0), row(pts, 1)
     shoulders = v.lerp(ls, rs, 0.5)
-    hips = v.lerp(point(lm.LEFT_HIP), point(lm.RIGHT_HIP), 0.5)
+    hips = v.lerp(row(pts, 6), row(pts, 7), 0.5)
+    knees = v.lerp(row(pts, 8), row(pts, 9), 0.5)
     torso_len = v.norm(o.sub(hips, shoulders))
     down = o.div(o.sub(hips, shoulders), torso_len)
     across = v.rot(down)
@@ -112,162 +115,125 @@ def generate(
 
     # Sleeve A goes on the arm on the +across side, whatever the labels say: swaps never flip it.
     swap = o.greater(0.0, v.dot(o.sub(ls, rs), across))
-    chains = {}
-    for name, (left, right) in {
-        "shoulder": (lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER),
-        "elbow": (lm.LEFT_ELBOW, lm.RIGHT_ELBOW),
-        "wrist": (lm.LEFT_WRIST, lm.RIGHT_WRIST),
-    }.items():
-        chains[("A", name)] = o.where(swap, point(right), point(left))
-        chains[("B", name)] = o.where(swap, point(left), point(right))
-        chains[("A", name + "_z")] = o.where(swap, wz(right), wz(left))
-        chains[("B", name + "_z")] = o.where(swap, wz(left), wz(right))
+    left, right = row(pts, [0, 2, 4]), row(pts, [1, 3, 5])  # shoulder, elbow, wrist
+    arms = o.where(swap, o.stack([right, left], axis=0), o.stack([left, right], axis=0))  # (2 sides, 3, 2)
+    left_z, right_z = row(zs, [0, 2, 4]), row(zs, [1, 3, 5])
+    arms_z = o.where(swap, o.stack([right_z, left_z], axis=0), o.stack([left_z, right_z], axis=0))
 
-    rest_len = o.sub(o.take(rest(c.HIP, 0), [1], axis=0), o.take(rest(c.SHOULDER, 0), [1], axis=0))
+    rest_o, rest_x, rest_y = row(rest_bones, 0, 1), row(rest_bones, 1, 1), row(rest_bones, 2, 1)  # (B, 2)
+    shoulder_o = row(rest_o, c.SHOULDER)
+    rest_len = o.sub(row(row(rest_o, c.HIP), [1]), row(shoulder_o, [1]))
     scale = o.div(torso_len, rest_len)  # texture px -> frame px along the body
 
-    origins, x_axes, y_axes = [], [], []
     # Torso slices: centre on the torso axis shifted to the silhouette's middle, width from the silhouette.
-    priors = {c.CHEST: 1.0, c.WAIST: 0.9, c.HIP: 0.95}
-    for k in c.TORSO_SLICES:
-        frac = c.SLICE_FRACTIONS[k]
-        centre = o.add(shoulders, o.mul(down, o.mul(torso_len, frac)))
-        if k == c.SHOULDER:
-            half = o.mul(half_shoulders, param(c.PARAM_SHOULDER_EASE))
-            offset = o.const([0.0])
-        else:
-            ext = o.take(silhouette, k - 1, axis=0)
-            plus, minus = o.take(ext, [0], axis=0), o.take(ext, [1], axis=0)
-            known = o.greater(o.minimum(plus, minus), 0.5)
-            measured = o.mul(o.add(plus, minus), 0.5)
-            lo, hi = o.mul(width_ref, 0.7), o.mul(width_ref, 1.6)
-            fitted = o.minimum(o.maximum(measured, lo), hi)
-            half = o.mul(o.where(known, fitted, o.mul(width_ref, priors[k])), param(c.PARAM_WIDTH_EASE))
-            shift = o.mul(o.sub(plus, minus), 0.5)
-            limit = o.mul(half, 0.3)
-            offset = o.where(known, o.minimum(o.maximum(shift, o.mul(limit, -1.0)), limit), o.const([0.0]))
-        if k == c.SHOULDER:
-            # Shoulder landmarks are joint centres; the seams sit on top of the shoulder, a little higher.
-            centre = o.sub(centre, o.mul(down, o.mul(torso_len, SHOULDER_LIFT)))
-        origins.append(o.add(centre, o.mul(across, offset)))
-        x_axes.append(o.mul(across, half))
-        y_axes.append(o.mul(down, torso_len))
+    column = [[f] for f in c.SLICE_FRACTIONS]
+    centres = o.add(shoulders, o.mul(down, o.mul(torso_len, o.const(column))))  # (4, 2)
+    plus, minus = row(silhouette, [0], 1), row(silhouette, [1], 1)  # (3, 1)
+    known = o.greater(o.minimum(plus, minus), 0.5)
+    fitted = o.minimum(o.maximum(o.mul(o.add(plus, minus), 0.5), o.mul(width_ref, 0.7)), o.mul(width_ref, 1.6))
+    prior = o.mul(width_ref, o.const([[1.0], [0.9], [0.95]]))
+    body_half = o.mul(o.where(known, fitted, prior), param(c.PARAM_WIDTH_EASE))
+    limit = o.mul(body_half, 0.3)
+    shift = o.minimum(o.maximum(o.mul(o.sub(plus, minus), 0.5), o.mul(limit, -1.0)), limit)
+    halves = o.concat([o.unsqueeze(o.mul(half_shoulders, param(c.PARAM_SHOULDER_EASE)), 0), body_half], axis=0)
+    offsets = o.concat([o.const([[0.0]]), o.where(known, shift, 0.0)], axis=0)  # (4, 1)
+    # Shoulder landmarks are joint centres; the seams sit on top of the shoulder, a little higher.
+    lift = o.const([[SHOULDER_LIFT], [0.0], [0.0], [0.0]])
+    slice_o = o.add(o.sub(centres, o.mul(down, o.mul(torso_len, lift))), o.mul(across, offsets))
+    slice_x = o.mul(across, halves)
+    slice_y = o.mul(o.mul(down, torso_len), o.const([[1.0]] * 4))
 
     # Skirt slice: continues below the hips toward the knees, keeping the garment's own flare.
-    knees = v.lerp(point(lm.LEFT_KNEE), point(lm.RIGHT_KNEE), 0.5)
     legs = v.unit(o.add(v.unit(o.sub(knees, hips)), down))
-    skirt_frac = o.div(o.sub(o.take(rest(c.SKIRT, 0), [1], axis=0), o.take(rest(c.SHOULDER, 0), [1], axis=0)), rest_len)
-    flare = o.div(v.norm(rest(c.SKIRT, 1)), v.norm(rest(c.HIP, 1)))
-    hip_half = v.norm(x_axes[c.HIP])
-    origins.append(o.add(origins[c.HIP], o.mul(legs, o.mul(torso_len, o.sub(skirt_frac, 1.0)))))
-    x_axes.append(o.mul(v.rot(legs), o.mul(hip_half, flare)))
-    y_axes.append(o.mul(legs, torso_len))
+    skirt_frac = o.div(o.sub(row(row(rest_o, c.SKIRT), [1]), row(shoulder_o, [1])), rest_len)
+    flare = o.div(v.norm(row(rest_x, c.SKIRT)), v.norm(row(rest_x, c.HIP)))
+    skirt_o = o.add(row(slice_o, c.HIP), o.mul(legs, o.mul(torso_len, o.sub(skirt_frac, 1.0))))
+    skirt_x = o.mul(v.rot(legs), o.mul(row(halves, c.HIP), flare))
+    skirt_y = o.mul(legs, torso_len)
 
-    # Shoulder-slice mapping of a texture point: where the torso puts the garment's shoulder seams.
-    def on_shoulder_slice(p: Any) -> Any:
-        d = o.sub(p, rest(c.SHOULDER, 0))
-        lx = o.div(o.take(d, [0], axis=0), o.take(rest(c.SHOULDER, 1), [0], axis=0))
-        ly = o.div(o.take(d, [1], axis=0), o.take(rest(c.SHOULDER, 2), [1], axis=0))
-        return o.add(origins[c.SHOULDER], o.add(o.mul(x_axes[0], lx), o.mul(y_axes[0], ly)))
+    # Sleeves, both arms at once (rows: sleeve A, sleeve B).
+    sh, el, wr = row(arms, 0, 1), row(arms, 1, 1), row(arms, 2, 1)  # (2, 2)
+    up_rest_o = row(rest_o, [c.SLEEVE_A_UPPER, c.SLEEVE_B_UPPER])
+    up_rest_x = row(rest_x, [c.SLEEVE_A_UPPER, c.SLEEVE_B_UPPER])
+    up_rest_len = v.norm(up_rest_x)  # (2,)
+    lo_rest_len = v.norm(row(rest_x, [c.SLEEVE_A_LOWER, c.SLEEVE_B_LOWER]))
+    arm = o.sub(el, sh)
+    arm_len = v.norm(arm)
+    # Long sleeves put their elbow anchor on the elbow; short ones keep their size and foreshorten.
+    exact = o.minimum(o.maximum(o.div(arm_len, o.mul(up_rest_len, scale)), 0.2), 2.0)
+    short = o.minimum(o.maximum(o.div(arm_len, o.mul(torso_len, 0.6)), 0.35), 1.0)
+    along = o.where(o.greater(param(c.PARAM_LONG_SLEEVES), 0.5), exact, short)
+    up_dir = o.div(arm, o.unsqueeze(arm_len, 1))
+    # Where the shoulder slice alone carries a texture point (or direction): the sleeves hang from there.
+    x0, y0 = row(slice_x, c.SHOULDER), row(slice_y, c.SHOULDER)
+    sx0, sy0 = row(row(rest_x, c.SHOULDER), [0]), row(row(rest_y, c.SHOULDER), [1])
 
-    long_sleeves = o.greater(param(c.PARAM_LONG_SLEEVES), 0.5)
-    depths = [o.const([0.0])] * 5
-    turns: list[Any] = []
-    for side, upper, lower in (
-        ("A", c.SLEEVE_A_UPPER, c.SLEEVE_A_LOWER),
-        ("B", c.SLEEVE_B_UPPER, c.SLEEVE_B_LOWER),
-    ):
-        sh, el, wr = chains[(side, "shoulder")], chains[(side, "elbow")], chains[(side, "wrist")]
-        up_rest_len = v.norm(rest(upper, 1))
-        lo_rest_len = v.norm(rest(lower, 1))
-        arm = o.sub(el, sh)
-        arm_len = v.norm(arm)
-        # Long sleeves put their elbow anchor on the elbow; short ones keep their size and foreshorten.
-        exact = o.div(arm_len, o.mul(up_rest_len, scale))
-        short = o.minimum(o.maximum(o.div(arm_len, o.mul(torso_len, 0.6)), 0.35), 1.0)
-        along = o.where(long_sleeves, o.minimum(o.maximum(exact, 0.2), 2.0), short)
-        up_dir = o.div(arm, arm_len)
-        up_origin = on_shoulder_slice(rest(upper, 0))
-        up_x = o.mul(up_dir, o.mul(o.mul(up_rest_len, scale), along))
-        # The arm's turn relative to where the torso alone would carry the sleeve's rest axis.
-        carried = o.add(
-            o.mul(
-                x_axes[c.SHOULDER],
-                o.div(o.take(rest(upper, 1), [0], axis=0), o.take(rest(c.SHOULDER, 1), [0], axis=0)),
-            ),
-            o.mul(
-                y_axes[c.SHOULDER],
-                o.div(o.take(rest(upper, 1), [1], axis=0), o.take(rest(c.SHOULDER, 2), [1], axis=0)),
-            ),
-        )
-        turns.append(
-            _atan2(
-                o,
-                o.sub(
-                    o.mul(o.take(carried, [0], axis=0), o.take(up_x, [1], axis=0)),
-                    o.mul(o.take(carried, [1], axis=0), o.take(up_x, [0], axis=0)),
-                ),
-                v.dot(carried, up_x),
-            )
-        )
-        origins.append(up_origin)
-        x_axes.append(up_x)
-        y_axes.append(o.mul(v.rot(up_dir), o.mul(up_rest_len, scale)))
+    def carry(d: Any) -> Any:
+        return o.add(o.mul(x0, o.div(row(d, [0], 1), sx0)), o.mul(y0, o.div(row(d, [1], 1), sy0)))
 
-        fore = o.sub(wr, el)
-        fore_len = v.norm(fore)
-        fore_dir = o.div(fore, fore_len)
-        fore_along = o.minimum(o.maximum(o.div(fore_len, o.mul(lo_rest_len, scale)), 0.2), 2.0)
-        origins.append(o.add(up_origin, up_x))
-        x_axes.append(o.mul(fore_dir, o.mul(o.mul(lo_rest_len, scale), fore_along)))
-        y_axes.append(o.mul(v.rot(fore_dir), o.mul(lo_rest_len, scale)))
+    up_o = o.add(row(slice_o, c.SHOULDER), carry(o.sub(up_rest_o, shoulder_o)))
+    up_x = o.mul(up_dir, o.unsqueeze(o.mul(o.mul(up_rest_len, scale), along), 1))
+    up_y = o.mul(v.rot(up_dir), o.unsqueeze(o.mul(up_rest_len, scale), 1))
+    # The arm's turn relative to where the torso alone would carry the sleeve's rest axis.
+    carried = carry(up_rest_x)
+    cross = o.sub(o.mul(row(carried, 0, 1), row(up_x, 1, 1)), o.mul(row(carried, 1, 1), row(up_x, 0, 1)))
+    turns = _atan2(o, cross, v.dot(carried, up_x))  # (2,)
+    fore = o.sub(wr, el)
+    fore_len = v.norm(fore)
+    fore_dir = o.div(fore, o.unsqueeze(fore_len, 1))
+    fore_along = o.minimum(o.maximum(o.div(fore_len, o.mul(lo_rest_len, scale)), 0.2), 2.0)
+    lo_o = o.add(up_o, up_x)
+    lo_x = o.mul(fore_dir, o.unsqueeze(o.mul(o.mul(lo_rest_len, scale), fore_along), 1))
+    lo_y = o.mul(v.rot(fore_dir), o.unsqueeze(o.mul(lo_rest_len, scale), 1))
+    sh_z, el_z, wr_z = row(arms_z, 0, 1), row(arms_z, 1, 1), row(arms_z, 2, 1)  # (2, 1)
+    # Sleeves sit a little in front of the torso unless the arm really goes behind it.
+    up_depth = o.sub(o.mul(o.sub(el_z, sh_z), 0.5), 0.03)
+    lo_depth = o.sub(o.sub(o.mul(o.add(el_z, wr_z), 0.5), sh_z), 0.03)
 
-        sh_z = chains[(side, "shoulder_z")]
-        el_z, wr_z = chains[(side, "elbow_z")], chains[(side, "wrist_z")]
-        # Sleeves sit a little in front of the torso unless the arm really goes behind it.
-        depths.append(o.sub(o.mul(o.sub(el_z, sh_z), 0.5), 0.03))
-        depths.append(o.sub(o.sub(o.mul(o.add(el_z, wr_z), 0.5), sh_z), 0.03))
-    # Bone order in the lists above matches contract: 0-4 slices, 5-6 sleeve A, 7-8 sleeve B.
+    # Bones in contract order: 0-3 slices, 4 skirt, then A upper, A lower, B upper, B lower.
+    order = [0, 2, 1, 3]
 
-    cur_o = o.stack(origins, axis=0)  # (B, 2)
-    cur_x = o.stack(x_axes, axis=0)
-    cur_y = o.stack(y_axes, axis=0)
-    rest_o, rest_x, rest_y = (o.take(rest_bones, i, axis=1) for i in range(3))  # (B, 2) each
+    def bones(slices: Any, skirt: Any, upper: Any, lower: Any) -> Any:
+        sleeves = row(o.concat([upper, lower], axis=0), order)
+        return o.concat([slices, o.unsqueeze(skirt, 0), sleeves], axis=0)
 
-    # Local coordinates of every vertex in every rest bone frame (2x2 inverse), then re-posed.
+    cur_o = bones(slice_o, skirt_o, up_o, lo_o)
+    cur_x = bones(slice_x, skirt_x, up_x, lo_x)
+    cur_y = bones(slice_y, skirt_y, up_y, lo_y)
+    depths = o.concat([o.const([0.0] * 5), row(row(o.concat([up_depth, lo_depth], axis=0), order), 0, 1)], axis=0)
+
+    # Each bone as an affine map of texture px: p' = a*x + b*y + t, from its rest and current frames.
     def comp(a: Any, i: int) -> Any:
-        return o.take(a, i, axis=-1)
+        return o.unsqueeze(o.take(a, i, axis=-1), 1)  # (B, 1)
 
-    det = o.sub(o.mul(comp(rest_x, 0), comp(rest_y, 1)), o.mul(comp(rest_y, 0), comp(rest_x, 1)))
+    rx0, rx1, ry0, ry1 = comp(rest_x, 0), comp(rest_x, 1), comp(rest_y, 0), comp(rest_y, 1)
+    det = o.sub(o.mul(rx0, ry1), o.mul(ry0, rx1))
     det = o.where(o.greater(o.abs(det), EPS), det, EPS)
-    rel = o.sub(o.unsqueeze(rest_vertices, 1), o.unsqueeze(rest_o, 0))  # (N, B, 2)
-    rx, ry = comp(rel, 0), comp(rel, 1)
-    lx = o.div(o.sub(o.mul(comp(rest_y, 1), rx), o.mul(comp(rest_y, 0), ry)), det)  # (N, B)
-    ly = o.div(o.sub(o.mul(comp(rest_x, 0), ry), o.mul(comp(rest_x, 1), rx)), det)
-    posed = o.add(
-        o.unsqueeze(cur_o, 0),
-        o.add(o.mul(o.unsqueeze(lx, 2), o.unsqueeze(cur_x, 0)), o.mul(o.unsqueeze(ly, 2), o.unsqueeze(cur_y, 0))),
-    )  # (N, B, 2)
+    col_a = o.div(o.sub(o.mul(cur_x, ry1), o.mul(cur_y, rx1)), det)  # (B, 2): d p' / d x
+    col_b = o.div(o.sub(o.mul(cur_y, rx0), o.mul(cur_x, ry0)), det)  # (B, 2): d p' / d y
+    shift_t = o.sub(cur_o, o.add(o.mul(col_a, comp(rest_o, 0)), o.mul(col_b, comp(rest_o, 1))))
+    affine = o.concat([col_a, col_b, shift_t], axis=1)  # (B, 6)
+    x = row(rest_vertices, [0], 1)  # (N, 1)
+    y = row(rest_vertices, [1], 1)
 
-    # Torso and each sleeve are posed separately, then joined by turning about the shoulder (below).
-    def part(first: int, last: int) -> tuple[Any, Any]:
-        cols = list(range(first, last + 1))
-        w = o.take(skin_weights, cols, axis=1)  # (N, k)
+    # Torso and each sleeve are posed separately (weights renormalised within the part, blended as one
+    # affine map per vertex: a matrix product), then joined by turning about the shoulder.
+    def part(cols: list[int]) -> tuple[Any, Any]:
+        w = row(skin_weights, cols, 1)  # (N, k)
         total = o.sum(w, axis=1, keepdims=True)
-        pos = o.sum(o.mul(o.take(posed, cols, axis=1), o.unsqueeze(w, 2)), axis=1)
-        return o.div(pos, o.maximum(total, EPS)), total
+        m = o.matmul(o.div(w, o.maximum(total, EPS)), row(affine, cols))  # (N, 6)
+        pos = o.add(o.add(o.mul(row(m, [0, 1], 1), x), o.mul(row(m, [2, 3], 1), y)), row(m, [4, 5], 1))
+        return pos, total
 
-    vertices, _ = part(c.SHOULDER, c.SKIRT)
-    for (upper, lower), turn in zip(
-        ((c.SLEEVE_A_UPPER, c.SLEEVE_A_LOWER), (c.SLEEVE_B_UPPER, c.SLEEVE_B_LOWER)), turns, strict=True
-    ):
-        sleeve, weight = part(upper, lower)
-        vertices = _turn_blend(o, vertices, sleeve, weight, origins[upper], turn)
-    depth = o.sum(o.mul(skin_weights, o.unsqueeze(o.concat(depths, axis=0), 0)), axis=1)
+    vertices, _ = part([c.SHOULDER, c.CHEST, c.WAIST, c.HIP, c.SKIRT])
+    for side, cols in enumerate(([c.SLEEVE_A_UPPER, c.SLEEVE_A_LOWER], [c.SLEEVE_B_UPPER, c.SLEEVE_B_LOWER])):
+        sleeve, weight = part(cols)
+        vertices = _turn_blend(o, vertices, sleeve, weight, row(up_o, side), row(turns, [side]))
+    depth = o.matmul(skin_weights, depths)
 
     # Turn: the facing cosine from the world shoulder line; fade out, or flip to the back image.
-    shoulder_line = o.sub(o.take(world, lm.LEFT_SHOULDER, axis=0), o.take(world, lm.RIGHT_SHOULDER, axis=0))
-    sx, sz = o.take(shoulder_line, [0], axis=0), o.take(shoulder_line, [2], axis=0)
+    shoulder_line = o.sub(row(world, lm.LEFT_SHOULDER), row(world, lm.RIGHT_SHOULDER))
+    sx, sz = row(shoulder_line, [0]), row(shoulder_line, [2])
     facing = o.div(sx, o.sqrt(o.add(o.add(o.mul(sx, sx), o.mul(sz, sz)), EPS)))
     has_back = o.greater(param(c.PARAM_HAS_BACK), 0.5)
     opacity = v.smoothstep(0.05, 0.25, o.where(has_back, o.abs(facing), facing))

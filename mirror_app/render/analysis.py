@@ -1,4 +1,4 @@
-"""Cheap numpy estimates from a 1/4-size copy of the frame: scene light and the wearer's folds."""
+"""Cheap numpy estimates from a 1/8-size copy of the frame: scene light and the wearer's folds."""
 
 from __future__ import annotations
 
@@ -32,21 +32,14 @@ def _box_blur(img: np.ndarray, radius: int) -> np.ndarray:
     return out
 
 
-def _smooth121(img: np.ndarray) -> np.ndarray:
-    """[1 2 1]/4 in both directions (edges left as they are): removes blockiness of decimation."""
-    out = img.copy()
-    out[1:-1] = (img[:-2] + 2.0 * img[1:-1] + img[2:]) * 0.25
-    tmp = out.copy()
-    out[:, 1:-1] = (tmp[:, :-2] + 2.0 * tmp[:, 1:-1] + tmp[:, 2:]) * 0.25
-    return out
-
-
 def small_frame(frame: np.ndarray) -> np.ndarray:
-    """1/4-size float RGB in [0, 1]: mean of two diagonal samples per 4x4 block (strided reads dominate)."""
-    h, w = frame.shape[0] // 4 * 4, frame.shape[1] // 4 * 4
-    acc = frame[1:h:4, 1:w:4].astype(np.float32)
-    acc += frame[3:h:4, 3:w:4]
-    acc *= 1.0 / 510.0
+    """1/8-size float RGB in [0, 1]: mean of four samples per 8x8 block (strided reads dominate the cost)."""
+    h, w = frame.shape[0] // 8 * 8, frame.shape[1] // 8 * 8
+    acc = frame[2:h:8, 2:w:8].astype(np.float32)
+    acc += frame[2:h:8, 6:w:8]
+    acc += frame[6:h:8, 2:w:8]
+    acc += frame[6:h:8, 6:w:8]
+    acc *= 1.0 / (4.0 * 255.0)
     return acc
 
 
@@ -70,10 +63,10 @@ def light_from_region(mean_rgb: np.ndarray, reference: float) -> np.ndarray:
 
 def light_estimate(small: np.ndarray, mask_small: np.ndarray | None, reference: float) -> np.ndarray:
     """Light multiplier from the person region of a small frame (the whole frame when there is no mask)."""
-    sub = small[::2, ::2]
+    sub = small
     mean: np.ndarray | None = None
     if mask_small is not None:
-        weights = mask_small[::2, ::2].astype(np.float32)
+        weights = mask_small.astype(np.float32)
         total = float(weights.sum())
         if total > 0.01 * weights.size:
             mean = np.tensordot(weights, sub, axes=([0, 1], [0, 1])) / total
@@ -83,15 +76,13 @@ def light_estimate(small: np.ndarray, mask_small: np.ndarray | None, reference: 
 
 
 def fold_maps(small: np.ndarray, mask_small: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-    """Inputs of the fold transfer: (luma at 1/4 size + person mask as RG, luma blurred at 1/8 size).
+    """Inputs of the fold transfer at 1/8 size: (luma + person mask as RG, luma box-blurred twice).
 
-    The shader takes log2(fine / coarse): detail from ~8 px to ~40 px at full size, the scale of cloth
+    The shade pass takes log2(fine / coarse): detail from ~10 px to ~40 px at full size, the scale of cloth
     folds, without pixel noise or the fine print of the wearer's own shirt.
     """
-    luma = _smooth121(small @ LUMA)
-    h2, w2 = luma.shape[0] // 2 * 2, luma.shape[1] // 2 * 2
-    half = luma[:h2, :w2].reshape(h2 // 2, 2, w2 // 2, 2).mean(axis=(1, 3))
-    coarse = _box_blur(_box_blur(half, 2), 2)
+    luma = small @ LUMA
+    coarse = _box_blur(_box_blur(luma, 2), 2)
     fine = np.empty(luma.shape + (2,), np.float32)
     fine[..., 0] = luma
     fine[..., 1] = 1.0 if mask_small is None else mask_small

@@ -512,11 +512,18 @@ class Compositor:
                 ("cover", "half", (SHADOW_SPREAD / size[0], 0.0)),
                 ("half", "blur", (0.0, SHADOW_SPREAD / size[1])),
             )
+            # Blur only the garment's box (+ reach): the rest of the low-res targets is never read.
+            bx = _garment_box(fit.vertices_px, frame_size)
+            sx, sy = size[0] / frame_size[0], size[1] / frame_size[1]
+            x0, y0 = int(bx[0] * sx) - 2, int(bx[1] * sy) - 2
+            scissor = (max(0, x0), max(0, y0), int(bx[2] * sx) + 3 - x0, int(bx[3] * sy) + 3 - y0)
             for src, dst, step in steps:
                 fbo[dst].use()
+                fbo[dst].scissor = scissor
                 tex[src].use(0)
                 _set(self._blur_prog, u_step=step)
                 self._blur_vao.render(moderngl.TRIANGLE_STRIP)
+                fbo[dst].scissor = None
         if not (folds or shadows):
             return
         s = self.settings
@@ -640,9 +647,9 @@ def _frame_to_clip(frame_size: tuple[int, int], *, mirror: bool, y_down: bool) -
 
 
 def _garment_box(vertices_px: np.ndarray, frame_size: tuple[int, int]) -> tuple[float, float, float, float]:
-    """Frame-uv rectangle around the garment plus the shadow's reach."""
+    """Frame-pixel rectangle around the garment plus the shadow's reach, clipped to the frame."""
     w, h = frame_size
     margin = 0.04 * h
-    x0, y0 = vertices_px.min(axis=0) - margin
-    x1, y1 = vertices_px.max(axis=0) + margin
-    return (float(x0) / w, float(y0) / h, float(x1) / w, float(y1) / h)
+    x0, y0 = np.maximum(vertices_px.min(axis=0) - margin, 0.0)
+    x1, y1 = np.minimum(vertices_px.max(axis=0) + margin, (w, h))
+    return (float(x0), float(y0), float(x1), float(y1))

@@ -1,0 +1,269 @@
+"""Compositor behaviour on tiny synthetic scenes: placement, mirror, effects, occlusion, edges."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from conftest import (
+    GREEN, H, RECT, W, garment_inner, make_fit, make_garment, person_body, plain_settings,
+)
+from mirror_app.catalog.garment import Garment
+from mirror_app.generator.fit import GarmentMesh
+
+SKIN = (205, 160, 130)
+SHIRT = (120, 125, 130)
+
+
+def _segment_mask(a: tuple[float, float], b: tuple[float, float], radius: float) -> np.ndarray:
+    yy, xx = np.mgrid[0:H, 0:W].astype(np.float32) + 0.5
+    ax, ay = a
+    dx, dy = b[0] - ax, b[1] - ay
+    t = np.clip(((xx - ax) * dx + (yy - ay) * dy) / (dx * dx + dy * dy), 0, 1)
+    return np.hypot(xx - ax - t * dx, yy - ay - t * dy) < radius
+
+
+def person_scene(*, stripes: bool = False, tint: tuple[int, int, int] = SHIRT):
+    """Grey room, a person region (mask) in a shirt, a bare forearm + hand across the chest."""
+    frame = np.full((H, W, 3), 128, np.uint8)
+    person = np.zeros((H, W), bool)
+    person[50:, 90:210] = True
+    shirt = np.array(tint, np.float32)
+    if stripes:
+        xx = np.arange(W, dtype=np.float32)
+        shirt = shirt * (1.0 + 0.25 * np.sign(np.sin(2 * np.pi * xx / 32.0)))[None, :, None]
+        frame[person] = np.clip(np.broadcast_to(shirt, (H, W, 3))[person], 0, 255).astype(np.uint8)
+    else:
+        frame[person] = tint
+    arm = _segment_mask((100, 140), (150, 135), 6)
+    hand = _segment_mask((150, 135), (170, 133), 8)
+    frame[arm | hand] = SKIN
+    mask = (person | arm | hand).astype(np.float32)
+    return frame, mask, arm | hand
+
+
+def render(renderer, frame, body, fit, **settings):
+    renderer.compositor.settings = plain_settings(**settings)
+    return renderer.render(frame, body, fit).astype(np.int16)
+
+
+# --------------------------------------------------------------------------------------- placement
+def test_garment_only_where_the_fit_says(renderer, comp, grey) -> None:
+    garment, mesh = make_garment()
+    comp.preload(garment, mesh)
+    out = render(renderer, grey, None, make_fit(mesh))
+    rows, cols = garment_inner()
+    assert np.abs(out[rows, cols] - 220).max() <= 2
+    changed = np.abs(out - 128).sum(axis=2) > 3
+    x0, y0, x1, y1 = (int(v) for v in RECT)
+    outside = changed.copy()
+    outside[y0 - 1 : y1 + 1, x0 - 1 : x1 + 1] = False
+    assert not outside.any()
+
+
+def test_output_is_upright(renderer, comp, grey) -> None:
+    garment, mesh = make_garment()
+    comp.preload(garment, mesh)
+    out = render(renderer, grey, None, make_fit(mesh, (20, 10, 100, 90)))
+    assert np.abs(out[25:75, 35:85] - 220).max() <= 2  # top-left stays top-left
+    assert np.abs(out[150:230, :] - 128).max() == 0
+
+
+def test_mirror_flips_the_whole_composite(renderer, comp) -> None:
+    garment, mesh = make_garment()
+    comp.preload(garment, mesh)
+    frame = np.full((H, W, 3), 128, np.uint8)
+    frame[:, :10] = (255, 0, 0)  # a red stripe on the camera's left edge
+    fit = make_fit(mesh, (20, 60, 100, 200))
+    plain = render(renderer, frame, None, fit, mirror=False)
+    mirrored = render(renderer, frame, None, fit, mirror=True)
+    np.testing.assert_array_equal(mirrored, plain[:, ::-1])
+    assert np.abs(mirrored[90:170, W - 85 : W - 35] - 220).max() <= 2
+    assert (mirrored[:, -5:, 0] == 255).all()
+
+
+def test_back_view_and_opacity(renderer, comp, grey) -> None:
+    garment, mesh = make_garment(back=(200, 40, 40))
+    comp.preload(garment, mesh)
+    rows, cols = garment_inner()
+    back = render(renderer, grey, None, make_fit(mesh, back_view=True))
+    assert np.abs(back[rows, cols] - (200, 40, 40)).max() <= 2
+    half = render(renderer, grey, None, make_fit(mesh, opacity=0.5))
+    assert np.abs(half[rows, cols] - (220 + 128) / 2).max() <= 2
+
+
+def test_switching_garments_shows_on_next_frame(renderer, comp, grey) -> None:
+    a, mesh_a = make_garment("a", (220, 220, 220))
+    b, mesh_b = make_garment("b", (30, 30, 200))
+    comp.preload(a, mesh_a)
+    comp.preload(b, mesh_b)
+    rows, cols = garment_inner()
+    assert np.abs(render(renderer, grey, None, make_fit(mesh_a))[rows, cols] - 220).max() <= 2
+    assert np.abs(render(renderer, grey, None, make_fit(mesh_b))[rows, cols] - (30, 30, 200)).max() <= 2
+    comp.forget("b")
+    assert not comp.is_loaded("b")
+    np.testing.assert_array_equal(render(renderer, grey, None, make_fit(mesh_b)), grey)
+
+
+def test_nearer_parts_draw_over_farther_ones(renderer, comp, grey) -> None:
+    rgba = np.zeros((32, 64, 4), np.uint8)
+    rgba[..., 3] = 255
+    rgba[:, :32, :3] = (220, 30, 30)  # left half of the texture: red
+    rgba[:, 32:, :3] = (30, 30, 220)  # right half: blue
+    garment = Garment(id="layers", name="layers", category="t-shirt", rgba=rgba, anchors={})
+    uv = np.array([[0.05, 0.1], [0.45, 0.1], [0.05, 0.9], [0.45, 0.9],
+                   [0.55, 0.1], [0.95, 0.1], [0.55, 0.9], [0.95, 0.9]], np.float32)
+    tris = np.array([[0, 1, 2], [1, 3, 2], [4, 5, 6], [5, 7, 6]], np.int32)  # red listed first
+    mesh = GarmentMesh(garment_id="layers", uv=uv, triangles=tris)
+    comp.preload(garment, mesh)
+    quad = np.array([[100, 60], [200, 60], [100, 180], [200, 180]], np.float32)
+    for red_depth, expect in ((-0.1, (220, 30, 30)), (0.1, (30, 30, 220))):
+        depth = np.array([red_depth] * 4 + [0.0] * 4, np.float32)
+        fit = make_fit(mesh)
+        fit = dataclasses.replace(fit, vertices_px=np.concatenate([quad, quad]), depth=depth)
+        out = render(renderer, grey, None, fit)
+        assert np.abs(out[80:160, 120:180] - expect).max() <= 2
+
+
+def test_letterboxed_viewport(renderer, comp, grey) -> None:
+    garment, mesh = make_garment()
+    comp.preload(garment, mesh)
+    comp.settings = plain_settings()
+    comp.render(grey, None, make_fit(mesh), renderer.fbo, viewport=(40, 0, 240, 180))
+    out = np.frombuffer(renderer.fbo.read(components=3), np.uint8).reshape(H, W, 3)[::-1]
+    assert (out[:, :40] == 0).all() and (out[:, 280:] == 0).all() and (out[:60] == 0).all()
+    assert np.abs(out[60:, 40:280].astype(int) - 128).min() == 0
+
+
+def test_unloaded_garment_draws_the_frame_only(renderer, comp, grey) -> None:
+    _, mesh = make_garment("never-loaded")
+    np.testing.assert_array_equal(render(renderer, grey, None, make_fit(mesh)), grey)
+
+
+# ------------------------------------------------------------------------------------------- effects
+@pytest.mark.parametrize("effect", ["light", "folds", "shadows", "occlusion"])
+def test_each_effect_changes_the_image_only_when_on(renderer, comp, effect) -> None:
+    frame, mask, _ = person_scene(stripes=True, tint=(150, 115, 80))
+    garment, mesh = make_garment()
+    comp.preload(garment, mesh)
+    body = person_body(mask)
+    fit = make_fit(mesh)
+    base = render(renderer, frame, body, fit)
+    on = render(renderer, frame, body, fit, **{effect: True})
+    comp.reset_light()
+    again = render(renderer, frame, body, fit)
+    np.testing.assert_array_equal(again, base)
+    assert np.abs(on - base).mean() > 0.2, effect
+
+
+def test_light_warm_dim_room_makes_garment_warmer_and_darker(renderer, comp) -> None:
+    frame = np.full((H, W, 3), (110, 80, 50), np.uint8)
+    mask = np.zeros((H, W), np.float32)
+    mask[50:, 90:210] = 1.0
+    garment, mesh = make_garment(colour=(235, 235, 235))
+    comp.preload(garment, mesh)
+    out = render(renderer, frame, person_body(mask, arm=False), make_fit(mesh), light=True)
+    rows, cols = garment_inner()
+    r, g, b = out[rows, cols].reshape(-1, 3).mean(axis=0)
+    assert r > g + 10 and g > b + 10  # warmer
+    assert (r + g + b) / 3 < 235 - 25  # darker
+    grey_out = render(renderer, np.full((H, W, 3), 128, np.uint8), person_body(mask, arm=False),
+                      make_fit(mesh), light=True, light_smoothing=1.0)
+    assert np.abs(grey_out[rows, cols].reshape(-1, 3).mean(axis=0) - 235).max() < 6  # neutral: unchanged
+
+
+def test_light_is_smoothed_over_frames(renderer, comp) -> None:
+    garment, mesh = make_garment()
+    comp.preload(garment, mesh)
+    comp.settings = plain_settings(light=True, light_smoothing=0.2)
+    comp.render(np.full((H, W, 3), 128, np.uint8), None, make_fit(mesh), renderer.fbo)
+    first = comp.light
+    comp.render(np.full((H, W, 3), 40, np.uint8), None, make_fit(mesh), renderer.fbo)
+    second = comp.light
+    assert 0.0 < (first - second).mean() < 0.5 * (first.mean() - 0.35)
+
+
+def test_folds_carry_striped_luminance_onto_the_garment(renderer, comp) -> None:
+    frame, mask, _ = person_scene(stripes=True)
+    garment, mesh = make_garment()
+    comp.preload(garment, mesh)
+    body = person_body(mask, arm=False)
+    rows, cols = garment_inner()
+    flat = render(renderer, frame, body, make_fit(mesh))[rows, cols].mean(axis=(0, 2))
+    folded = render(renderer, frame, body, make_fit(mesh), folds=True)[rows, cols].mean(axis=(0, 2))
+    stripes = frame[rows, cols].astype(np.float32).mean(axis=(0, 2))
+    assert flat.std() < 0.5
+    assert folded.std() > 4.0
+    assert np.corrcoef(folded, stripes)[0, 1] > 0.6
+    assert folded.min() > 0.5 * 220 and folded.max() < 255  # clamped: no black, no wash-out
+
+
+def test_shadows_darken_just_outside_the_hem(renderer, comp) -> None:
+    frame, mask, _ = person_scene()
+    garment, mesh = make_garment()
+    comp.preload(garment, mesh)
+    body = person_body(mask, arm=False)
+    base = render(renderer, frame, body, make_fit(mesh))
+    shaded = render(renderer, frame, body, make_fit(mesh), shadows=True)
+    below = slice(int(RECT[3]) - 6, int(RECT[3]) + 2), slice(130, 170)  # just under the hem (border 9 px)
+    far = slice(225, 240), slice(20, 60)
+    assert (shaded[below] - base[below]).mean() < -3
+    assert np.abs(shaded[far] - base[far]).max() == 0
+    rows, cols = garment_inner()
+    assert np.abs(shaded[rows, cols] - base[rows, cols]).mean() < 3  # interior barely touched
+
+
+def test_hand_in_front_of_the_torso_stays_visible(renderer, comp) -> None:
+    frame, mask, limb = person_scene()
+    garment, mesh = make_garment()
+    comp.preload(garment, mesh)
+    fit = make_fit(mesh)
+    rows, cols = garment_inner()
+    region = np.zeros_like(limb)
+    region[rows, cols] = True
+    hand = limb & region
+    assert hand.sum() > 300
+    out = render(renderer, frame, person_body(mask, wrist_z=-0.3), fit, occlusion=True)
+    visible = (np.abs(out - frame).max(axis=2) <= 10)[hand]
+    assert visible.mean() >= 0.9
+    # No halo: a ring 3-6 px outside the limb, on the garment, shows the garment, not the wearer's shirt.
+    grown = _grow(limb, 6) & ~_grow(limb, 3) & region
+    assert (np.abs(out[grown] - 220).max(axis=1) <= 12).mean() >= 0.9
+    # Arm behind the body: the garment covers it.
+    behind = render(renderer, frame, person_body(mask, wrist_z=0.25), fit, occlusion=True)
+    assert (np.abs(behind - frame).max(axis=2) <= 10)[hand].mean() < 0.1
+    # Occlusion off: covered too.
+    off = render(renderer, frame, person_body(mask, wrist_z=-0.3), fit)
+    assert (np.abs(off - frame).max(axis=2) <= 10)[hand].mean() < 0.1
+
+
+def _grow(m: np.ndarray, r: int) -> np.ndarray:
+    out = m.copy()
+    for dy in range(-r, r + 1):
+        for dx in range(-r, r + 1):
+            if dx * dx + dy * dy <= r * r:
+                out |= np.roll(np.roll(m, dy, 0), dx, 1)
+    return out
+
+
+@pytest.mark.parametrize("rect", [(100.0, 60.0, 200.0, 200.0), (140.3, 100.7, 171.9, 141.2),
+                                  (-40.0, -30.0, 330.0, 260.0), (60.5, 20.25, 260.5, 230.75)])
+def test_no_background_fringe_at_the_edge(renderer, comp, grey, rect) -> None:
+    garment, mesh = make_garment(colour=(230, 225, 220))
+    comp.preload(garment, mesh)
+    for settings in ({}, {"light": True, "folds": True, "shadows": True}):
+        out = render(renderer, grey, None, make_fit(mesh, rect), **settings)
+        greenish = (out[..., 1] > out[..., 0] + 12) & (out[..., 1] > out[..., 2] + 12)
+        assert not greenish.any(), f"{greenish.sum()} green-ish pixels at {rect} {settings}"
+
+
+def test_edge_is_antialiased(renderer, comp, grey) -> None:
+    garment, mesh = make_garment()
+    comp.preload(garment, mesh)
+    out = render(renderer, grey, None, make_fit(mesh, (100.0, 60.0, 200.0, 200.0)))
+    row = out[130, 90:120, 0]
+    partial = (row > 130) & (row < 218)
+    assert 1 <= partial.sum() <= 4  # a 1-2 px ramp, not a hard step, not a blur
+    assert GREEN not in [tuple(p) for p in out[130, 90:120]]
