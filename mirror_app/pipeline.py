@@ -30,6 +30,7 @@ from mirror_app.stats import StageClock, StatsRecorder
 from mirror_app.tracking.body import Body
 from mirror_app.tracking.landmarker import PoseTracker
 from mirror_app.tracking.silhouette import exclude_arms, torso_extents
+from mirror_app.tracking.steady import FitInputSmoother
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +118,7 @@ class FrameProcessor:
         self.tracker = tracker  # None: no pose model, the plain mirror
         self.generator = generator
         self.wardrobe = wardrobe
+        self.steady = FitInputSmoother()
 
     def process(self, frame: Frame, clock: StageClock) -> Processed:
         """Find the person and pose the worn garment on them."""
@@ -126,8 +128,8 @@ class FrameProcessor:
         worn = self.wardrobe.worn()
         garment = worn[0] if worn else None
         if body is not None and worn is not None:
-            extents = exclude_arms(body, torso_extents(body))
-            fit = self.generator.fit(body, worn[1], extents)
+            steady_body, extents = self.steady(body, exclude_arms(body, torso_extents(body)))
+            fit = self.generator.fit(steady_body, worn[1], extents)
             if fit.opacity <= 0.01:
                 fit = None
         clock.lap("generator")

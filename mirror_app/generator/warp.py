@@ -16,6 +16,7 @@ from mirror_app.tracking import body as lm
 
 EPS = 1e-6
 SHOULDER_LIFT = 0.06
+TORSO_PER_SHOULDER_WIDTH = 1.3  # mid-shoulders to mid-hips over shoulder-joint width, average adult
 
 
 class _Vec:
@@ -100,12 +101,26 @@ def generate(
     joints = [lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER, lm.LEFT_ELBOW, lm.RIGHT_ELBOW, lm.LEFT_WRIST, lm.RIGHT_WRIST]
     pts = row(row(landmarks, [*joints, lm.LEFT_HIP, lm.RIGHT_HIP, lm.LEFT_KNEE, lm.RIGHT_KNEE]), [0, 1], 1)
     zs = row(row(world, joints), [2], 1)  # (6, 1)
+    vis = row(row(landmarks, joints), [2], 1)  # (6, 1)
 
     # Torso frame: axis from mid-shoulders down to mid-hips, "across" a quarter turn from it.
     ls, rs = row(pts, 0), row(pts, 1)
     shoulders = v.lerp(ls, rs, 0.5)
-    hips = v.lerp(row(pts, 6), row(pts, 7), 0.5)
     knees = v.lerp(row(pts, 8), row(pts, 9), 0.5)
+    # Hips the tracker can't see (a shopper close to the camera) are guesses that wander: lean on a
+    # torso built from the shoulders instead, pointing away from the head, sized by the turn-corrected
+    # shoulder width.
+    seen_hips = v.lerp(row(pts, 6), row(pts, 7), 0.5)
+    hip_vis = o.minimum(row(row(landmarks, lm.LEFT_HIP), [2]), row(row(landmarks, lm.RIGHT_HIP), [2]))
+    perp = v.unit(v.rot(o.sub(ls, rs)))
+    head = o.sub(shoulders, row(row(landmarks, lm.NOSE), [0, 1]))
+    perp = o.mul(perp, o.where(o.greater(v.dot(perp, head), 0.0), 1.0, -1.0))
+    line = o.sub(row(world, lm.LEFT_SHOULDER), row(world, lm.RIGHT_SHOULDER))
+    lx_w, lz_w = row(line, [0]), row(line, [2])
+    facing_abs = o.abs(o.div(lx_w, o.sqrt(o.add(o.add(o.mul(lx_w, lx_w), o.mul(lz_w, lz_w)), EPS))))
+    true_width = o.div(v.norm(o.sub(ls, rs)), o.maximum(facing_abs, 0.35))
+    guessed_hips = o.add(shoulders, o.mul(perp, o.mul(true_width, TORSO_PER_SHOULDER_WIDTH)))
+    hips = o.add(guessed_hips, o.mul(v.smoothstep(0.3, 0.7, hip_vis), o.sub(seen_hips, guessed_hips)))
     torso_len = v.norm(o.sub(hips, shoulders))
     down = o.div(o.sub(hips, shoulders), torso_len)
     across = v.rot(down)
@@ -119,6 +134,8 @@ def generate(
     arms = o.where(swap, o.stack([right, left], axis=0), o.stack([left, right], axis=0))  # (2 sides, 3, 2)
     left_z, right_z = row(zs, [0, 2, 4]), row(zs, [1, 3, 5])
     arms_z = o.where(swap, o.stack([right_z, left_z], axis=0), o.stack([left_z, right_z], axis=0))
+    left_v, right_v = row(vis, [0, 2, 4]), row(vis, [1, 3, 5])
+    arms_v = o.where(swap, o.stack([right_v, left_v], axis=0), o.stack([left_v, right_v], axis=0))
 
     rest_o, rest_x, rest_y = row(rest_bones, 0, 1), row(rest_bones, 1, 1), row(rest_bones, 2, 1)  # (B, 2)
     shoulder_o = row(rest_o, c.SHOULDER)
@@ -153,6 +170,15 @@ def generate(
 
     # Sleeves, both arms at once (rows: sleeve A, sleeve B).
     sh, el, wr = row(arms, 0, 1), row(arms, 1, 1), row(arms, 2, 1)  # (2, 2)
+    # Joints the tracker barely sees (out of frame, hidden) jump about: lean them toward arms hanging
+    # relaxed at the sides, so a half-seen arm gets a calm sleeve instead of a flailing one.
+    outward = o.mul(o.mul(across, torso_len), o.const([[0.12], [-0.12]]))
+    el_rest = o.add(o.add(sh, o.mul(down, o.mul(torso_len, 0.6))), outward)
+    el_trust = v.smoothstep(0.25, 0.65, row(arms_v, 1, 1))  # (2, 1)
+    el = o.add(el_rest, o.mul(el_trust, o.sub(el, el_rest)))
+    wr_rest = o.add(el, o.mul(down, o.mul(torso_len, 0.55)))
+    wr_trust = o.minimum(el_trust, v.smoothstep(0.25, 0.65, row(arms_v, 2, 1)))
+    wr = o.add(wr_rest, o.mul(wr_trust, o.sub(wr, wr_rest)))
     up_rest_o = row(rest_o, [c.SLEEVE_A_UPPER, c.SLEEVE_B_UPPER])
     up_rest_x = row(rest_x, [c.SLEEVE_A_UPPER, c.SLEEVE_B_UPPER])
     up_rest_len = v.norm(up_rest_x)  # (2,)

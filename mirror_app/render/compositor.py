@@ -61,8 +61,10 @@ class _GarmentGpu:
 
     def release_geometry(self) -> None:
         """Free buffers and vertex arrays (textures stay)."""
-        for obj in (*self.vaos.values(), self.uv_buf, self.pos_buf, self.index_buf):
-            obj.release()
+        for vao in self.vaos.values():
+            vao.release()
+        for buf in (self.uv_buf, self.pos_buf, self.index_buf):
+            buf.release()
         self.vaos.clear()
 
     def release(self) -> None:
@@ -343,8 +345,8 @@ class Compositor:
         # ---- into the target: camera frame, garment, shade map, camera again over the occluders
         xform = self._draw_camera(target, viewport, (w, h))
         ctx.enable(moderngl.BLEND)
-        ctx.blend_equation = moderngl.FUNC_ADD
-        ctx.blend_func = (moderngl.ONE, moderngl.ONE_MINUS_SRC_ALPHA, moderngl.ZERO, moderngl.ONE)
+        ctx.blend_equation = moderngl.FUNC_ADD  # type: ignore[assignment]
+        ctx.blend_func = (moderngl.ONE, moderngl.ONE_MINUS_SRC_ALPHA, moderngl.ZERO, moderngl.ONE)  # type: ignore[assignment]
         garment_tex.use(_UNIT_GARMENT)
         light = self._light if (s.light and self._light is not None) else np.ones(3, np.float32)
         _set(
@@ -358,13 +360,13 @@ class Compositor:
         if shadows or folds:
             self._low_tex["shade"].use(_UNIT_SHADE)
             _set(self._modulate_prog, u_xform=xform, u_frame_size=size)
-            ctx.blend_func = (moderngl.DST_COLOR, moderngl.SRC_COLOR, moderngl.ZERO, moderngl.ONE)
+            ctx.blend_func = (moderngl.DST_COLOR, moderngl.SRC_COLOR, moderngl.ZERO, moderngl.ONE)  # type: ignore[assignment]
             self._modulate_vao.render(moderngl.TRIANGLE_STRIP)
         if occlusion:
             mask_tex.use(_UNIT_MASK)
             self._low_tex["cover"].use(_UNIT_COVER)
             _set(self._occlude_prog, u_xform=xform, u_frame_size=size)
-            ctx.blend_func = (moderngl.ONE, moderngl.ONE_MINUS_SRC_ALPHA, moderngl.ZERO, moderngl.ONE)
+            ctx.blend_func = (moderngl.ONE, moderngl.ONE_MINUS_SRC_ALPHA, moderngl.ZERO, moderngl.ONE)  # type: ignore[assignment]
             self._occlude_vao.render(moderngl.TRIANGLES, vertices=6 * len(capsules))
         ctx.disable(moderngl.BLEND)
 
@@ -379,7 +381,8 @@ class Compositor:
         ctx.disable(moderngl.DEPTH_TEST | moderngl.CULL_FACE | moderngl.BLEND)
         target.use()
         full = (0, 0, target.width, target.height)
-        vp = tuple(int(v) for v in viewport) if viewport is not None else full
+        vp = (*(int(v) for v in viewport),) if viewport is not None else full
+        vp = (vp[0], vp[1], vp[2], vp[3])
         if vp != full:
             target.clear(0.0, 0.0, 0.0, 1.0)
         ctx.viewport = vp
@@ -425,10 +428,7 @@ class Compositor:
     def _upload_mask(self, mask: np.ndarray) -> moderngl.Texture:
         step = max(1, math.ceil(mask.shape[1] / MASK_MAX_WIDTH))
         m = mask[::step, ::step] if step > 1 else mask
-        if m.dtype == np.uint8:
-            data = np.ascontiguousarray(m)
-        else:
-            data = (np.clip(m, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
+        data = m if m.dtype == np.uint8 else (np.clip(m, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
         self._mask = self._refresh(self._mask, data)
         return self._mask
 
@@ -466,8 +466,10 @@ class Compositor:
         size = (max(1, math.ceil(w / LOW_RES_DOWNSCALE)), max(1, math.ceil(h / LOW_RES_DOWNSCALE)))
         if self._low_size == size:
             return
-        for obj in (*self._low_fbo.values(), *self._low_tex.values()):
-            obj.release()
+        for fb in self._low_fbo.values():
+            fb.release()
+        for tex in self._low_tex.values():
+            tex.release()
         self._low_tex = {
             "cover": self.ctx.texture(size, 2, dtype="f2"),
             "half": self.ctx.texture(size, 1, dtype="f2"),
@@ -503,27 +505,28 @@ class Compositor:
             _set(self._cover_prog, u_xform=low_xform, u_opacity=opacity)
             ctx.enable(moderngl.BLEND)
             over = (moderngl.ONE, moderngl.ONE_MINUS_SRC_ALPHA)
-            ctx.blend_func = (*over, *over)
+            ctx.blend_func = (*over, *over)  # type: ignore[assignment]
             self._vao(entry, self._cover_prog).render(moderngl.TRIANGLES, vertices=entry.triangles.size)
             ctx.disable(moderngl.BLEND)
         if shadows:
-            size = self._low_size
+            low = self._low_size
             steps = (
-                ("cover", "half", (SHADOW_SPREAD / size[0], 0.0)),
-                ("half", "blur", (0.0, SHADOW_SPREAD / size[1])),
+                ("cover", "half", (SHADOW_SPREAD / low[0], 0.0)),
+                ("half", "blur", (0.0, SHADOW_SPREAD / low[1])),
             )
             # Blur only the garment's box (+ reach): the rest of the low-res targets is never read.
             bx = _garment_box(fit.vertices_px, frame_size)
-            sx, sy = size[0] / frame_size[0], size[1] / frame_size[1]
+            sx, sy = low[0] / frame_size[0], low[1] / frame_size[1]
             x0, y0 = int(bx[0] * sx) - 2, int(bx[1] * sy) - 2
-            scissor = (max(0, x0), max(0, y0), int(bx[2] * sx) + 3 - x0, int(bx[3] * sy) + 3 - y0)
+            x1, y1 = int(bx[2] * sx) + 3, int(bx[3] * sy) + 3
+            scissor: tuple[int, int, int, int] | None = (max(0, x0), max(0, y0), x1 - x0, y1 - y0)
             for src, dst, step in steps:
                 fbo[dst].use()
-                fbo[dst].scissor = scissor
+                fbo[dst].scissor = scissor  # type: ignore[assignment]
                 tex[src].use(0)
                 _set(self._blur_prog, u_step=step)
                 self._blur_vao.render(moderngl.TRIANGLE_STRIP)
-                fbo[dst].scissor = None
+                fbo[dst].scissor = None  # type: ignore[assignment]
         if not (folds or shadows):
             return
         s = self.settings
@@ -626,7 +629,7 @@ def _set(prog: moderngl.Program, **uniforms: object) -> None:
     """Set uniforms that exist; the GLSL compiler drops unused ones, which is not an error here."""
     for name, value in uniforms.items():
         if name in prog:
-            prog[name].value = value
+            prog[name].value = value  # type: ignore[union-attr]
 
 
 def _as_rgb(frame_rgb: np.ndarray) -> np.ndarray:

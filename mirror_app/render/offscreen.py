@@ -7,7 +7,8 @@ import logging
 import moderngl
 import numpy as np
 
-from mirror_app.generator.fit import Fit
+from mirror_app.catalog.garment import Garment
+from mirror_app.generator.fit import Fit, GarmentMesh
 from mirror_app.render.compositor import Compositor
 from mirror_app.render.settings import CompositorSettings
 from mirror_app.tracking.body import Body
@@ -27,7 +28,7 @@ class RenderBackendError(RuntimeError):
 def create_egl_context() -> moderngl.Context:
     """A standalone GL 3.3+ context through EGL, or RenderBackendError naming the fix."""
     try:
-        ctx = moderngl.create_standalone_context(backend="egl")
+        ctx = moderngl.create_standalone_context(backend="egl")  # type: ignore[arg-type]
     except Exception as exc:  # glcontext raises plain Exception subclasses per platform
         raise RenderBackendError(f"{EGL_FIX} ({type(exc).__name__}: {exc})") from exc
     if ctx.version_code < 330:
@@ -48,18 +49,29 @@ class OffscreenRenderer:
         self.fbo = self.ctx.framebuffer(color_attachments=[self._color])
         self.compositor = Compositor(self.ctx, settings)
 
+    def preload(self, garment: Garment, mesh: GarmentMesh) -> None:
+        """Compositor.preload with this renderer's context current."""
+        with self.ctx:
+            self.compositor.preload(garment, mesh)
+
     def render(self, frame_rgb: np.ndarray, body: Body | None, fit: Fit | None) -> np.ndarray:
-        """Composite one frame and return it upright as (H, W, 3) RGB uint8 at the renderer's size."""
-        self.compositor.render(frame_rgb, body, fit, self.fbo)
-        data = self.fbo.read(components=3, alignment=1)
+        """Composite one frame and return it upright as (H, W, 3) RGB uint8 at the renderer's size.
+
+        Makes this renderer's context current first: with several standalone contexts in one process
+        (tests, a second renderer) GL calls otherwise go to whichever was made current last.
+        """
+        with self.ctx:
+            self.compositor.render(frame_rgb, body, fit, self.fbo)
+            data = self.fbo.read(components=3, alignment=1)
         # GL rows run bottom-up; flip so row 0 is the top of the picture.
         return np.frombuffer(data, dtype=np.uint8).reshape(self.height, self.width, 3)[::-1].copy()
 
     def release(self) -> None:
         """Free the compositor, the framebuffer and the context."""
-        self.compositor.release()
-        self.fbo.release()
-        self._color.release()
+        with self.ctx:
+            self.compositor.release()
+            self.fbo.release()
+            self._color.release()
         self.ctx.release()
 
     def __enter__(self) -> OffscreenRenderer:

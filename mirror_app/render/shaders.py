@@ -86,13 +86,13 @@ def load_program(
         return ctx.program(vertex_shader=sources["vert"], fragment_shader=sources["frag"])
     except moderngl.Error as exc:
         message = str(exc)
-        stage = _failed_stage(message)
+        failed = _failed_stage(message)
         line = parse_error_line(message.split("=\n", 1)[-1])
-        if stage is not None:
-            where = f"{paths[stage]}:{line}" if line is not None else str(paths[stage])
+        if failed is not None:
+            where = f"{paths[failed]}:{line}" if line is not None else str(paths[failed])
             detail = "compile error"
         else:
             where = f"{paths['vert']} + {paths['frag']}" + (f" (line {line})" if line is not None else "")
             detail = "link error"
         log_text = "\n".join(t for t in message.splitlines() if t.strip() and not set(t.strip()) <= {"="})
-        raise ShaderError(f"{where}: {detail}: {log_text}", path=paths.get(stage or ""), line=line) from exc
+        raise ShaderError(f"{where}: {detail}: {log_text}", path=paths.get(failed or ""), line=line) from exc

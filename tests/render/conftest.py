@@ -20,15 +20,25 @@ RECT = (100.0, 60.0, 200.0, 200.0)  # where the test fit puts the garment (camer
 
 def plain_settings(**on: object) -> CompositorSettings:
     """Every effect off (and no mirror) unless switched on by keyword."""
-    base: dict[str, object] = {"light": False, "folds": False, "shadows": False, "occlusion": False,
-                               "mirror": False}
+    base: dict[str, object] = {
+        "light": False,
+        "folds": False,
+        "shadows": False,
+        "occlusion": False,
+        "mirror": False,
+    }
     base.update(on)
     return CompositorSettings(**base)  # type: ignore[arg-type]
 
 
-def make_garment(garment_id: str = "g1", colour: tuple[int, int, int] = (220, 220, 220),
-                 back: tuple[int, int, int] | None = None, size: int = 64) -> tuple[Garment, GarmentMesh]:
+def make_garment(
+    garment_id: str = "g1",
+    colour: tuple[int, int, int] = (220, 220, 220),
+    back: tuple[int, int, int] | None = None,
+    size: int = 64,
+) -> tuple[Garment, GarmentMesh]:
     """A square RGBA garment: solid colour inside a 4-texel transparent green border, 10x10 grid mesh."""
+
     def image(c: tuple[int, int, int]) -> np.ndarray:
         rgba = np.zeros((size, size, 4), np.uint8)
         rgba[..., :3] = GREEN
@@ -36,18 +46,36 @@ def make_garment(garment_id: str = "g1", colour: tuple[int, int, int] = (220, 22
         rgba[4:-4, 4:-4, 3] = 255
         return rgba
 
-    garment = Garment(id=garment_id, name=garment_id, category="t-shirt", rgba=image(colour), anchors={},
-                      back_rgba=image(back) if back is not None else None)
+    garment = Garment(
+        id=garment_id,
+        name=garment_id,
+        category="t-shirt",
+        rgba=image(colour),
+        anchors={},
+        back_rgba=image(back) if back is not None else None,
+    )
     return garment, grid_mesh(garment_id, 10, 10)
 
 
-def make_fit(mesh: GarmentMesh, rect: tuple[float, float, float, float] = RECT, *, opacity: float = 1.0,
-             back_view: bool = False, depth: float = 0.0) -> Fit:
+def make_fit(
+    mesh: GarmentMesh,
+    rect: tuple[float, float, float, float] = RECT,
+    *,
+    opacity: float = 1.0,
+    back_view: bool = False,
+    depth: float = 0.0,
+) -> Fit:
     """Lay the texture's uv square onto rect."""
     x0, y0, x1, y1 = rect
     verts = np.stack([x0 + mesh.uv[:, 0] * (x1 - x0), y0 + mesh.uv[:, 1] * (y1 - y0)], 1).astype(np.float32)
-    return Fit(mesh=mesh, vertices_px=verts, depth=np.full(len(verts), depth, np.float32), opacity=opacity,
-               back_view=back_view, anchors_px={})
+    return Fit(
+        mesh=mesh,
+        vertices_px=verts,
+        depth=np.full(len(verts), depth, np.float32),
+        opacity=opacity,
+        back_view=back_view,
+        anchors_px={},
+    )
 
 
 def garment_inner(rect: tuple[float, float, float, float] = RECT, inset: int = 8) -> tuple[slice, slice]:
@@ -59,8 +87,10 @@ def garment_inner(rect: tuple[float, float, float, float] = RECT, inset: int = 8
 def person_body(mask: np.ndarray | None, *, wrist_z: float = -0.3, arm: bool = True) -> Body:
     """Shoulders, hips, and a right forearm crossing the chest toward the image's right."""
     lm = {
-        pose.LEFT_SHOULDER: (190.0, 70.0, -0.05), pose.RIGHT_SHOULDER: (110.0, 70.0, -0.05),
-        pose.LEFT_HIP: (180.0, 200.0, 0.0), pose.RIGHT_HIP: (120.0, 200.0, 0.0),
+        pose.LEFT_SHOULDER: (190.0, 70.0, -0.05),
+        pose.RIGHT_SHOULDER: (110.0, 70.0, -0.05),
+        pose.LEFT_HIP: (180.0, 200.0, 0.0),
+        pose.RIGHT_HIP: (120.0, 200.0, 0.0),
     }
     if arm:
         lm[pose.RIGHT_ELBOW] = (100.0, 140.0, wrist_z / 2)
@@ -80,12 +110,20 @@ def renderer() -> OffscreenRenderer:
 
 @pytest.fixture
 def comp(renderer: OffscreenRenderer):
-    """The session compositor with effects off and the light estimate reset."""
+    """The session compositor with effects off, the light estimate reset and its context current."""
     renderer.compositor.settings = plain_settings()
     renderer.compositor.reset_light()
-    return renderer.compositor
+    with renderer.ctx:
+        yield renderer.compositor
 
 
 @pytest.fixture
 def grey() -> np.ndarray:
     return np.full((H, W, 3), 128, np.uint8)
+
+
+@pytest.fixture
+def gl(renderer: OffscreenRenderer):
+    """The session GL context, made current (other tests may have made theirs current)."""
+    with renderer.ctx:
+        yield renderer.ctx

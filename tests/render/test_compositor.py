@@ -6,10 +6,18 @@ import dataclasses
 
 import numpy as np
 import pytest
-
 from conftest import (
-    GREEN, H, RECT, W, garment_inner, make_fit, make_garment, person_body, plain_settings,
+    GREEN,
+    RECT,
+    H,
+    W,
+    garment_inner,
+    make_fit,
+    make_garment,
+    person_body,
+    plain_settings,
 )
+
 from mirror_app.catalog.garment import Garment
 from mirror_app.generator.fit import GarmentMesh
 
@@ -113,8 +121,19 @@ def test_nearer_parts_draw_over_farther_ones(renderer, comp, grey) -> None:
     rgba[:, :32, :3] = (220, 30, 30)  # left half of the texture: red
     rgba[:, 32:, :3] = (30, 30, 220)  # right half: blue
     garment = Garment(id="layers", name="layers", category="t-shirt", rgba=rgba, anchors={})
-    uv = np.array([[0.05, 0.1], [0.45, 0.1], [0.05, 0.9], [0.45, 0.9],
-                   [0.55, 0.1], [0.95, 0.1], [0.55, 0.9], [0.95, 0.9]], np.float32)
+    uv = np.array(
+        [
+            [0.05, 0.1],
+            [0.45, 0.1],
+            [0.05, 0.9],
+            [0.45, 0.9],
+            [0.55, 0.1],
+            [0.95, 0.1],
+            [0.55, 0.9],
+            [0.95, 0.9],
+        ],
+        np.float32,
+    )
     tris = np.array([[0, 1, 2], [1, 3, 2], [4, 5, 6], [5, 7, 6]], np.int32)  # red listed first
     mesh = GarmentMesh(garment_id="layers", uv=uv, triangles=tris)
     comp.preload(garment, mesh)
@@ -169,8 +188,14 @@ def test_light_warm_dim_room_makes_garment_warmer_and_darker(renderer, comp) -> 
     r, g, b = out[rows, cols].reshape(-1, 3).mean(axis=0)
     assert r > g + 10 and g > b + 10  # warmer
     assert (r + g + b) / 3 < 235 - 25  # darker
-    grey_out = render(renderer, np.full((H, W, 3), 128, np.uint8), person_body(mask, arm=False),
-                      make_fit(mesh), light=True, light_smoothing=1.0)
+    grey_out = render(
+        renderer,
+        np.full((H, W, 3), 128, np.uint8),
+        person_body(mask, arm=False),
+        make_fit(mesh),
+        light=True,
+        light_smoothing=1.0,
+    )
     assert np.abs(grey_out[rows, cols].reshape(-1, 3).mean(axis=0) - 235).max() < 6  # neutral: unchanged
 
 
@@ -248,8 +273,15 @@ def _grow(m: np.ndarray, r: int) -> np.ndarray:
     return out
 
 
-@pytest.mark.parametrize("rect", [(100.0, 60.0, 200.0, 200.0), (140.3, 100.7, 171.9, 141.2),
-                                  (-40.0, -30.0, 330.0, 260.0), (60.5, 20.25, 260.5, 230.75)])
+@pytest.mark.parametrize(
+    "rect",
+    [
+        (100.0, 60.0, 200.0, 200.0),
+        (140.3, 100.7, 171.9, 141.2),
+        (-40.0, -30.0, 330.0, 260.0),
+        (60.5, 20.25, 260.5, 230.75),
+    ],
+)
 def test_no_background_fringe_at_the_edge(renderer, comp, grey, rect) -> None:
     garment, mesh = make_garment(colour=(230, 225, 220))
     comp.preload(garment, mesh)

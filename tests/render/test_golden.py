@@ -1,7 +1,7 @@
 """Golden images per effect on the synthetic person + T-shirt.
 
 Regenerate after an intended visual change (then look at the PNGs before committing them):
-    MIRROR_REGEN_GOLDEN=1 .venv/bin/pytest tests/render/test_golden.py
+    MIRROR_REGEN_GOLDEN=1 .venv/bin/pytest tests/render
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def scene():
     except RenderBackendError as exc:  # pragma: no cover - depends on the machine
         pytest.skip(str(exc))
     garment, mesh = synthetic.tshirt()
-    renderer.compositor.preload(garment, mesh)
+    renderer.preload(garment, mesh)
     frame, body, rect = synthetic.person_scene(*SIZE, light=(1.05, 0.95, 0.8))
     fit = synthetic.rect_fit(mesh, rect, bulge=0.5)
     yield renderer, frame, body, fit
@@ -55,7 +55,9 @@ def test_golden(scene, name: str) -> None:
     path = GOLDEN / f"{name}.png"
     if REGEN or not path.exists():
         if not REGEN:
-            pytest.fail(f"{path} missing: run MIRROR_REGEN_GOLDEN=1 .venv/bin/pytest tests/render/test_golden.py")
+            pytest.fail(
+                f"{path} missing: run MIRROR_REGEN_GOLDEN=1 .venv/bin/pytest tests/render/test_golden.py"
+            )
         GOLDEN.mkdir(exist_ok=True)
         imsave(path, out, check_contrast=False)
         return

@@ -1,0 +1,66 @@
+"""Steadying what the generator reads besides the landmarks: silhouette widths and joint visibility.
+
+Landmark positions are filtered by the tracker; but the person mask's widths flicker with the mask's edge
+(and go unknown for a frame when a ray leaves the picture), and MediaPipe's visibility scores jump. Both
+drive the garment, so both are calmed here, with the same One Euro filter.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from mirror_app.tracking.body import Body
+from mirror_app.tracking.smoothing import OneEuroFilter
+
+HOLD_S = float("inf")  # a width that went unknown keeps its last value while the same person is followed
+VISIBILITY_KEEP = 0.8  # EMA weight of the previous visibility (about a third of a second at 30 fps)
+
+
+class FitInputSmoother:
+    """Per-person filter for the silhouette extents (px) and landmark visibility."""
+
+    def __init__(self) -> None:
+        # Widths change slowly (breathing, turning); the speed floor ignores the mask edge's flicker.
+        self._extents = OneEuroFilter(min_cutoff=0.3, beta=0.02, speed_floor=60.0)
+        self._last_known: np.ndarray | None = None
+        self._known_at: np.ndarray | None = None
+        self._visibility: np.ndarray | None = None
+        self._person: int | None = None
+
+    def reset(self) -> None:
+        """Forget the previous person."""
+        self._extents.reset()
+        self._last_known = self._known_at = self._visibility = None
+
+    def __call__(self, body: Body, extents: np.ndarray) -> tuple[Body, np.ndarray]:
+        """The body with steadied visibility, and steadied extents (0 stays 0 only when never measured)."""
+        if body.person_id != self._person:
+            self.reset()
+            self._person = body.person_id
+        t = body.capture_ns / 1e9
+        ext = extents.astype(np.float64)
+        if self._last_known is None or self._known_at is None:
+            self._last_known = np.zeros_like(ext)
+            self._known_at = np.full(ext.shape, -np.inf)
+        known = ext > 0
+        self._last_known[known] = ext[known]
+        self._known_at[known] = t
+        held = ~known & (t - self._known_at <= HOLD_S)
+        ext[held] = self._last_known[held]
+        usable = ext > 0
+        steady = np.zeros_like(ext)
+        if usable.all():
+            steady = self._extents(ext, t)
+        elif usable.any():
+            # Filter with the missing ones filled in, then report them unknown again.
+            steady = self._extents(np.where(usable, ext, self._last_known), t) * usable
+        vis = body.landmarks_px[:, 2].astype(np.float64)
+        if self._visibility is None:
+            self._visibility = vis
+        else:
+            self._visibility = VISIBILITY_KEEP * self._visibility + (1.0 - VISIBILITY_KEEP) * vis
+        landmarks = body.landmarks_px.copy()
+        landmarks[:, 2] = self._visibility
+        return dataclasses.replace(body, landmarks_px=landmarks), steady.astype(np.float32)
