@@ -39,9 +39,12 @@ def _setup_logging(verbose: bool) -> None:
         level=logging.DEBUG if verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
-    # MediaPipe/TFLite and glog chatter are not the user's business unless asked for.
+    # MediaPipe/TFLite, glog and FFmpeg chatter are not the user's business unless asked for: a corrupt
+    # file gets our one clear line, not FFmpeg's.
     os.environ.setdefault("GLOG_minloglevel", "2")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if not verbose:
+        os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
 
 
 @app.callback(invoke_without_command=True)
