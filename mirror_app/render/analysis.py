@@ -57,21 +57,25 @@ def light_from_region(mean_rgb: np.ndarray, reference: float) -> np.ndarray:
         return np.full(3, 0.35, dtype=np.float32)
     # Compressed intensity: a dark shirt should not black out the garment, a dim room should dim it.
     intensity = float(np.clip((luma / reference) ** 0.7, 0.35, 1.15))
-    chroma = np.clip(1.0 + 0.8 * (mean_rgb / luma - 1.0), 0.6, 1.4)
+    # Only part of the measured tint is light: the rest is the colour of what is in the picture.
+    chroma = np.clip(1.0 + 0.4 * (mean_rgb / luma - 1.0), 0.85, 1.15)
     return (intensity * chroma).astype(np.float32)
 
 
 def light_estimate(small: np.ndarray, mask_small: np.ndarray | None, reference: float) -> np.ndarray:
-    """Light multiplier from the person region of a small frame (the whole frame when there is no mask)."""
-    sub = small
-    mean: np.ndarray | None = None
+    """Light multiplier from a small frame: intensity half from the person, half from the room; colour from
+    the whole room (grey world), because the person region is mostly their own clothes' colour (an orange
+    suit is not orange light)."""
+    room = small.reshape(-1, 3).mean(axis=0)
+    person = room
     if mask_small is not None:
         weights = mask_small.astype(np.float32)
         total = float(weights.sum())
         if total > 0.01 * weights.size:
-            mean = np.tensordot(weights, sub, axes=([0, 1], [0, 1])) / total
-    if mean is None:
-        mean = sub.reshape(-1, 3).mean(axis=0)
+            person = np.tensordot(weights, small, axes=([0, 1], [0, 1])) / total
+    room_luma = float(room @ LUMA)
+    mixed_luma = 0.5 * (float(np.asarray(person) @ LUMA) + room_luma)
+    mean = room * (mixed_luma / room_luma) if room_luma > 1e-4 else room
     return light_from_region(np.asarray(mean, dtype=np.float32), reference)
 
 
