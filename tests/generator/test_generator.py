@@ -179,3 +179,105 @@ def test_missing_model_file_falls_back_with_notice(tmp_path: Path, tee_binding) 
 def test_provider_is_reported(generator) -> None:
     assert generator.provider in {"TensorRT", "CUDA", "CPU"}
     assert generator.notices, "a machine without a GPU provider must be told the generator runs on CPU"
+
+
+def _fit_ok(fit, binding) -> None:
+    """Not collapsed, inverted or exploding: finite, sane area, orientation kept."""
+    assert np.isfinite(fit.vertices_px).all()
+    tris = binding.mesh.triangles
+    rest = _signed_areas(binding.rest_vertices, tris)
+    now = _signed_areas(fit.vertices_px, tris)
+    kept = (np.sign(rest) == np.sign(now)).mean()
+    assert kept > 0.9
+    area = np.abs(now).sum()
+    assert 5e3 < area < 1e6, area
+
+
+def test_crossed_arms_keep_sleeves_attached_and_in_front(generator, long_binding) -> None:
+    body = synthetic.body(
+        left_arm_deg=20, right_arm_deg=20, left_elbow_bend_deg=120, right_elbow_bend_deg=120, arm_z=-0.15
+    )
+    fit = generator.fit(body, long_binding, NO_SIL)
+    _fit_ok(fit, long_binding)
+    p = body.landmarks_px
+    for side, s in (("left", lm.LEFT_SHOULDER), ("right", lm.RIGHT_SHOULDER)):
+        assert np.linalg.norm(np.array(fit.anchors_px[f"{side}_shoulder"]) - p[s, :2]) < 40
+    sleeves = long_binding.skin_weights[: long_binding.mesh_size, contract.SLEEVE_A_LOWER] > 0.9
+    assert (fit.depth[sleeves] < -0.05).all(), "forearm sleeves in front of the torso are drawn over it"
+
+
+def test_hips_out_of_frame_give_a_sane_torso(generator, tee_binding) -> None:
+    body = synthetic.body()
+    pts = body.landmarks_px.copy()
+    pts[[lm.LEFT_HIP, lm.RIGHT_HIP], 1] += np.array([900.0, 1400.0])  # wild guesses below the frame
+    pts[[lm.LEFT_HIP, lm.RIGHT_HIP], 2] = 0.05
+    pts[lm.NOSE, :2] = (640.0, 120.0)
+    partial = synthetic.Body(pts, body.world, None, body.frame_size, 0, 0)
+    fit = generator.fit(partial, tee_binding, NO_SIL)
+    _fit_ok(fit, tee_binding)
+    full = generator.fit(synthetic.body(), tee_binding, NO_SIL)
+    length = fit.anchors_px["left_hem"][1] - fit.anchors_px["neck"][1]
+    expected = full.anchors_px["left_hem"][1] - full.anchors_px["neck"][1]
+    assert 0.7 * expected < length < 1.4 * expected
+
+
+def test_arm_out_of_frame_hangs_its_sleeve(generator, long_binding) -> None:
+    body = synthetic.body()
+    pts = body.landmarks_px.copy()
+    pts[[lm.LEFT_ELBOW, lm.LEFT_WRIST], :2] = [[1500.0, -300.0], [1800.0, -900.0]]  # nonsense, unseen
+    pts[[lm.LEFT_ELBOW, lm.LEFT_WRIST], 2] = 0.02
+    fit = generator.fit(synthetic.Body(pts, body.world, None, body.frame_size, 0, 0), long_binding, NO_SIL)
+    _fit_ok(fit, long_binding)
+    sleeve = np.array(fit.anchors_px["left_cuff"]) - np.array(fit.anchors_px["left_shoulder"])
+    assert _angle(sleeve, np.array([0.0, 1.0])) < 35.0, "an unseen arm's sleeve hangs down"
+
+
+def test_close_up_head_and_shoulders(generator, tee_binding) -> None:
+    body = synthetic.body(centre=(640.0, 700.0), shoulder_half=220.0, torso=520.0)
+    pts = body.landmarks_px.copy()
+    pts[[lm.LEFT_HIP, lm.RIGHT_HIP, lm.LEFT_ELBOW, lm.RIGHT_ELBOW, lm.LEFT_WRIST, lm.RIGHT_WRIST], 2] = 0.1
+    pts[lm.NOSE, :2] = (640.0, 250.0)
+    fit = generator.fit(synthetic.Body(pts, body.world, None, body.frame_size, 0, 0), tee_binding, NO_SIL)
+    assert np.isfinite(fit.vertices_px).all()
+    neck = np.array(fit.anchors_px["neck"])
+    assert 300 < neck[1] < 560 and abs(neck[0] - 640) < 40
+
+
+def test_dress_follows_the_thighs(generator) -> None:
+    from mirror_app.catalog.loader import load_catalog_or_default
+
+    dress = next(g for g in load_catalog_or_default(None).garments if g.category == "dress")
+    binding = bind_garment(dress)
+    straight = generator.fit(synthetic.body(), binding, NO_SIL)
+    body = synthetic.body()
+    pts = body.landmarks_px.copy()
+    pts[[lm.LEFT_KNEE, lm.RIGHT_KNEE], 0] += 160.0  # both thighs swing to the image right
+    swung = generator.fit(synthetic.Body(pts, body.world, None, body.frame_size, 0, 0), binding, NO_SIL)
+    hem_shift = swung.anchors_px["left_hem"][0] - straight.anchors_px["left_hem"][0]
+    waist_shift = swung.anchors_px["left_waist"][0] - straight.anchors_px["left_waist"][0]
+    assert hem_shift > 30 and abs(waist_shift) < 5
+
+
+def test_still_body_with_landmark_noise_gives_still_garment(generator, long_binding) -> None:
+    from mirror_app.tracking.smoothing import LandmarkSmoother
+
+    rng = np.random.default_rng(3)
+    body = synthetic.body(left_arm_deg=30, right_arm_deg=15)
+    smoother = LandmarkSmoother()
+    raw, steady = [], []
+    for i in range(150):
+        noisy = body.landmarks_px.copy()
+        noisy[:, :2] += rng.normal(0.0, 2.0, (33, 2))  # the raw jitter of a real tracker, in px at 1280x720
+        px, world = smoother(noisy, body.world, i / 30.0)
+        fit = generator.fit(synthetic.Body(px, world, None, body.frame_size, 0, 0), long_binding, NO_SIL)
+        raw_fit = generator.fit(synthetic.Body(noisy, body.world, None, body.frame_size, 0, 0), long_binding, NO_SIL)
+        if i >= 30:
+            steady.append(np.array(list(fit.anchors_px.values())))
+            raw.append(np.array(list(raw_fit.anchors_px.values())))
+
+    def rms(a: list[np.ndarray]) -> np.ndarray:
+        arr = np.array(a)
+        return np.sqrt(((arr - arr.mean(axis=0)) ** 2).sum(axis=-1).mean(axis=0))
+
+    assert rms(raw).max() > 1.5, "the unfiltered garment would visibly shake"
+    assert rms(steady).max() < 0.5
