@@ -9,7 +9,7 @@ import pytest
 
 from mirror_app.capture.demo import DemoSource
 from mirror_app.generator.fit import Fit, GarmentMesh
-from mirror_app.pipeline import FrameProcessor, ProcessingThread, Processed, Wardrobe, output_anchors
+from mirror_app.pipeline import FrameProcessor, Processed, ProcessingThread, Wardrobe, output_anchors
 from mirror_app.stats import StageClock, StatsRecorder
 
 from .generator import synthetic
@@ -44,7 +44,9 @@ def test_stats_summary_percentiles_and_stages() -> None:
     stats = StatsRecorder(source="s", resolution=(4, 3))
     stats.start()
     for i in range(100):
-        stats.add({"index": i, "person": True, "latency_ms": float(i), "stage_ms": {"pose": 2.0 * i}, "anchors_px": None})
+        stats.add(
+            {"index": i, "person": True, "latency_ms": float(i), "stage_ms": {"pose": 2.0 * i}, "anchors_px": None}
+        )
     summary = stats.summary()
     assert summary["frames"] == 100 and summary["fps"] > 0
     assert summary["latency_ms"]["p50"] == pytest.approx(49.5)
