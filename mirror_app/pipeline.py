@@ -218,6 +218,8 @@ class ProcessingThread:
         count = 0
         try:
             while not self._stop.is_set() and (self.max_frames is None or count < self.max_frames):
+                if self.live:
+                    self.source.pace()  # waiting for the next frame is not a stage
                 clock = StageClock()
                 frame = self.source.read()
                 if frame is None:

@@ -110,11 +110,16 @@ class CameraSource:
                 self._latest = (image, stamp)
                 self._cond.notify_all()
 
-    def read(self) -> Frame | None:
-        """The newest frame (waits for one); None once the camera is lost."""
+    def pace(self) -> None:
+        """Wait until the camera has delivered a frame we have not shown yet (or is lost)."""
         with self._cond:
             while self._latest is None and not self.lost and self._running:
                 self._cond.wait(0.5)
+
+    def read(self) -> Frame | None:
+        """The newest frame (waits for one); None once the camera is lost."""
+        self.pace()
+        with self._cond:
             if self._latest is None:
                 return None
             image, stamp = self._latest

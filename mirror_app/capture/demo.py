@@ -9,6 +9,7 @@ import cv2
 import numpy as np
 
 from mirror_app.capture.frame import Frame
+from mirror_app.capture.pacing import Pacer
 
 DEMO_NAME = "demo"
 
@@ -40,7 +41,7 @@ class DemoSource:
         rng = np.random.default_rng(7)
         self._noise = [rng.normal(0.0, 1.5, (size[1], size[0], 3)).astype(np.int16) for _ in range(7)]
         self._index = 0
-        self._start_ns = time.monotonic_ns()
+        self._pacer = Pacer(fps)
 
     def _view(self, t: float) -> np.ndarray:
         w, h = self.size
@@ -54,15 +55,15 @@ class DemoSource:
         noise = self._noise[int(t * self.fps) % len(self._noise)]
         return np.clip(view + noise, 0, 255).astype(np.uint8)
 
+    def pace(self) -> None:
+        """Live: wait for the next frame's time; when late, jump to the frame due now."""
+        self._index = self._pacer.wait(self._index)
+
     def read(self) -> Frame | None:
-        """The next demo frame; live mode keeps the real-time pace."""
+        """The next demo frame."""
         if self._limit is not None and self._index >= self._limit:
             return None
         t = self._index / self.fps
-        if self.live:
-            delay = self._start_ns + int(t * 1e9) - time.monotonic_ns()
-            if delay > 0:
-                time.sleep(delay / 1e9)
         frame = Frame(self._view(t), self._index, time.monotonic_ns())
         self._index += 1
         return frame

@@ -10,6 +10,7 @@ import numpy as np
 
 from mirror_app.capture.errors import SourceError
 from mirror_app.capture.frame import Frame
+from mirror_app.capture.pacing import Pacer
 
 VIDEO_EXTS = {".mp4", ".mkv", ".avi", ".mov", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv", ".flv"}
 IMAGE_EXTS = {".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff"}
@@ -51,13 +52,23 @@ class VideoFileSource:
         self.live = paced
         self._loop = loop
         self._index = 0
-        self._start_ns = time.monotonic_ns()
+        self._pacer = Pacer(self.fps)
         h, w = first.shape[:2]
         self.size = (w, h)
         self.frame_count = int(self._cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
 
+    def pace(self) -> None:
+        """Live playback: wait for the next frame's time, skipping (without decoding) frames already late."""
+        due = self._pacer.wait(self._index)
+        for _ in range(due - self._index):
+            if self._pending is not None:
+                self._pending = None
+            elif not self._cap.grab() and self._loop:
+                self._cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
+            self._index += 1
+
     def read(self) -> Frame | None:
-        """Next frame; paced playback sleeps to the video's own clock."""
+        """Next frame (no waiting: `pace` does that for live playback)."""
         if self._pending is not None:
             image, self._pending = self._pending, None
         else:
@@ -69,11 +80,6 @@ class VideoFileSource:
                 ok, image = self._cap.read()
                 if not ok or image is None:
                     return None
-        if self.live:
-            due = self._start_ns + int(self._index * 1e9 / self.fps)
-            delay = due - time.monotonic_ns()
-            if delay > 0:
-                time.sleep(delay / 1e9)
         frame = Frame(cv2.cvtColor(image, cv2.COLOR_BGR2RGB), self._index, time.monotonic_ns())
         self._index += 1
         return frame
@@ -101,7 +107,7 @@ class ImageSource:
             raise SourceError(reason)
         self.skipped = problems
         self._index = 0
-        self._start_ns = time.monotonic_ns()
+        self._pacer = Pacer(fps)
 
     @classmethod
     def from_path(cls, path: Path, repeat: bool = False) -> ImageSource:
@@ -113,15 +119,14 @@ class ImageSource:
             return cls(files, str(path), repeat)
         return cls([path], str(path), repeat)
 
+    def pace(self) -> None:
+        """Live: show the images at `fps`."""
+        self._index = self._pacer.wait(self._index)
+
     def read(self) -> Frame | None:
-        """The next image; a repeating source paces itself at `fps`."""
+        """The next image (each once headless; repeating when live)."""
         if not self.live and self._index >= len(self._images):
             return None
-        if self.live:
-            due = self._start_ns + int(self._index * 1e9 / self.fps)
-            delay = due - time.monotonic_ns()
-            if delay > 0:
-                time.sleep(delay / 1e9)
         image = self._images[self._index % len(self._images)]
         frame = Frame(image, self._index, time.monotonic_ns())
         self._index += 1

@@ -16,6 +16,10 @@ class Prepended:
         self.live = source.live
         self.fps = source.fps
 
+    def pace(self) -> None:
+        if self._first is None:
+            self._source.pace()
+
     def read(self) -> Frame | None:
         if self._first is not None:
             frame, self._first = self._first, None

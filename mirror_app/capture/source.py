@@ -14,6 +14,10 @@ class Source(Protocol):
     live: bool  # a camera or paced playback: frames may be dropped at the source
     fps: float  # nominal frames per second (0 when unknown)
 
+    def pace(self) -> None:
+        """Live sources: block until the next frame is due (not timed as decoding); else return at once."""
+        ...
+
     def read(self) -> Frame | None: ...
 
     def close(self) -> None: ...

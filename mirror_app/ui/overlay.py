@@ -58,7 +58,7 @@ class NoticeBar(QLabel):
 
     def say(self, message: str, seconds: float = 10.0) -> None:
         """Show a notice (the last few stay together)."""
-        self._lines = [*self._lines[-3:], message] if self.isVisible() else [message]
+        self._lines = [*self._lines[-3:], message] if self._timer.isActive() else [message]
         self.setText("\n".join(self._lines))
         self.adjustSize()
         self.show()

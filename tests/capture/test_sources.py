@@ -44,9 +44,21 @@ def test_video_gives_every_frame_in_rgb_in_order(tmp_path: Path) -> None:
 def test_paced_video_keeps_its_clock(tmp_path: Path) -> None:
     src = VideoFileSource(_video(tmp_path / "clip.mp4", frames=6, fps=50.0), paced=True)
     start = time.monotonic()
-    for _ in range(6):
-        assert src.read() is not None
+    for i in range(6):
+        src.pace()
+        frame = src.read()
+        assert frame is not None and frame.index == i
     assert time.monotonic() - start >= 5 / 50.0 * 0.9
+
+
+def test_paced_video_drops_frames_when_the_mirror_falls_behind(tmp_path: Path) -> None:
+    src = VideoFileSource(_video(tmp_path / "clip.mp4", frames=30, fps=50.0), paced=True)
+    src.pace()
+    assert src.read().index == 0
+    time.sleep(0.2)  # a slow consumer: about 10 frames' worth
+    src.pace()
+    late = src.read()
+    assert late is not None and late.index >= 8, "stale frames are skipped at the source, like a camera"
 
 
 def test_looping_video_restarts(tmp_path: Path) -> None:

@@ -100,3 +100,17 @@ def test_f11_toggles_full_screen_and_escape_leaves(window) -> None:
     assert _wait(app, win.isFullScreen, 5)
     QTest.keyClick(win, Qt.Key.Key_Escape)
     assert _wait(app, lambda: not win.isFullScreen(), 5)
+
+
+def test_notices_are_shown_on_the_mirror() -> None:
+    catalog = load_catalog_or_default(None)
+    app, win = build_window(DemoSource(live=True), Wardrobe(catalog.garments), catalog, ["no camera found: demo"])
+    win.show()
+    try:
+        assert _wait(app, lambda: win.notices.isVisible(), 5)
+        assert "no camera found" in win.notices.text()
+        geo = win.notices.geometry()
+        assert win.mirror.rect().contains(geo), "the notice sits inside the mirror, where people look"
+    finally:
+        win.close()
+        app.processEvents()
