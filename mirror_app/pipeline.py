@@ -136,6 +136,29 @@ class FrameProcessor:
         return Processed(frame, body, fit, garment, clock.ms)
 
 
+def build_stages(people: int = 1, require_pose: bool = True) -> tuple[PoseTracker | None, GarmentGenerator, list[str]]:
+    """The pose tracker and the generator, with what the user must be told.
+
+    Without a usable pose model: raises PoseModelError when `require_pose`, else returns no tracker (the
+    window then runs as a plain mirror and says why).
+    """
+    from mirror_app.tracking.landmarker import PoseModelError
+
+    notices: list[str] = []
+    tracker: PoseTracker | None
+    try:
+        # One person by default: following several costs ~11 ms more per frame here (the detector then
+        # runs every frame); with one, MediaPipe tracks the person it found and never hops.
+        tracker = PoseTracker(num_poses=people)
+    except PoseModelError as exc:
+        if require_pose:
+            raise
+        notices.append(f"{exc}; showing the plain mirror without garments")
+        tracker = None
+    generator = GarmentGenerator()
+    return tracker, generator, notices + generator.notices
+
+
 def output_anchors(fit: Fit | None, width: int, mirror: bool) -> dict[str, list[float]] | None:
     """Anchors in the output image's pixels: mirrored like the picture when the mirror is on."""
     if fit is None:

@@ -80,3 +80,18 @@ def test_headless_worker_never_drops_frames() -> None:
         got.append(item.frame.index)
     worker.stop()
     assert got == list(range(15))
+
+
+def test_missing_pose_model_gives_plain_mirror_with_notice(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mirror_app import pipeline
+    from mirror_app.tracking.landmarker import PoseModelError
+
+    def broken(**_kwargs):  # noqa: ANN202
+        raise PoseModelError("pose model models/pose_landmarker_full.task is missing: run packaging/install.sh")
+
+    monkeypatch.setattr(pipeline, "PoseTracker", broken)
+    with pytest.raises(PoseModelError):
+        pipeline.build_stages(require_pose=True)
+    tracker, generator, notices = pipeline.build_stages(require_pose=False)
+    assert tracker is None and generator is not None
+    assert any("pose_landmarker_full.task" in n and "plain mirror" in n for n in notices)

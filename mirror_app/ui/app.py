@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QVBoxLayout, QWidget
 
 from mirror_app.capture.demo import DemoSource
 from mirror_app.capture.source import Source
-from mirror_app.pipeline import FrameProcessor, ProcessingThread, Wardrobe
+from mirror_app.pipeline import FrameProcessor, ProcessingThread, Wardrobe, build_stages
 from mirror_app.render.settings import CompositorSettings
 from mirror_app.stats import StatsRecorder
 from mirror_app.ui.garment_strip import GarmentStrip
@@ -169,30 +169,30 @@ def build_window(
     notices: list[str],
     mirror: bool = True,
     app_args: list[str] | None = None,
+    people: int = 1,
 ) -> tuple[QApplication, MirrorWindow]:
     """Create the application and the window (tests drive this directly)."""
-    from mirror_app.cli import _build_stages
-
     _surface_format()
     app = QApplication.instance() or QApplication(app_args or sys.argv[:1])
-    tracker, generator = _build_stages(required=False)
+    tracker, generator, stage_notices = build_stages(people, require_pose=False)
     processor = FrameProcessor(tracker, generator, wardrobe)
     window = MirrorWindow(source, processor, CompositorSettings(mirror=mirror), getattr(catalog, "name", ""))
-    if tracker is None:
-        notices = [
-            *notices,
-            "pose model missing or broken: no garments until it is restored (run packaging/install.sh)",
-        ]
-    for message in [*notices, *generator.notices, *(str(p) for p in getattr(catalog, "problems", []))]:
+    for message in [*notices, *stage_notices, *(str(p) for p in getattr(catalog, "problems", []))]:
         window.say(message)
     return app, window  # type: ignore[return-value]
 
 
 def run_window(
-    source: Source, wardrobe: Wardrobe, catalog: Any, notices: list[str], mirror: bool = True, fullscreen: bool = False
+    source: Source,
+    wardrobe: Wardrobe,
+    catalog: Any,
+    notices: list[str],
+    mirror: bool = True,
+    fullscreen: bool = False,
+    people: int = 1,
 ) -> int:
     """Open the mirror window and run until it is closed."""
-    app, window = build_window(source, wardrobe, catalog, notices, mirror)
+    app, window = build_window(source, wardrobe, catalog, notices, mirror, people=people)
     if fullscreen:
         window.showFullScreen()
     else:
