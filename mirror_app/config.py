@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import tomli_w
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError, field_validator
 
 from mirror_app.pin import check_hash_format
 
@@ -35,8 +35,8 @@ class CameraSettings(BaseModel):
     model_config = _STRICT
 
     name: str | None = Field(default=None, min_length=1, max_length=200)  # None: the first camera; "demo"
-    width: int = Field(default=1280, ge=160, le=7680)
-    height: int = Field(default=720, ge=120, le=4320)
+    width: StrictInt = Field(default=1280, ge=160, le=7680)
+    height: StrictInt = Field(default=720, ge=120, le=4320)
 
 
 class PictureSettings(BaseModel):
@@ -44,12 +44,12 @@ class PictureSettings(BaseModel):
 
     model_config = _STRICT
 
-    mirror: bool = True
-    light: bool = True
-    folds: bool = True
-    folds_strength: float = Field(default=0.6, ge=0.0, le=1.0)
-    shadows: bool = True
-    occlusion: bool = True
+    mirror: StrictBool = True
+    light: StrictBool = True
+    folds: StrictBool = True
+    folds_strength: float = Field(default=0.6, strict=True, ge=0.0, le=1.0)
+    shadows: StrictBool = True
+    occlusion: StrictBool = True
 
 
 class Config(BaseModel):
@@ -62,8 +62,8 @@ class Config(BaseModel):
     catalogs_root: str | None = None  # folder whose subfolders are offered as catalogs; None: XDG default
     camera: CameraSettings = Field(default_factory=CameraSettings)
     picture: PictureSettings = Field(default_factory=PictureSettings)
-    diagnostics: bool = False
-    staff_idle_minutes: float = Field(default=3.0, ge=0.5, le=60.0)
+    diagnostics: StrictBool = False
+    staff_idle_minutes: float = Field(default=3.0, strict=True, ge=0.5, le=60.0)
 
     @field_validator("pin_hash")
     @classmethod
@@ -155,9 +155,9 @@ def _salvage(data: dict[str, Any], path: Path, problems: list[str]) -> tuple[Con
                 problems.append(f"{path} [{_loc(loc)}]: {message}; using the default")
                 if loc:
                     bad_top.add(str(loc[0]))
-                removed = _drop(data, loc) or removed
-                if not removed and loc:  # e.g. a table given as a number: drop the whole top-level key
-                    removed = _drop(data, loc[:1])
+                # e.g. a table given as a number has no sub-key to drop: drop the whole top-level key
+                dropped = _drop(data, loc) or (len(loc) > 1 and _drop(data, loc[:1]))
+                removed = removed or dropped
             if not removed:
                 break
     problems.append(f"{path}: unusable; using the default settings")

@@ -255,7 +255,7 @@ def generate(
     for side, cols in enumerate(([c.SLEEVE_A_UPPER, c.SLEEVE_A_LOWER], [c.SLEEVE_B_UPPER, c.SLEEVE_B_LOWER])):
         sleeve, weight = part(cols)
         vertices = _turn_blend(o, vertices, sleeve, weight, row(up_o, side), row(turns, [side]))
-    depth = o.matmul(skin_weights, depths)
+    depth = row(o.matmul(skin_weights, o.unsqueeze(depths, 1)), 0, 1)  # (N, 9) @ (9, 1): a plain GEMM
 
     # Turn: the facing cosine from the world shoulder line; fade out, or flip to the back image.
     shoulder_line = o.sub(row(world, lm.LEFT_SHOULDER), row(world, lm.RIGHT_SHOULDER))
