@@ -213,13 +213,16 @@ def bind_garment(garment: Garment) -> GarmentBinding:
             arm_w[:, col] = member * (1.0 - lower)
             arm_w[:, col + 1] = member * lower
             sleeve_total += member
-            upper_vec = elbow - shoulder
+            # The sleeve's own axis runs from the middle of the armhole, not from the shoulder seam at its
+            # top edge: lining that up with the arm puts the arm inside the sleeve, not beside it.
+            armhole = (shoulder + armpit) / 2.0
+            upper_vec = elbow - armhole
             lower_vec = cuff - elbow if long_sleeves else upper_vec
             upper_bone, lower_bone = (
                 (c.SLEEVE_A_UPPER, c.SLEEVE_A_LOWER) if side == "left" else (c.SLEEVE_B_UPPER, c.SLEEVE_B_LOWER)
             )
             rot = np.array([[0.0, 1.0], [-1.0, 0.0]])
-            bones[upper_bone] = [shoulder, upper_vec, rot @ upper_vec]
+            bones[upper_bone] = [armhole, upper_vec, rot @ upper_vec]
             bones[lower_bone] = [elbow if long_sleeves else cuff, lower_vec, rot @ lower_vec]
         sleeve_total = np.clip(sleeve_total, 0.0, 1.0)
         weights[:, :5] *= (1.0 - sleeve_total)[:, None]

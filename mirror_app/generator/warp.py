@@ -15,7 +15,7 @@ from mirror_app.generator.ops import Ops
 from mirror_app.tracking import body as lm
 
 EPS = 1e-6
-SHOULDER_LIFT = 0.06
+SHOULDER_LIFT = 0.1
 TORSO_PER_SHOULDER_WIDTH = 1.3  # mid-shoulders to mid-hips over shoulder-joint width, average adult
 
 
@@ -183,13 +183,6 @@ def generate(
     up_rest_x = row(rest_x, [c.SLEEVE_A_UPPER, c.SLEEVE_B_UPPER])
     up_rest_len = v.norm(up_rest_x)  # (2,)
     lo_rest_len = v.norm(row(rest_x, [c.SLEEVE_A_LOWER, c.SLEEVE_B_LOWER]))
-    arm = o.sub(el, sh)
-    arm_len = v.norm(arm)
-    # Long sleeves put their elbow anchor on the elbow; short ones keep their size and foreshorten.
-    exact = o.minimum(o.maximum(o.div(arm_len, o.mul(up_rest_len, scale)), 0.2), 2.0)
-    short = o.minimum(o.maximum(o.div(arm_len, o.mul(torso_len, 0.6)), 0.35), 1.0)
-    along = o.where(o.greater(param(c.PARAM_LONG_SLEEVES), 0.5), exact, short)
-    up_dir = o.div(arm, o.unsqueeze(arm_len, 1))
     # Where the shoulder slice alone carries a texture point (or direction): the sleeves hang from there.
     x0, y0 = row(slice_x, c.SHOULDER), row(slice_y, c.SHOULDER)
     sx0, sy0 = row(row(rest_x, c.SHOULDER), [0]), row(row(rest_y, c.SHOULDER), [1])
@@ -198,6 +191,15 @@ def generate(
         return o.add(o.mul(x0, o.div(row(d, [0], 1), sx0)), o.mul(y0, o.div(row(d, [1], 1), sy0)))
 
     up_o = o.add(row(slice_o, c.SHOULDER), carry(o.sub(up_rest_o, shoulder_o)))
+    # The sleeve hangs from its armhole toward the elbow, so the arm runs inside it.
+    arm = o.sub(el, up_o)
+    arm_len = v.norm(arm)
+    upper_arm = v.norm(o.sub(el, sh))
+    # Long sleeves put their elbow anchor on the elbow; short ones keep their size and foreshorten.
+    exact = o.minimum(o.maximum(o.div(arm_len, o.mul(up_rest_len, scale)), 0.2), 2.0)
+    short = o.minimum(o.maximum(o.div(upper_arm, o.mul(torso_len, 0.6)), 0.35), 1.0)
+    along = o.where(o.greater(param(c.PARAM_LONG_SLEEVES), 0.5), exact, short)
+    up_dir = o.div(arm, o.unsqueeze(arm_len, 1))
     up_x = o.mul(up_dir, o.unsqueeze(o.mul(o.mul(up_rest_len, scale), along), 1))
     up_y = o.mul(v.rot(up_dir), o.unsqueeze(o.mul(up_rest_len, scale), 1))
     # The arm's turn relative to where the torso alone would carry the sleeve's rest axis.

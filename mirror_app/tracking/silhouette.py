@@ -95,6 +95,7 @@ def torso_extents(body: Body, fractions: tuple[float, ...] = (0.3, 0.65, 1.0)) -
 
 
 ARM_RADIUS = 0.11  # upper-arm half thickness as a share of the shoulder-to-hip length
+ARM_BEHIND_M = 0.08  # an elbow this far (metres) behind its shoulder is behind the back
 ARM_BAND = 0.08  # arm points within this share of the torso length from a slice's height count for it
 
 
@@ -116,7 +117,11 @@ def exclude_arms(body: Body, extents: np.ndarray, fractions: tuple[float, ...] =
     across = np.array([down[1], -down[0]])
     half_shoulders = float(np.linalg.norm(lm[LEFT_SHOULDER] - lm[RIGHT_SHOULDER])) / 2.0
     t = np.linspace(0.0, 1.0, 12)[:, None]
-    chains = ((11, 13, 15), (12, 14, 16))
+    # Only arms beside or in front of the body widen the mask; an arm behind the back is hidden by it.
+    z = body.world[:, 2]
+    chains = [c for c in ((11, 13, 15), (12, 14, 16)) if z[c[1]] - z[c[0]] < ARM_BEHIND_M]
+    if not chains:
+        return out
     points = np.concatenate(
         [lm[a] + t * (lm[b] - lm[a]) for chain in chains for a, b in zip(chain[:-1], chain[1:], strict=True)]
     )
