@@ -99,7 +99,7 @@ def test_short_sleeve_follows_the_arm(generator, arm_deg: float) -> None:
         # The sleeve's axis points at the elbow: the arm runs inside the sleeve.
         assert _angle(sleeve, p[e, :2] - armhole) < 12.0, (side, arm_deg)
         # The sleeve stays attached: the garment's shoulder seam stays by the body's shoulder.
-        assert np.linalg.norm(np.array(fit.anchors_px[f"{side}_shoulder"]) - p[s, :2]) < 0.25 * 170
+        assert np.linalg.norm(np.array(fit.anchors_px[f"{side}_shoulder"]) - p[s, :2]) < 0.3 * 170
 
 
 @pytest.mark.parametrize("bend", [0, 60, 110])
