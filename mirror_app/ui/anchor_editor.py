@@ -7,6 +7,7 @@ import re
 import shutil
 import tempfile
 import tomllib
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -175,7 +176,7 @@ class AnchorHandle(QGraphicsItem):
         super().__init__()
         self.name = name
         self.bounds = bounds
-        self.on_move = on_move
+        self._on_move = weakref.WeakMethod(on_move)  # the editor holds the handles
         self.colour = _NECK if name == "neck" else (_LEFT if name.startswith("left_") else _RIGHT)
         self.label = name.replace("_", " ")
         self.font = QFont()
@@ -188,11 +189,17 @@ class AnchorHandle(QGraphicsItem):
         )
         self.setCursor(Qt.CursorShape.OpenHandCursor)
         self.setZValue(2 if name == "neck" else 1)
-        # Labels go outward, away from the garment's centre, so partners do not cover each other.
-        self._label_left = name.startswith("right_")
+        # Labels sit where neighbours do not: outward for the outline's corners, inward for armpits and
+        # waist (inside the outline), below for cuffs and elbows (they sit near the armpits).
+        part = name.split("_", 1)[-1]
+        outward = part not in ("armpit", "waist")
+        self._label_left = name.startswith("right_") == outward
+        self._label_below = part in ("cuff", "elbow")
 
     def _label_rect(self) -> QRectF:
         width = 8 * len(self.label) + 12
+        if self._label_below:
+            return QRectF(-width / 2, HANDLE_RADIUS + 4, width, 22)
         x = -HANDLE_RADIUS - 4 - width if self._label_left else HANDLE_RADIUS + 4
         return QRectF(x, -11, width, 22)
 
@@ -230,7 +237,9 @@ class AnchorHandle(QGraphicsItem):
             b = self.bounds
             return QPointF(min(max(point.x(), b.left()), b.right()), min(max(point.y(), b.top()), b.bottom()))
         if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
-            self.on_move(self.name, self.pos())
+            on_move = self._on_move()
+            if on_move is not None:
+                on_move(self.name, self.pos())
         return super().itemChange(change, value)
 
 
@@ -297,6 +306,7 @@ class AnchorEditor(QDialog):
         self.builtin = is_builtin_catalog(self.catalog_dir)
         self.saved_to: Path | None = None
         self.anchors: dict[str, tuple[float, float]] = dict(garment.anchors)
+        self._ready = False  # handles report moves only once the side panel exists
         self.setWindowTitle(f"Anchors — {garment.name}")
         self.setStyleSheet(EDITOR_STYLE)
         self.resize(1000, 760)
@@ -372,27 +382,30 @@ class AnchorEditor(QDialog):
         layout.setContentsMargins(12, 12, 12, 12)
         layout.addWidget(self.view, 1)
         layout.addWidget(side_widget)
+        self._ready = True
         self._show_coords()
 
     def _moved(self, name: str, pos: QPointF) -> None:
         self.anchors[name] = (pos.x(), pos.y())
-        self._show_coords()
+        if self._ready:
+            self._show_coords()
 
     def _show_coords(self) -> None:
         lines = []
         for name, handle in self.handles.items():
             x, y = self.anchors[name]
-            changed = " *" if (round(x, 1), round(y, 1)) != tuple(round(v, 1) for v in self.garment.anchors[name]) else ""
+            changed = " *" if self._moved_from_saved(name) else ""
             lines.append(f"{name:<15}{x:6.0f} {y:5.0f}{changed}")
             handle.setToolTip(f"{name}: {x:.0f}, {y:.0f}")
         self.coords.setText("\n".join(lines))
 
+    def _moved_from_saved(self, name: str) -> bool:
+        (x, y), (x0, y0) = self.anchors[name], self.garment.anchors[name]
+        return (round(x, 1), round(y, 1)) != (round(x0, 1), round(y0, 1))
+
     def changed(self) -> bool:
         """Whether any handle was moved."""
-        return any(
-            (round(x, 1), round(y, 1)) != tuple(round(v, 1) for v in self.garment.anchors[n])
-            for n, (x, y) in self.anchors.items()
-        )
+        return any(self._moved_from_saved(name) for name in self.anchors)
 
     def reset(self) -> None:
         """Put every handle back where the catalog has it."""

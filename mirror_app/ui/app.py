@@ -18,6 +18,7 @@ from mirror_app.stats import StatsRecorder
 from mirror_app.ui.garment_strip import GarmentStrip
 from mirror_app.ui.mirror_widget import MirrorWidget
 from mirror_app.ui.overlay import NoticeBar, Overlay, diagnostics_text
+from mirror_app.ui.staff_panel import StaffAccess  # staff panel hook
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,12 @@ class MirrorWindow(QMainWindow):
         self._overlay_timer = QTimer(self)
         self._overlay_timer.timeout.connect(self._refresh_overlay)
         self._overlay_timer.start(500)
+        # Staff panel (ui/staff_panel.py): Ctrl+Shift+S or a 3 s press on the mirror's top-left corner, PIN first.
+        self.staff = StaffAccess(self)
+
+    def open_staff_panel(self) -> None:
+        """Ask for the staff PIN, then show the staff panel (the hidden gesture does the same)."""
+        self.staff.open()
 
     def _current_id(self) -> str | None:
         current = self.wardrobe.current
@@ -146,6 +153,7 @@ class MirrorWindow(QMainWindow):
     def closeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
         """Stop the worker and release the camera before the window goes."""
         self._overlay_timer.stop()
+        self.staff.shutdown()  # staff panel hook
         self.worker.stop()
         self.source.close()
         if self.processor.tracker is not None:
@@ -177,6 +185,8 @@ def build_window(
     tracker, generator, stage_notices = build_stages(people, require_pose=False)
     processor = FrameProcessor(tracker, generator, wardrobe)
     window = MirrorWindow(source, processor, CompositorSettings(mirror=mirror), getattr(catalog, "name", ""))
+    if getattr(catalog, "path", None) is not None:  # staff panel hook: the catalog shown
+        window.staff.catalog_path = catalog.path
     for message in [*notices, *stage_notices, *(str(p) for p in getattr(catalog, "problems", []))]:
         window.say(message)
     return app, window  # type: ignore[return-value]
@@ -193,6 +203,7 @@ def run_window(
 ) -> int:
     """Open the mirror window and run until it is closed."""
     app, window = build_window(source, wardrobe, catalog, notices, mirror, people=people)
+    window.staff.apply_saved_settings()  # staff panel hook: saved catalog, camera and picture switches
     if fullscreen:
         window.showFullScreen()
     else:

@@ -34,6 +34,7 @@ QPushButton#ok:disabled{background:#23406f}
 QPushButton#cancel{font-size:17px;min-height:48px}
 """
 
+
 class PinDialog(QDialog):
     """Asks for the staff PIN. `mode="verify"` checks it against `stored_hash` through `limiter`;
     `mode="set"` has a new PIN typed twice and leaves its hash in `new_hash`. Accepted on success."""
