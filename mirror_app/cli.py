@@ -119,7 +119,17 @@ def run(
         from mirror_app.ui.app import run_window
 
         loaded, wardrobe = _load_wardrobe(catalog, garment)
-        code = run_window(src, wardrobe, loaded, notices, mirror=mirror, fullscreen=fullscreen, people=people)
+        code = run_window(
+            src,
+            wardrobe,
+            loaded,
+            notices,
+            mirror=mirror,
+            fullscreen=fullscreen,
+            people=people,
+            chosen_catalog=catalog is not None,
+            chosen_source=source is not None,
+        )
         raise typer.Exit(code)
 
 

@@ -200,10 +200,13 @@ def run_window(
     mirror: bool = True,
     fullscreen: bool = False,
     people: int = 1,
+    chosen_catalog: bool = False,
+    chosen_source: bool = False,
 ) -> int:
-    """Open the mirror window and run until it is closed."""
+    """Open the mirror window and run until it is closed (what was chosen on the command line wins)."""
     app, window = build_window(source, wardrobe, catalog, notices, mirror, people=people)
-    window.staff.apply_saved_settings()  # staff panel hook: saved catalog, camera and picture switches
+    # staff panel hook: saved catalog, camera and picture switches
+    window.staff.apply_saved_settings(saved_catalog=not chosen_catalog, saved_camera=not chosen_source)
     if fullscreen:
         window.showFullScreen()
     else:

@@ -404,10 +404,10 @@ class StaffAccess(QObject):
 
     # -- settings applied at start
 
-    def apply_saved_settings(self) -> None:
+    def apply_saved_settings(self, saved_catalog: bool = True, saved_camera: bool = True) -> None:
         """At start: the saved picture switches, diagnostics, catalog and camera.
 
-        A catalog given on the command line wins over the saved one; so does a video or image source.
+        A catalog or source given on the command line wins (the caller passes False for it).
         """
         load = self.reload_config()
         for line in load.problems:
@@ -422,12 +422,12 @@ class StaffAccess(QObject):
         settings.mirror = settings.mirror and cfg.picture.mirror  # --no-mirror still wins
         if cfg.diagnostics:
             self.set_diagnostics(True, persist=False)
-        if cfg.catalog and is_builtin_catalog(self.catalog_path):
+        if saved_catalog and cfg.catalog and is_builtin_catalog(self.catalog_path):
             saved = Path(cfg.catalog).expanduser()
             if not _same(saved, self.catalog_path):
                 self.switch_catalog(saved)
         source = self.window.source
-        if cfg.camera.name and (isinstance(source, DemoSource | CameraSource)):
+        if saved_camera and cfg.camera.name and (isinstance(source, DemoSource | CameraSource)):
             size = (cfg.camera.width, cfg.camera.height)
             same = _device_of_spec(cfg.camera.name) == _device_of_source(source) and size == self.camera_size
             if not same:
