@@ -8,8 +8,10 @@ drop), live runs keep only the newest result.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import queue
+import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -43,6 +45,15 @@ class Processed:
     body: Body | None
     fit: Fit | None
     garment: Garment | None
+    stage_ms: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class Tracked:
+    """One frame after tracking: the pose thread's output, dressed where the picture is drawn."""
+
+    frame: Frame
+    body: Body | None
     stage_ms: dict[str, float] = field(default_factory=dict)
 
 
@@ -120,20 +131,30 @@ class FrameProcessor:
         self.wardrobe = wardrobe
         self.steady = FitInputSmoother()
 
-    def process(self, frame: Frame, clock: StageClock) -> Processed:
-        """Find the person and pose the worn garment on them."""
+    def track(self, frame: Frame, clock: StageClock) -> Tracked:
+        """Find the person (the slow, CPU-bound stage: it runs on its own thread)."""
         body = self.tracker.track(frame) if self.tracker is not None else None
         clock.lap("pose")
+        return Tracked(frame, body, clock.ms)
+
+    def dress(self, tracked: Tracked, clock: StageClock) -> Processed:
+        """Pose the garment worn right now on the tracked person (a switch shows on the next frame)."""
+        clock.restart()
         fit = None
         worn = self.wardrobe.worn()
         garment = worn[0] if worn else None
+        body = tracked.body
         if body is not None and worn is not None:
             steady_body, extents = self.steady(body, exclude_arms(body, torso_extents(body)))
             fit = self.generator.fit(steady_body, worn[1], extents)
             if fit.opacity <= 0.01:
                 fit = None
         clock.lap("generator")
-        return Processed(frame, body, fit, garment, clock.ms)
+        return Processed(tracked.frame, body, fit, garment, tracked.stage_ms | clock.ms)
+
+    def process(self, frame: Frame, clock: StageClock) -> Processed:
+        """Track and dress one frame in one go (tests, simple callers)."""
+        return self.dress(self.track(frame, clock), StageClock())
 
 
 def build_stages(people: int = 1, require_pose: bool = True) -> tuple[PoseTracker | None, GarmentGenerator, list[str]]:
@@ -182,11 +203,28 @@ def frame_record(done: Processed, latency_ms: float, width: int, mirror: bool) -
 _END = object()
 
 
-class ProcessingThread:
-    """Reads the source and runs tracking + generator on a worker thread, handing results on via a queue.
+def _put_blocking(q: queue.Queue[Any], item: Any, stop: threading.Event) -> None:
+    """Put, waiting for room, unless asked to stop (headless never drops a frame)."""
+    while not stop.is_set():
+        try:
+            q.put(item, timeout=0.1)
+            return
+        except queue.Full:
+            continue
 
-    `live=False`: the queue blocks, so every frame is processed and none dropped (headless, bench).
-    `live=True`: only the newest result is kept; the source itself drops frames the mirror cannot take.
+GIL_SWITCH_S = 0.0005
+"""The pose thread spends its time in short stretches of Python between long native calls; with Python's
+default 5 ms switch interval it waits that long for the GIL each time the render thread holds it, which
+more than doubled the pose time here (22 -> 54 ms). Half a millisecond keeps the two threads overlapping."""
+
+
+class ProcessingThread:
+    """Runs pose tracking on a worker thread and hands `Tracked` frames on through a queue of two.
+
+    `live=False` (headless, bench): a reader thread decodes ahead (queue of two), the queues block, so every
+    frame is processed and none dropped; a frame counts as captured when the tracker takes it (minus its
+    decode time), as a camera would deliver it then. `live=True`: only the newest result is kept; the source
+    itself drops frames the mirror cannot take. The consumer dresses and draws (see FrameProcessor.dress).
     """
 
     def __init__(
@@ -206,17 +244,25 @@ class ProcessingThread:
         self.error: BaseException | None = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="mirror-processing", daemon=True)
+        self._decoded: queue.Queue[Any] = queue.Queue(maxsize=2)
+        self._reader = threading.Thread(target=self._read_ahead, name="mirror-reader", daemon=True)
 
     def start(self) -> None:
+        sys.setswitchinterval(GIL_SWITCH_S)
+        if not self.live:
+            self._reader.start()
         self._thread.start()
 
     def stop(self) -> None:
         """Ask the worker to finish and wait for it."""
         self._stop.set()
-        while self._thread.is_alive():
-            with contextlib.suppress(queue.Empty):
-                self.results.get_nowait()
+        while self._thread.is_alive() or self._reader.is_alive():
+            for q in (self.results, self._decoded):
+                with contextlib.suppress(queue.Empty):
+                    q.get_nowait()
             self._thread.join(timeout=0.05)
+            if self._reader.is_alive():
+                self._reader.join(timeout=0.05)
 
     def _put(self, item: Any) -> None:
         if self.live:
@@ -228,27 +274,51 @@ class ProcessingThread:
                     with contextlib.suppress(queue.Empty):
                         self.results.get_nowait()
         else:
-            while not self._stop.is_set():
-                try:
-                    self.results.put(item, timeout=0.1)
-                    break
-                except queue.Full:
-                    continue
+            _put_blocking(self.results, item, self._stop)
         if self.on_result is not None:
             self.on_result()
+
+    def _read_ahead(self) -> None:
+        """Headless: decode the next frames while the tracker works on this one."""
+        count = 0
+        try:
+            while not self._stop.is_set() and (self.max_frames is None or count < self.max_frames):
+                start = time.perf_counter_ns()
+                frame = self.source.read()
+                if frame is None:
+                    break
+                _put_blocking(self._decoded, (frame, time.perf_counter_ns() - start), self._stop)
+                count += 1
+        except BaseException as exc:  # noqa: BLE001 - reported by the consumer
+            self.error = exc
+            log.exception("reading stopped")
+        finally:
+            _put_blocking(self._decoded, _END, self._stop)
+
+    def _next_frame(self, clock: StageClock) -> Frame | None:
+        if self.live:
+            self.source.pace()  # waiting for the next frame is not a stage
+            clock.restart()
+            frame = self.source.read()
+            clock.lap("decode")
+            return frame
+        item = self._decoded.get()
+        if item is _END:
+            return None
+        frame, decode_ns = item
+        clock.ms["decode"] = decode_ns / 1e6
+        clock.restart()
+        return dataclasses.replace(frame, capture_ns=time.monotonic_ns() - decode_ns)
 
     def _run(self) -> None:
         count = 0
         try:
             while not self._stop.is_set() and (self.max_frames is None or count < self.max_frames):
-                if self.live:
-                    self.source.pace()  # waiting for the next frame is not a stage
                 clock = StageClock()
-                frame = self.source.read()
+                frame = self._next_frame(clock)
                 if frame is None:
                     break
-                clock.lap("decode")
-                self._put(self.processor.process(frame, clock))
+                self._put(self.processor.track(frame, clock))
                 count += 1
         except BaseException as exc:  # noqa: BLE001 - handed to the consumer, which reports it
             self.error = exc
@@ -256,7 +326,7 @@ class ProcessingThread:
         finally:
             self._put(_END)
 
-    def get(self, timeout: float | None = None) -> Processed | None:
+    def get(self, timeout: float | None = None) -> Tracked | None:
         """The next result; None at the end of the source (or when nothing came within timeout, if live)."""
         try:
             item = self.results.get(timeout=timeout)
@@ -303,10 +373,11 @@ def run_headless(
     worker.start()
     try:
         while True:
-            done = worker.get()
-            if done is None:
+            tracked = worker.get()
+            if tracked is None:
                 break
             clock = StageClock()
+            done = processor.dress(tracked, clock)
             image = renderer.render(done.frame.image, done.body, done.fit)
             clock.lap("render")
             latency_ms = (time.monotonic_ns() - done.frame.capture_ns) / 1e6

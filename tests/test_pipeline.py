@@ -9,7 +9,7 @@ import pytest
 
 from mirror_app.capture.demo import DemoSource
 from mirror_app.generator.fit import Fit, GarmentMesh
-from mirror_app.pipeline import FrameProcessor, Processed, ProcessingThread, Wardrobe, output_anchors
+from mirror_app.pipeline import FrameProcessor, ProcessingThread, Tracked, Wardrobe, output_anchors
 from mirror_app.stats import StageClock, StatsRecorder
 
 from .generator import synthetic
@@ -76,7 +76,7 @@ def test_headless_worker_never_drops_frames() -> None:
     worker.start()
     got = []
     while (item := worker.get(timeout=10)) is not None:
-        assert isinstance(item, Processed) and item.fit is None
+        assert isinstance(item, Tracked) and item.body is None and "decode" in item.stage_ms
         got.append(item.frame.index)
     worker.stop()
     assert got == list(range(15))

@@ -14,7 +14,7 @@ from mirror_app.capture.demo import DemoSource
 from mirror_app.capture.source import Source
 from mirror_app.pipeline import FrameProcessor, ProcessingThread, Wardrobe, build_stages
 from mirror_app.render.settings import CompositorSettings
-from mirror_app.stats import StatsRecorder
+from mirror_app.stats import StageClock, StatsRecorder
 from mirror_app.ui.garment_strip import GarmentStrip
 from mirror_app.ui.mirror_widget import MirrorWidget
 from mirror_app.ui.overlay import NoticeBar, Overlay, diagnostics_text
@@ -87,7 +87,8 @@ class MirrorWindow(QMainWindow):
                 continue
             newest = item
         if newest is not None:
-            self.mirror.show_result(newest)
+            # Dressed here, at the last moment, so a garment switch shows on the very next frame.
+            self.mirror.show_result(self.processor.dress(newest, StageClock()))
         if ended:
             self._source_ended()
 
