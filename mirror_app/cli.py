@@ -221,6 +221,25 @@ def _run_headless(
 
 
 @app.command()
+def bench(
+    source: Annotated[str, typer.Option(help="A recorded video (or 'demo', images).")],
+    frames: Annotated[int | None, typer.Option(min=1, help="Measured frames (default: all after the warm-up).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Folder for bench.json and bench.png.")] = None,
+    compare: Annotated[
+        bool, typer.Option(help="Also run the naive resize-and-paste baseline on the same frames.")
+    ] = False,
+    warmup: Annotated[int, typer.Option(min=0, help="Frames run first and left out of the figures.")] = 10,
+    encode: Annotated[bool, typer.Option(help="Also encode the composited video (bench.mp4 in --out).")] = False,
+    catalog: Annotated[Path | None, typer.Option(help="Catalog folder (default: the built-in catalog).")] = None,
+    garment: Annotated[str | None, typer.Option(help="Garment id to wear.")] = None,
+) -> None:
+    """Measure the real pipeline headless over a recording: FPS, latency, stages, CPU and memory."""
+    from mirror_app.bench.runner import bench_command
+
+    raise typer.Exit(bench_command(source, frames, out, compare, warmup, encode, catalog, garment))
+
+
+@app.command()
 def cameras() -> None:
     """List the cameras this machine has, by index and name."""
     from mirror_app.capture.camera import list_cameras

@@ -362,7 +362,16 @@ def run_bench(
     return result
 
 
-def bench_command(source: str, frames: int | None = None, out: Path | None = None, compare: bool = False) -> int:
+def bench_command(
+    source: str,
+    frames: int | None = None,
+    out: Path | None = None,
+    compare: bool = False,
+    warmup: int = 10,
+    encode: bool = False,
+    catalog: Path | None = None,
+    garment_id: str | None = None,
+) -> int:
     """`mirror-app bench`: run the bench, print a table, and return the exit code (2: unusable input)."""
     from rich.console import Console
 
@@ -372,7 +381,9 @@ def bench_command(source: str, frames: int | None = None, out: Path | None = Non
     from mirror_app.tracking.landmarker import PoseModelError
 
     try:
-        result = run_bench(source, frames, out, compare)
+        result = run_bench(
+            source, frames, out, compare, warmup=warmup, encode=encode, catalog=catalog, garment_id=garment_id
+        )
     except (SourceError, BenchError) as exc:
         sys.stderr.write(f"mirror-app: {exc}\n")
         return EXIT_BAD_INPUT
