@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import cv2
 import moderngl
 import numpy as np
 
@@ -80,9 +81,7 @@ def covered_triangles(triangles: np.ndarray, uv: np.ndarray, textures: list[np.n
     keep = np.zeros(len(triangles), dtype=bool)
     for rgba in textures:
         h, w = rgba.shape[:2]
-        solid = (rgba[..., 3] > 0).astype(np.int32)
-        sat = np.zeros((h + 1, w + 1), np.int64)
-        sat[1:, 1:] = solid.cumsum(0).cumsum(1)
+        sat = cv2.integral((rgba[..., 3] > 0).astype(np.uint8), sdepth=cv2.CV_32S)  # (h + 1, w + 1)
         tri_uv = uv[triangles]  # (T, 3, 2)
         pad = 2  # texels: mip filtering reaches a little past the box
         x0 = np.clip(np.floor(tri_uv[..., 0].min(1) * w) - pad, 0, w).astype(np.intp)
