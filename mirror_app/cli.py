@@ -45,6 +45,8 @@ def _setup_logging(verbose: bool) -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     if not verbose:
         os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
+    else:
+        os.environ["MIRROR_NATIVE_LOGS"] = "1"
 
 
 @app.callback(invoke_without_command=True)

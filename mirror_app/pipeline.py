@@ -29,6 +29,7 @@ from mirror_app.catalog.garment import Garment
 from mirror_app.generator.binding import GarmentBinding, bind_garment
 from mirror_app.generator.fit import Fit
 from mirror_app.generator.runtime import GarmentGenerator
+from mirror_app.native_logs import silenced
 from mirror_app.stats import StageClock, StatsRecorder
 from mirror_app.tracking.body import Body
 from mirror_app.tracking.landmarker import PoseTracker
@@ -140,10 +141,18 @@ class FrameProcessor:
         self.generator = generator
         self.wardrobe = wardrobe
         self.steady = FitInputSmoother()
+        self._warm = False
 
     def track(self, frame: Frame, clock: StageClock) -> Tracked:
         """Find the person (the slow, CPU-bound stage: it runs on its own thread)."""
-        body = self.tracker.track(frame) if self.tracker is not None else None
+        if self.tracker is None:
+            body = None
+        elif not self._warm:
+            with silenced():  # the first inference prints TFLite's delegate chatter
+                body = self.tracker.track(frame)
+            self._warm = True
+        else:
+            body = self.tracker.track(frame)
         clock.lap("pose")
         return Tracked(frame, body, clock.ms)
 
@@ -180,7 +189,8 @@ def build_stages(people: int = 1, require_pose: bool = True) -> tuple[PoseTracke
     try:
         # One person by default: following several costs ~11 ms more per frame here (the detector then
         # runs every frame); with one, MediaPipe tracks the person it found and never hops.
-        tracker = PoseTracker(num_poses=people)
+        with silenced():
+            tracker = PoseTracker(num_poses=people)
     except PoseModelError as exc:
         if require_pose:
             raise

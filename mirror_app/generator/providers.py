@@ -76,13 +76,14 @@ def _options() -> ort.SessionOptions:
 def open_session(model: bytes | str, wanted: tuple[str, ...] = PREFERENCE) -> ProbeResult:
     """Create a session on the best provider that really loads; notices say what fell back and why."""
     available = set(ort.get_available_providers())
-    notices: list[str] = []
+    failures: list[str] = []  # why each better provider was passed over
     for name in wanted:
         if name not in available:
             continue
+        short = SHORT_NAMES.get(name, name)
         problem = library_problem(name)
         if problem:
-            notices.append(f"{SHORT_NAMES[name]} provider unavailable: {problem}")
+            failures.append(f"{short}: {problem}")
             continue
         if name == "TensorrtExecutionProvider":
             trt_cache_dir().mkdir(parents=True, exist_ok=True)
@@ -92,17 +93,14 @@ def open_session(model: bytes | str, wanted: tuple[str, ...] = PREFERENCE) -> Pr
         try:
             session = ort.InferenceSession(model, sess_options=_options(), providers=chain)
         except Exception as exc:  # noqa: BLE001 - any provider failure means: try the next one
-            notices.append(f"{SHORT_NAMES.get(name, name)} provider failed to start ({exc}); trying the next")
+            failures.append(f"{short} failed to start: {exc}")
             continue
         active = session.get_providers()[0]
         if active != name:
             if name != "CPUExecutionProvider":
-                notices.append(
-                    f"{SHORT_NAMES.get(name, name)} provider is installed but could not load "
-                    "(no GPU, or CUDA/cuDNN libraries missing)"
-                )
+                failures.append(f"{short} installed but could not load (no GPU, or CUDA/cuDNN missing)")
             continue
-        if notices:
-            notices.append(f"garment generator running on {SHORT_NAMES.get(active, active)}")
-        return ProbeResult(session, SHORT_NAMES.get(active, active), notices)
+        # One line for the user: where the generator runs and, if not on the best provider, why.
+        notices = [f"garment generator running on {SHORT_NAMES.get(active, active)} ({'; '.join(failures)})"]
+        return ProbeResult(session, SHORT_NAMES.get(active, active), notices if failures else [])
     raise RuntimeError("no ONNX Runtime execution provider could run the generator model")

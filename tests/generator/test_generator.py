@@ -292,3 +292,34 @@ def test_still_body_with_landmark_noise_gives_still_garment(generator, long_bind
 
     assert rms(raw).max() > 1.5, "the unfiltered garment would visibly shake"
     assert rms(steady).max() < 0.5
+
+
+def test_gpu_provider_failing_at_run_time_falls_back_to_cpu(tee_binding) -> None:
+    gen = GarmentGenerator()
+
+    class Dying:
+        def run(self, *_args, **_kwargs):  # noqa: ANN002, ANN003, ANN202
+            raise RuntimeError("CUDA error: an illegal memory access was encountered")
+
+    gen._session = Dying()  # as a CUDA session that breaks mid-run
+    gen.provider = "CUDA"
+    fit = gen.fit(synthetic.body(), tee_binding, NO_SIL)
+    assert gen.provider == "CPU"
+    assert any("CUDA" in n and "falling back to CPU" in n for n in gen.notices)
+    assert np.isfinite(fit.vertices_px).all()
+
+
+def test_provider_probe_reports_why_gpu_was_passed_over(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mirror_app.generator import providers
+
+    monkeypatch.setattr(
+        providers.ort, "get_available_providers", lambda: ["CUDAExecutionProvider", "CPUExecutionProvider"]
+    )
+    monkeypatch.setattr(
+        providers,
+        "library_problem",
+        lambda name: "libcudnn.so.9: cannot open shared object file" if "CUDA" in name else None,
+    )
+    result = providers.open_session(GarmentGenerator()._model)
+    assert result.provider == "CPU"
+    assert len(result.notices) == 1 and "libcudnn.so.9" in result.notices[0]
