@@ -288,6 +288,39 @@ def catalog_check(directory: Annotated[Path, typer.Argument(help="Catalog folder
     raise typer.Exit(1 if loaded.problems else 0)
 
 
+@catalog_app.command("import")
+def catalog_import(
+    photos: Annotated[list[Path], typer.Argument(help="Product photos (garment on a white or light background).")],
+    catalog: Annotated[Path, typer.Option(help="Catalog folder to add the garments to (created if missing).")],
+    category: Annotated[
+        str | None, typer.Option(help="t-shirt, long-sleeve, tank, dress, outerwear (default: guess).")
+    ] = None,
+) -> None:
+    """Turn product photos into catalog entries: background removed, anchors found, one line per photo."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from mirror_app.catalog.garment import CATEGORIES
+    from mirror_app.catalog.importer import import_photos
+    from mirror_app.catalog.loader import default_catalog_dir
+
+    if category is not None and category not in CATEGORIES:
+        raise _fail(f"unknown category '{category}': use one of {', '.join(CATEGORIES)}")
+    if catalog.resolve() == default_catalog_dir().resolve():
+        raise _fail("the built-in catalog is not for editing: import into a folder of your own")
+    with Progress(TextColumn("importing {task.description}"), BarColumn(), MofNCompleteColumn(), transient=True) as bar:
+        task = bar.add_task("", total=len(photos))
+
+        def step(done: int, total: int, name: str) -> None:
+            bar.update(task, completed=done, description=name)
+
+        results = import_photos(list(photos), catalog, category, progress=step)
+    for result in results:
+        typer.echo(str(result))
+    good = sum(r.ok for r in results)
+    typer.echo(f"{good} of {len(results)} photos imported into {catalog}")
+    raise typer.Exit(0 if good == len(results) else 1)
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

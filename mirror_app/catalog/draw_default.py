@@ -64,9 +64,7 @@ class Painter:
             tex += 0.07 * np.sin(2 * np.pi * self.x / 3.6)
         elif kind == "twill":
             tex += 0.05 * np.sin(2 * np.pi * (self.x + self.y) / 3.4)
-            slub = cv2.GaussianBlur(
-                self.rng.standard_normal(self.hw).astype(np.float32), (0, 0), 0.5, sigmaY=6
-            )
+            slub = cv2.GaussianBlur(self.rng.standard_normal(self.hw).astype(np.float32), (0, 0), 0.5, sigmaY=6)
             tex += 0.05 * slub / max(float(slub.std()), 1e-6)
         return 1.0 + (tex - 1.0) * strength
 
@@ -120,18 +118,14 @@ class Painter:
             self.paint(st.band * 0.66, kit.cover(self.hw, [kit.band(s.back_neck, 0.8 * bw)]) * inside)
             self.ribs(s.back_neck, 0.8 * bw, opacity=0.2)
             self._label(float(s.back_neck[:, 1].max()) + 0.8 * bw + 3)
-            self.paint(
-                st.band * self.texture(0.8)[:, :, None], kit.cover(self.hw, [kit.band(s.front_neck, bw)])
-            )
+            self.paint(st.band * self.texture(0.8)[:, :, None], kit.cover(self.hw, [kit.band(s.front_neck, bw)]))
             self.ribs(s.front_neck, bw)
             self.seam([kit.offset(s.front_neck, bw)], opacity=0.35)
             self.stitch([kit.offset(s.front_neck, bw + 2.5)])
             shadow = kit.cover(self.hw, [kit.band(s.front_neck, 5)])
             self.paint(np.zeros(3, np.float32), cv2.GaussianBlur(shadow, (0, 0), 2.0), 0.18)
         else:
-            self.paint(
-                st.band * self.texture(0.8)[:, :, None], kit.cover(self.hw, [kit.band(s.back_neck, bw)])
-            )
+            self.paint(st.band * self.texture(0.8)[:, :, None], kit.cover(self.hw, [kit.band(s.back_neck, bw)]))
             self.ribs(s.back_neck, bw)
             self.seam([kit.offset(s.back_neck, bw)], opacity=0.35)
             self.stitch([kit.offset(s.back_neck, bw + 2.5)])
@@ -203,9 +197,7 @@ class Painter:
             shade *= 1.0 - 0.2 * kit.blob(self.hw, (ax - side * 10, ay - 12), 9, 34, angle)
             if spec.sleeve is not None:
                 shade *= 1.0 - 0.12 * kit.blob(self.hw, (ax + side * 18, ay + 10), 26, 9, side * 40)
-            folds = [
-                np.array([[ax - side * 12, ay + 14], [spec.cx + side * 40, ay + 95 + k * 40]]) for k in (0, 1)
-            ]
+            folds = [np.array([[ax - side * 12, ay + 14], [spec.cx + side * 40, ay + 95 + k * 40]]) for k in (0, 1)]
             crease = cv2.GaussianBlur(kit.stroke(self.hw, folds, 5), (0, 0), 5)
             shade *= 1.0 - 0.12 * crease
             light = cv2.GaussianBlur(kit.stroke(self.hw, [f + [0, -10] for f in folds], 4), (0, 0), 5)
@@ -242,16 +234,10 @@ def chest_graphic(p: Painter) -> None:
     hw = p.hw
     ring = np.clip(kit.dots(hw, np.array([[cx, cy]]), 66) - kit.dots(hw, np.array([[cx, cy]]), 60), 0, 1)
     sun = kit.dots(hw, np.array([[cx - 26, cy - 26]]), 11)
-    peaks = np.array(
-        [[cx - 52, cy + 22], [cx - 22, cy - 18], [cx - 8, cy], [cx + 12, cy - 30], [cx + 52, cy + 22]]
-    )
+    peaks = np.array([[cx - 52, cy + 22], [cx - 22, cy - 18], [cx - 8, cy], [cx + 12, cy - 30], [cx + 52, cy + 22]])
     mountains = kit.cover(hw, [peaks])
-    snow = kit.cover(
-        hw, [np.array([[cx + 12, cy - 30], [cx + 22, cy - 16], [cx + 12, cy - 20], [cx + 3, cy - 17]])]
-    )
-    bar = kit.cover(
-        hw, [np.array([[cx - 54, cy + 26], [cx + 54, cy + 26], [cx + 54, cy + 30], [cx - 54, cy + 30]])]
-    )
+    snow = kit.cover(hw, [np.array([[cx + 12, cy - 30], [cx + 22, cy - 16], [cx + 12, cy - 20], [cx + 3, cy - 17]])])
+    bar = kit.cover(hw, [np.array([[cx - 54, cy + 26], [cx + 54, cy + 26], [cx + 54, cy + 30], [cx - 54, cy + 30]])])
     word = kit.text(hw, "MIRROR", (cx, cy + 44), 13, 1.6)
     below = kit.text(hw, "SUPPLY CO.", (cx, cy + 84), 12, 1.4)
     year = kit.text(hw, "EST. 2025", (cx, cy + 102), 8, 1.0)
@@ -331,9 +317,7 @@ def shirt_details(p: Painter) -> None:
     cx, top = spec.cx, spec.top_y
     base = p.style.base
     placket_top = top + spec.front_drop
-    placket = np.array(
-        [[cx - 13, placket_top], [cx + 13, placket_top], [cx + 13, top + 250], [cx - 13, top + 250]]
-    )
+    placket = np.array([[cx - 13, placket_top], [cx + 13, placket_top], [cx + 13, top + 250], [cx - 13, top + 250]])
     p.paint(base * 1.03 * p.texture(0.8)[:, :, None], kit.cover(p.hw, [placket]))
     p.seam([placket[[1, 2]], placket[[3, 0]]], opacity=0.4)
     p.stitch([placket[[0, 3]] + [3, 0], placket[[1, 2]] + [-3, 0], placket[[2, 3]] + [0, -3]])
@@ -354,9 +338,7 @@ def shirt_details(p: Painter) -> None:
         ]
     )
     pocket_cov = kit.cover(p.hw, [pocket])
-    p.paint(
-        np.zeros(3, np.float32), cv2.GaussianBlur(kit.cover(p.hw, [pocket + [1.5, 2.5]]), (0, 0), 2), 0.25
-    )
+    p.paint(np.zeros(3, np.float32), cv2.GaussianBlur(kit.cover(p.hw, [pocket + [1.5, 2.5]]), (0, 0), 2), 0.25)
     p.paint(base * 1.02 * p.texture(0.8)[:, :, None], pocket_cov)
     closed = np.vstack([pocket, pocket[:1]])
     p.seam([closed], opacity=0.3)
@@ -479,9 +461,7 @@ def designs() -> list[Design]:
                 waist_y=320,
                 hem_half=150,
                 hem_y=522,
-                sleeve=SleeveSpec(
-                    angle_deg=21, length=360, opening=84, armhole_depth=148, cuff_band=34, elbow=True
-                ),
+                sleeve=SleeveSpec(angle_deg=21, length=360, opening=84, armhole_depth=148, cuff_band=34, elbow=True),
             ),
             Style(rgb("#9a9c9f"), rgb("#8e9093"), rgb("#6c6e71"), fabric="heather"),
             (("S", 94, 66), ("M", 102, 69), ("L", 110, 72)),
@@ -639,9 +619,9 @@ def contact_sheet(load: CatalogLoad, cell: tuple[int, int] = (330, 380)) -> np.n
             oy, ox = 30, (cell[0] - small.shape[1]) // 2
             a = small[:, :, 3:4].astype(np.float32) / 255
             region = tile[oy : oy + small.shape[0], ox : ox + small.shape[1]].astype(np.float32)
-            tile[oy : oy + small.shape[0], ox : ox + small.shape[1]] = (
-                small[:, :, :3] * a + region * (1 - a)
-            ).astype(np.uint8)
+            tile[oy : oy + small.shape[0], ox : ox + small.shape[1]] = (small[:, :, :3] * a + region * (1 - a)).astype(
+                np.uint8
+            )
             for name, (x, y) in garment.anchors.items():
                 color = (220, 30, 30) if name.startswith("left") else (30, 90, 230)
                 if name == "neck":

@@ -53,9 +53,7 @@ def stroke(
     pieces: list[Points] = []
     for line in lines:
         pieces.extend(dashes(line, *dash) if dash else [np.asarray(line, np.float64)])
-    cv2.polylines(
-        mask, [_fixed(p) for p in pieces if len(p) >= 2], False, 255, thickness, cv2.LINE_AA, _SHIFT
-    )
+    cv2.polylines(mask, [_fixed(p) for p in pieces if len(p) >= 2], False, 255, thickness, cv2.LINE_AA, _SHIFT)
     return _down(mask, (width_px, height))
 
 
@@ -114,12 +112,7 @@ def spline(points: Sequence[Any], n: int = 16) -> Points:
         p0, p1, p2, p3 = padded[i - 1 : i + 3]
         out.extend(
             0.5
-            * (
-                2 * p1
-                + (-p0 + p2) * t
-                + (2 * p0 - 5 * p1 + 4 * p2 - p3) * t**2
-                + (-p0 + 3 * p1 - 3 * p2 + p3) * t**3
-            )
+            * (2 * p1 + (-p0 + p2) * t + (2 * p0 - 5 * p1 + 4 * p2 - p3) * t**2 + (-p0 + 3 * p1 - 3 * p2 + p3) * t**3)
         )
     return np.asarray(out)
 
@@ -197,9 +190,7 @@ def inside_distance(coverage: np.ndarray) -> np.ndarray:
     return cv2.distanceTransform((coverage > 0.5).astype(np.uint8), cv2.DIST_L2, 5)
 
 
-def blob(
-    shape: tuple[int, int], centre: Sequence[float], sx: float, sy: float, angle: float = 0.0
-) -> np.ndarray:
+def blob(shape: tuple[int, int], centre: Sequence[float], sx: float, sy: float, angle: float = 0.0) -> np.ndarray:
     """A rotated Gaussian bump in 0..1, used for soft shadows under sleeves and collar."""
     height, width = shape
     y, x = np.mgrid[0:height, 0:width].astype(np.float32) + 0.5

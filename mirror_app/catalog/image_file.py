@@ -100,9 +100,7 @@ def read_file_bytes(path: Path, limit: int) -> bytes:
     try:
         info = path.stat()
     except FileNotFoundError as exc:
-        raise ImageFileError(
-            "file not found", "check the name and that the file is in the catalog folder"
-        ) from exc
+        raise ImageFileError("file not found", "check the name and that the file is in the catalog folder") from exc
     except OSError as exc:
         raise ImageFileError(f"cannot read file: {exc.strerror or exc}", _PERMISSIONS) from exc
     if not stat.S_ISREG(info.st_mode):
@@ -168,9 +166,7 @@ def decode_image(data: bytes) -> np.ndarray:
     if image is None or image.size == 0:
         raise ImageFileError(f"{kind} data is corrupt or truncated", _SAVE_AGAIN)
     if image.shape[0] != height or image.shape[1] != width:
-        raise ImageFileError(
-            f"decoded size {image.shape[1]}x{image.shape[0]} does not match the header", _SAVE_AGAIN
-        )
+        raise ImageFileError(f"decoded size {image.shape[1]}x{image.shape[0]} does not match the header", _SAVE_AGAIN)
     return np.ascontiguousarray(_to_rgba_u8(image))
 
 

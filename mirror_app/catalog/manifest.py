@@ -97,9 +97,7 @@ class GarmentEntry(BaseModel):
         for part in _PAIRS:
             left, right = anchors.get(f"left_{part}"), anchors.get(f"right_{part}")
             if (left is None) != (right is None):
-                raise _anchor_error(
-                    f"only one of left_{part}/right_{part} is given", "give both sides or neither"
-                )
+                raise _anchor_error(f"only one of left_{part}/right_{part} is given", "give both sides or neither")
             if left is not None and right is not None and not left[0] > right[0]:
                 raise _anchor_error(
                     f"left_{part} (x={left[0]:g}) is not to the right of right_{part} (x={right[0]:g})",

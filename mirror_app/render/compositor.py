@@ -117,9 +117,7 @@ class Compositor:
         self._bg_prog = load("background")
         self._blur_prog = load("blur")
         self._shade_progs = {
-            (folds, shadows): load(
-                "shade", vertex="background", defines={"FOLDS": int(folds), "SHADOWS": int(shadows)}
-            )
+            (folds, shadows): load("shade", vertex="background", defines={"FOLDS": int(folds), "SHADOWS": int(shadows)})
             for folds, shadows in ((True, True), (True, False), (False, True))
         }
         self._modulate_prog = load("modulate", vertex="background")
@@ -149,8 +147,7 @@ class Compositor:
         self._bg_vao = ctx.vertex_array(self._bg_prog, [(self._frame_quad, "2f", "in_px")])
         self._box_quad = ctx.buffer(reserve=8 * 4, dynamic=True)
         self._shade_vaos = {
-            key: ctx.vertex_array(prog, [(self._box_quad, "2f", "in_px")])
-            for key, prog in self._shade_progs.items()
+            key: ctx.vertex_array(prog, [(self._box_quad, "2f", "in_px")]) for key, prog in self._shade_progs.items()
         }
         self._modulate_vao = ctx.vertex_array(self._modulate_prog, [(self._box_quad, "2f", "in_px")])
         ndc = np.array([-1, -1, 1, -1, -1, 1, 1, 1], dtype="f4")
@@ -477,9 +474,7 @@ class Compositor:
         }
         for tex in self._low_tex.values():
             tex.repeat_x = tex.repeat_y = False
-        self._low_fbo = {
-            name: self.ctx.framebuffer(color_attachments=[t]) for name, t in self._low_tex.items()
-        }
+        self._low_fbo = {name: self.ctx.framebuffer(color_attachments=[t]) for name, t in self._low_tex.items()}
         self._low_size = size
 
     def _render_low_res(

@@ -12,9 +12,7 @@ from mirror_app.tracking.body import Body
 GREEN = (0, 255, 0)  # loud colour for the product photo's transparent background: fringes show at once
 
 
-def _segment_distance(
-    xx: np.ndarray, yy: np.ndarray, a: tuple[float, float], b: tuple[float, float]
-) -> np.ndarray:
+def _segment_distance(xx: np.ndarray, yy: np.ndarray, a: tuple[float, float], b: tuple[float, float]) -> np.ndarray:
     """Per-pixel distance to segment a-b."""
     ax, ay = a
     bx, by = b

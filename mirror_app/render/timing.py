@@ -57,9 +57,7 @@ def main(argv: list[str] | None = None) -> None:
     configs.append(("no garment (frame only)", CompositorSettings()))
     renderer = OffscreenRenderer(args.width, args.height)
     try:
-        print(
-            f"{renderer.ctx.info.get('GL_RENDERER', '?')}, {args.width}x{args.height}, {args.frames} frames"
-        )
+        print(f"{renderer.ctx.info.get('GL_RENDERER', '?')}, {args.width}x{args.height}, {args.frames} frames")
         print(f"{'configuration':<26}{'p50 ms':>8}{'p95 ms':>8}   (read-back p50, not included)")
         for name, settings in configs:
             renderer.compositor.settings = settings
