@@ -6,8 +6,8 @@ import cv2
 import numpy as np
 
 WORK_SIDE = 512  # GrabCut runs on a copy no larger than this; the mask is scaled back up
-BG_DISTANCE = 9.0
-HOLE_DISTANCE = 4.0  # Lab distance under which a region inside the garment is the background showing  # Lab distance from the background colour that counts as "not background"
+BG_DISTANCE = 9.0  # Lab distance from the background colour that counts as "not background"
+HOLE_DISTANCE = 4.0  # Lab distance under which a region inside the garment is the background showing
 
 
 def background_colour(rgb: np.ndarray) -> np.ndarray:
