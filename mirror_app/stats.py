@@ -47,6 +47,7 @@ class StatsRecorder:
     provider: str = "CPU"
     frames: list[dict[str, Any]] = field(default_factory=list)
     keep_all: bool = True
+    keep_anchors: bool = True  # the bench turns this off: 18,000 frames of anchors are ~40 MB of Python objects
     recent: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=120))
     _start_ns: int | None = None
     _end_ns: int | None = None
@@ -60,6 +61,8 @@ class StatsRecorder:
         if self._start_ns is None:
             self.start()
         record["done_ns"] = time.monotonic_ns()
+        if not self.keep_anchors:
+            record.pop("anchors_px", None)
         self._end_ns = record["done_ns"]
         if self.keep_all:
             self.frames.append(record)

@@ -227,7 +227,7 @@ def _run_ours(
         for garment, binding in wardrobe.items():
             renderer.compositor.preload(garment, binding.mesh)
         processor = FrameProcessor(tracker, generator, wardrobe)
-        stats = StatsRecorder(source=src.name, provider=generator.provider)
+        stats = StatsRecorder(source=src.name, provider=generator.provider, keep_anchors=False)
         meter = RunMeter(warmup)
         meter.arm()
         run_headless(
