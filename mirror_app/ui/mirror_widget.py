@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Any
 
 import moderngl
 from PySide6.QtCore import Qt, Signal
@@ -16,6 +17,7 @@ from mirror_app.render.settings import CompositorSettings
 from mirror_app.stats import StageClock, StatsRecorder
 
 log = logging.getLogger(__name__)
+UPLOADS_PER_FRAME = 3
 
 
 def letterbox(frame_size: tuple[int, int], widget_size: tuple[int, int]) -> tuple[int, int, int, int]:
@@ -42,6 +44,7 @@ class MirrorWidget(QOpenGLWidget):
         self.ctx: moderngl.Context | None = None
         self.compositor: Compositor | None = None
         self.latest: Processed | None = None
+        self._pending: list[tuple[Any, Any]] = []  # garments still to upload, a few per frame
         self._shown_index = -1
         self.gl_error: str | None = None
         self.setMinimumSize(320, 240)
@@ -58,13 +61,29 @@ class MirrorWidget(QOpenGLWidget):
             log.error(self.gl_error)
 
     def preload_all(self) -> None:
-        """Upload every garment of the wardrobe, so a switch shows on the next frame."""
-        if self.compositor is None:
+        """Queue every garment of the wardrobe for upload: the worn one goes up on the next frame, the rest a
+        few per frame (texture mipmaps cost ~6 ms each on llvmpipe: 50 at once would stall the mirror)."""
+        items = self.wardrobe.items()
+        current = self.wardrobe.current
+        items.sort(key=lambda item: item[0] is not current)
+        self._pending = items
+        self.update()
+
+    def _upload_some(self, worn_id: str | None) -> None:
+        """In paintGL (context current): the worn garment if it is not up yet, then a few more."""
+        if self.compositor is None or not self._pending:
             return
-        self.makeCurrent()
-        for garment, binding in self.wardrobe.items():
+        if worn_id is not None and not self.compositor.is_loaded(worn_id):
+            for i, (garment, binding) in enumerate(self._pending):
+                if garment.id == worn_id:
+                    self.compositor.preload(garment, binding.mesh)
+                    del self._pending[i]
+                    break
+        for garment, binding in self._pending[:UPLOADS_PER_FRAME]:
             self.compositor.preload(garment, binding.mesh)
-        self.doneCurrent()
+        del self._pending[:UPLOADS_PER_FRAME]
+        if self._pending:
+            self.update()
 
     def show_result(self, processed: Processed) -> None:
         """Take the newest result and schedule a repaint."""
@@ -82,6 +101,7 @@ class MirrorWidget(QOpenGLWidget):
         size = (int(self.width() * ratio), int(self.height() * ratio))
         self.ctx.viewport = (0, 0, *size)
         self.ctx.clear(0.0, 0.0, 0.0, 1.0)
+        self._upload_some(done.fit.mesh.garment_id if done is not None and done.fit is not None else None)
         if done is None:
             return
         clock = StageClock()

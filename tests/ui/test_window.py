@@ -114,3 +114,14 @@ def test_notices_are_shown_on_the_mirror() -> None:
     finally:
         win.close()
         app.processEvents()
+
+
+def test_garments_upload_a_few_per_frame_worn_first(window) -> None:
+    app, win = window
+    assert _wait(app, lambda: win.mirror.latest is not None, 60)
+    win.mirror.preload_all()
+    pending = [g.id for g, _ in win.mirror._pending]
+    assert pending[0] == win.wardrobe.current.id, "the worn garment goes up first"
+    assert len(pending) == len(win.wardrobe.garments)
+    assert _wait(app, lambda: not win.mirror._pending, 30)
+    assert all(win.mirror.compositor.is_loaded(g.id) for g in win.wardrobe.garments)
