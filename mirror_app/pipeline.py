@@ -99,6 +99,16 @@ class Wardrobe:
         for line in skipped:
             log.warning(line)
 
+    def adopt(self, other: Wardrobe) -> None:
+        """Take over another wardrobe's garments and bindings (bound elsewhere), keeping the worn one if it can."""
+        with other._lock:
+            garments, bindings, skipped = list(other.garments), dict(other._bindings), list(other.skipped)
+        with self._lock:
+            previous = self.garments[self._current].id if self.garments else None
+            self.garments, self._bindings, self.skipped = garments, bindings, skipped
+            ids = [g.id for g in garments]
+            self._current = ids.index(previous) if previous in ids else 0
+
     @property
     def current(self) -> Garment | None:
         """The garment being worn (None with an empty wardrobe)."""

@@ -95,3 +95,14 @@ def test_missing_pose_model_gives_plain_mirror_with_notice(monkeypatch: pytest.M
     tracker, generator, notices = pipeline.build_stages(require_pose=False)
     assert tracker is None and generator is not None
     assert any("pose_landmarker_full.task" in n and "plain mirror" in n for n in notices)
+
+
+def test_wardrobe_adopts_a_wardrobe_bound_elsewhere_keeping_the_worn_garment() -> None:
+    long = dataclasses.replace(synthetic.tee(long_sleeves=True), id="long")
+    shown = Wardrobe([synthetic.tee(), long], garment_id="long")
+    incoming = Wardrobe([dataclasses.replace(synthetic.tee(), id="other"), long])
+    shown.adopt(incoming)
+    assert [g.id for g in shown.garments] == ["other", "long"]
+    assert shown.current.id == "long"
+    garment, binding = shown.worn()
+    assert garment.id == "long" and binding.mesh.garment_id == "long"

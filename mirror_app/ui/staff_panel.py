@@ -137,6 +137,7 @@ class CatalogResult:
     message: str
     load: CatalogLoad | None = None
     lines: list[str] = field(default_factory=list)  # skipped garments and other problems, one line each
+    wardrobe: Wardrobe | None = None  # bound on the worker thread, adopted as is on the GUI thread
 
 
 def _skipped_ids(lines: list[str]) -> list[str]:
@@ -451,7 +452,7 @@ class StaffAccess(QObject):
             load = load_catalog(folder)
             probe = Wardrobe(load.garments)  # binds every garment: those the generator cannot fit are skipped
             lines = [str(p) for p in load.problems] + probe.skipped
-            result = CatalogResult(bool(probe.garments), folder, "", load, lines)
+            result = CatalogResult(bool(probe.garments), folder, "", load, lines, probe)
         except Exception as exc:  # noqa: BLE001 - reported; the mirror keeps its catalog
             log.exception("loading catalog %s", folder)
             result = CatalogResult(False, folder, f"could not load {folder}: {exc}")
@@ -475,7 +476,10 @@ class StaffAccess(QObject):
                 window.say(line)
         else:
             assert load is not None
-            window.wardrobe.set_garments(load.garments)  # keeps the worn garment if the new catalog has it
+            if result.wardrobe is not None:  # bound on the worker: the GUI thread only swaps it in
+                window.wardrobe.adopt(result.wardrobe)  # keeps the worn garment if the new catalog has it
+            else:
+                window.wardrobe.set_garments(load.garments)
             window.mirror.preload_all()
             window.strip.set_garments(window.wardrobe.garments, window._current_id())
             window.setWindowTitle(f"mirror — {load.name}")
