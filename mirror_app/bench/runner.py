@@ -25,6 +25,7 @@ from mirror_app.capture.errors import SourceError
 from mirror_app.capture.open import open_source
 from mirror_app.capture.prepend import Prepended
 from mirror_app.capture.source import Source
+from mirror_app.native_logs import silenced
 from mirror_app.stats import StatsRecorder, percentiles
 
 log = logging.getLogger(__name__)
@@ -221,7 +222,8 @@ def _run_ours(
         if first is None:
             raise BenchError(f"source {src.name} gave no frames")
         h, w = first.image.shape[:2]
-        tracker = PoseTracker(num_poses=1)
+        with silenced():
+            tracker = PoseTracker(num_poses=1)
         generator = GarmentGenerator()
         renderer = OffscreenRenderer(w, h, CompositorSettings(mirror=mirror))
         for garment, binding in wardrobe.items():
@@ -271,7 +273,8 @@ def _run_naive(
     src = _open(spec, total)
     tracker = None
     try:
-        tracker = PoseTracker(num_poses=1)
+        with silenced():
+            tracker = PoseTracker(num_poses=1)
         stats = StatsRecorder(source=src.name, provider="none (no generator)")
         meter = RunMeter(warmup)
         meter.arm()
