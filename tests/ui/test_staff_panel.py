@@ -5,7 +5,6 @@ from __future__ import annotations
 import gc
 import shutil
 import sys
-import time
 import tomllib
 import types
 from pathlib import Path
@@ -26,17 +25,12 @@ from mirror_app.pin import PinLimiter, hash_pin, verify_pin  # noqa: E402
 from mirror_app.pipeline import Wardrobe  # noqa: E402
 from mirror_app.ui.app import build_window  # noqa: E402
 
+from .qt_wait import wait_for  # noqa: E402
+
 PIN = "2468"
 
 
-def _wait(app, predicate, seconds: float) -> bool:
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        app.processEvents()
-        if predicate():
-            return True
-        time.sleep(0.01)
-    return False
+_wait = wait_for
 
 
 @pytest.fixture()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import cv2
 import numpy as np
 import pytest
@@ -19,15 +17,9 @@ from mirror_app.pipeline import Wardrobe  # noqa: E402
 from mirror_app.ui.app import build_window  # noqa: E402
 from mirror_app.ui.mirror_widget import letterbox  # noqa: E402
 
+from .qt_wait import wait_for  # noqa: E402
 
-def _wait(app, predicate, seconds: float) -> bool:
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        app.processEvents()
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return False
+_wait = wait_for
 
 
 @pytest.fixture()
