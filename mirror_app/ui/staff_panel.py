@@ -694,6 +694,15 @@ class _Switch(QCheckBox):
         return self.rect().contains(pos)
 
 
+def _tab_page(spacing: int) -> tuple[QWidget, QVBoxLayout]:
+    """An empty tab with the panel's margins, for one group of settings."""
+    tab = QWidget()
+    layout = QVBoxLayout(tab)
+    layout.setContentsMargins(4, 16, 4, 4)
+    layout.setSpacing(spacing)
+    return tab, layout
+
+
 def _label(text: str, name: str = "") -> QLabel:
     label = QLabel(text)
     label.setWordWrap(True)
@@ -750,10 +759,7 @@ class StaffPanel(QDialog):
     # -- catalog tab
 
     def _catalog_tab(self) -> QWidget:
-        tab = QWidget()
-        layout = QVBoxLayout(tab)
-        layout.setContentsMargins(4, 16, 4, 4)
-        layout.setSpacing(10)
+        tab, layout = _tab_page(spacing=10)
         self.current_label = _label("", "heading")
         self.catalog_list = QListWidget()
         self.catalog_list.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
@@ -945,10 +951,7 @@ class StaffPanel(QDialog):
     # -- camera tab
 
     def _camera_tab(self) -> QWidget:
-        tab = QWidget()
-        layout = QVBoxLayout(tab)
-        layout.setContentsMargins(4, 16, 4, 4)
-        layout.setSpacing(10)
+        tab, layout = _tab_page(spacing=10)
         self.source_label = _label("", "heading")
         self.camera_combo = QComboBox()
         self.size_combo = QComboBox()
@@ -1005,10 +1008,7 @@ class StaffPanel(QDialog):
     # -- picture tab
 
     def _picture_tab(self) -> QWidget:
-        tab = QWidget()
-        layout = QVBoxLayout(tab)
-        layout.setContentsMargins(4, 16, 4, 4)
-        layout.setSpacing(4)
+        tab, layout = _tab_page(spacing=4)
         settings = self.window_.mirror.settings
         self.switches: dict[str, QCheckBox] = {}
         rows = (
@@ -1058,10 +1058,7 @@ class StaffPanel(QDialog):
     # -- staff tab
 
     def _staff_tab(self) -> QWidget:
-        tab = QWidget()
-        layout = QVBoxLayout(tab)
-        layout.setContentsMargins(4, 16, 4, 4)
-        layout.setSpacing(10)
+        tab, layout = _tab_page(spacing=10)
         load = self.access.config_load
         layout.addWidget(_label("Staff PIN", "heading"))
         layout.addWidget(_button("Change the PIN…", lambda: self.access.change_pin(self)))
