@@ -489,3 +489,46 @@ def test_import_photos_runs_the_importer_and_reloads(window, env, monkeypatch) -
     assert _wait(app, lambda: win.staff._generation > loads and not win.staff.loading, 20)
     assert win.staff.last_result.folder == shop
     assert calls == [([Path("/tmp/photo.png")], shop)]
+
+
+def test_import_photos_with_the_real_importer_adds_a_wearable_garment(window, env, tmp_path) -> None:
+    import cv2
+    import numpy as np
+
+    from mirror_app.catalog.importer import import_photos
+
+    app, win = window
+    shop = _make_catalog(env, "shop", "Shop", ["black-rib-tank"])
+    photo = np.full((500, 420, 3), 245, np.uint8)  # a red tee, flat on white
+    cv2.fillPoly(
+        photo,
+        [
+            np.array(
+                [
+                    (210, 60),
+                    (290, 70),
+                    (380, 150),
+                    (330, 200),
+                    (300, 170),
+                    (300, 450),
+                    (120, 450),
+                    (120, 170),
+                    (90, 200),
+                    (40, 150),
+                    (130, 70),
+                ],
+                np.int32,
+            )
+        ],
+        (40, 40, 200),
+    )
+    path = tmp_path / "red-tee.jpg"
+    cv2.imwrite(str(path), photo)
+    panel = _unlock(app, win)
+    _choose_catalog(panel, shop)
+    assert _wait(app, lambda: not win.staff.loading, 20)
+    loads = win.staff._generation
+    panel.run_import(import_photos, [path], shop)
+    assert _wait(app, lambda: win.staff._generation > loads and not win.staff.loading, 60)
+    assert "red-tee" in [g.id for g in win.wardrobe.garments]
+    assert win.strip.count() == len(win.wardrobe.garments) == 2
