@@ -287,6 +287,11 @@ class ProcessingThread:
             self._reader.start()
         self._thread.start()
 
+    @property
+    def stopping(self) -> bool:
+        """Whether the worker was asked to stop (its end is then not the source ending)."""
+        return self._stop.is_set()
+
     def stop(self) -> None:
         """Ask the worker to finish and wait for it."""
         self._stop.set()

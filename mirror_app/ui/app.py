@@ -89,7 +89,7 @@ class MirrorWindow(QMainWindow):
         if newest is not None:
             # Dressed here, at the last moment, so a garment switch shows on the very next frame.
             self.mirror.show_result(self.processor.dress(newest, StageClock()))
-        if ended:
+        if ended and not self.worker.stopping:  # a worker we stopped (closing, camera switch) did not fail
             self._source_ended()
 
     def _source_ended(self) -> None:

@@ -117,3 +117,21 @@ def test_garments_upload_a_few_per_frame_worn_first(window) -> None:
     assert len(pending) == len(win.wardrobe.garments)
     assert _wait(app, lambda: not win.mirror._pending, 30)
     assert all(win.mirror.compositor.is_loaded(g.id) for g in win.wardrobe.garments)
+
+
+def test_closing_stops_cleanly_without_falling_back_to_the_demo(tmp_path) -> None:
+    from mirror_app.capture.files import VideoFileSource
+
+    path = tmp_path / "clip.mp4"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"mp4v"), 30.0, (320, 240))
+    for i in range(10):
+        writer.write(np.full((240, 320, 3), 20 * i, np.uint8))
+    writer.release()
+    catalog = load_catalog_or_default(None)
+    app, win = build_window(VideoFileSource(path, paced=True, loop=True), Wardrobe(catalog.garments), catalog, [])
+    win.show()
+    assert _wait(app, lambda: win.mirror.latest is not None, 30)
+    win.close()
+    _wait(app, lambda: False, 0.5)  # let queued results arrive after the close
+    assert isinstance(win.source, VideoFileSource), "a deliberate stop is not a source failure"
+    assert not win.worker._thread.is_alive()
