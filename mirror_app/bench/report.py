@@ -107,24 +107,21 @@ def _rows(result: dict[str, Any]) -> list[tuple[str, str, float | None, float | 
 
     paths: list[tuple[str, str, str]] = [
         ("FPS", "fps", "higher"),
-        ("latency p50 (ms)", "latency_ms.p50", "lower"),
-        ("latency p95 (ms)", "latency_ms.p95", "lower"),
-        ("latency p99 (ms)", "latency_ms.p99", "lower"),
+        ("latency p50 ms", "latency_ms.p50", "lower"),
+        ("latency p95 ms", "latency_ms.p95", "lower"),
+        ("latency p99 ms", "latency_ms.p99", "lower"),
     ]
     stages = list(ours["stage_ms"]) + [s for s in (base or {}).get("stage_ms", {}) if s not in ours["stage_ms"]]
     for stage in stages:
-        paths += [
-            (f"{stage} p50 (ms)", f"stage_ms.{stage}.p50", "lower"),
-            (f"{stage} p95 (ms)", f"stage_ms.{stage}.p95", "lower"),
-        ]
+        paths += [(f"{stage} p{q} ms", f"stage_ms.{stage}.p{q}", "lower") for q in (50, 95)]
     paths += [
-        ("work per frame p50 (ms, all stages)", "work_ms.p50", "lower"),
-        ("garment stages p50 (ms)", "garment_ms.p50", "lower"),
+        ("all stages p50 ms", "work_ms.p50", "lower"),
+        ("garment stages p50 ms", "garment_ms.p50", "lower"),
         ("CPU ms per frame", "cpu.ms_per_frame", "lower"),
         ("CPU % of one core", "cpu.percent_of_one_core", "lower"),
         ("CPU % of all cores", "cpu.percent_of_all_cores", "lower"),
-        ("peak RSS (MiB)", "memory.peak_rss_mb", "lower"),
-        ("RSS growth after warm-up (MiB)", "memory.growth_mb", "lower"),
+        ("peak RSS MiB", "memory.peak_rss_mb", "lower"),
+        ("RSS growth MiB", "memory.growth_mb", "lower"),
     ]
     return [(label, path, get(ours, path), get(base, path), better) for label, path, better in paths]
 
@@ -140,23 +137,23 @@ def print_table(result: dict[str, Any], console: Console) -> None:
         caption=f"generator on {bench['provider']}, GL {bench['gl_renderer']}, {bench['host']['cores']} cores, "
         f"load average before {bench['load_average_before'][0]}",
     )
-    table.add_column("figure")
+    table.add_column("figure (↑/↓ better)")
     table.add_column("ours", justify="right")
     if has_base:
-        table.add_column("naive baseline", justify="right")
-        table.add_column("ours / baseline", justify="right")
-        table.add_column("better", justify="center")
+        table.add_column("baseline", justify="right")
+        table.add_column("ours/base", justify="right")
+        table.add_column("better")
     for label, _path, ours, base, better in _rows(result):
+        arrow = "↑" if better == "higher" else "↓"
         if not has_base:
-            table.add_row(label, _fmt(ours))
+            table.add_row(f"{label} {arrow}", _fmt(ours))
             continue
         ratio = ours / base if ours is not None and base else None
-        if ratio is None or ratio == 1.0:
-            verdict = f"{better}"
-        else:
-            good = (ratio > 1.0) == (better == "higher")
-            verdict = f"{better}: [{'green' if good else 'red'}]{'ours' if good else 'baseline'}[/]"
-        table.add_row(label, _fmt(ours), _fmt(base), _fmt(ratio, 2), verdict)
+        verdict = ""
+        if ours is not None and base is not None and ours != base:
+            good = (ours > base) == (better == "higher")
+            verdict = "[green]ours[/]" if good else "[red]baseline[/]"
+        table.add_row(f"{label} {arrow}", _fmt(ours), _fmt(base), _fmt(ratio, 2), verdict)
     console.print(table)
     if has_base:
         console.print(f"baseline: {result['comparison']['baseline_limits']}")

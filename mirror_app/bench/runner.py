@@ -95,7 +95,8 @@ def summarise_run(
         "warmup_frames": meter.warmup,
         "first_index": measured[0]["index"],
         "frames_with_person": sum(1 for r in measured if r["person"]),
-        "fps": round(n / usage["wall_s"], 2),
+        # From the exact window, not the rounded wall_s (a sub-millisecond window would round to zero).
+        "fps": round(n * 1e9 / max(meter.end.wall_ns - meter.start.wall_ns, 1), 2),
         "wall_s": usage["wall_s"],
         "latency_ms": percentiles([r["latency_ms"] for r in measured]),
         "stage_ms": {s: percentiles(v, (50, 95)) for s, v in stage_series.items()},
@@ -156,7 +157,8 @@ def compare_runs(ours: dict[str, Any], baseline: dict[str, Any]) -> dict[str, An
     for path, better in paths:
         a, b = figure(ours, path), figure(baseline, path)
         ratio = a / b if b else None
-        ours_better = None if ratio is None or ratio == 1.0 else (ratio > 1.0) == (better == "higher")
+        # From the values, not the ratio: a ratio over a negative figure (RSS growth can be) points the wrong way.
+        ours_better = None if a == b else (a > b) == (better == "higher")
         figures[path] = {
             "ours": a,
             "baseline": b,
@@ -166,7 +168,7 @@ def compare_runs(ours: dict[str, Any], baseline: dict[str, Any]) -> dict[str, An
         }
     return {
         "ratio": "ours / baseline",
-        "better": "'higher' or 'lower': the direction of the figure, and of the ratio, that is better for us",
+        "better": "'higher' or 'lower': which way the figure is better (for positive figures, the ratio too)",
         "figures": figures,
         "baseline_limits": LIMITS,
         "notes": [
