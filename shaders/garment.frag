@@ -1,11 +1,19 @@
 #version 330
-// The garment mesh: premultiplied albedo x scene light with a feathered, fringe-free edge. Folds and
-// shadows are applied afterwards at low resolution (shade pass): per-pixel work here is what costs most.
+// The garment mesh: premultiplied albedo x scene light with a feathered, fringe-free edge.
+// SHADE: x the low-res shade map's R (folds x edge darkening, computed at 1/4 size in the shade pass).
+// Per-pixel work here is what costs most: everything else is read from small textures.
+#ifndef SHADE
+#define SHADE 0
+#endif
 uniform sampler2D u_garment;  // premultiplied RGBA with mipmaps (no background fringe in the mips)
 uniform float u_opacity;
 uniform vec3 u_light;         // scene light multiplier; (1, 1, 1) leaves the albedo unchanged
 uniform float u_feather_px;   // edge width in screen pixels
 uniform float u_alpha_cut;    // alpha contour that counts as the garment's edge (erodes the halo)
+uniform vec2 u_frame_size;    // camera frame (width, height) in pixels
+#if SHADE
+uniform sampler2D u_shade;    // R: garment multiplier stored halved (0.5 = unchanged), frame uv
+#endif
 in vec2 v_uv;
 in vec2 v_px;
 in float v_depth;
@@ -19,7 +27,11 @@ void main() {
     // translucent fabric keeps its alpha); min() trims the faint outer halo of the mips.
     float ramp = clamp((a - u_alpha_cut) / max(fw * u_feather_px, 1e-4) + 0.5, 0.0, 1.0);
     float edge = mix(a, min(a, ramp), clamp(fw * 8.0, 0.0, 1.0)) * u_opacity;
+    vec2 frame_uv = v_px / u_frame_size;
     // Premultiplied in, premultiplied out: rgb / a * edge without dividing by a tiny alpha.
     vec3 rgb = min(g.rgb * u_light, vec3(a)) * (edge / max(a, 1e-3));
+#if SHADE
+    rgb *= 2.0 * texture(u_shade, frame_uv).r;
+#endif
     f_color = vec4(rgb, edge);
 }

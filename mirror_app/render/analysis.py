@@ -18,19 +18,9 @@ def premultiply(rgba: np.ndarray) -> np.ndarray:
 
 
 def _box_blur(img: np.ndarray, radius: int) -> np.ndarray:
-    """Separable box blur with edge clamping via cumulative sums: cost independent of the radius."""
-    out = img
-    for axis in (0, 1):
-        pad = [(0, 0), (0, 0)]
-        pad[axis] = (radius + 1, radius)
-        c = np.cumsum(np.pad(out, pad, mode="edge"), axis=axis, dtype=np.float32)
-        n = out.shape[axis]
-        if axis == 0:
-            out = c[2 * radius + 1 : 2 * radius + 1 + n] - c[:n]
-        else:
-            out = c[:, 2 * radius + 1 : 2 * radius + 1 + n] - c[:, :n]
-        out *= 1.0 / (2 * radius + 1)
-    return out
+    """Box blur with edge clamping (OpenCV: ~10x faster than numpy cumulative sums at this size)."""
+    size = 2 * radius + 1
+    return cv2.blur(np.ascontiguousarray(img, dtype=np.float32), (size, size), borderType=cv2.BORDER_REPLICATE)
 
 
 def small_frame(frame: np.ndarray) -> np.ndarray:
@@ -67,13 +57,14 @@ def light_estimate(small: np.ndarray, mask_small: np.ndarray | None, reference: 
     """Light multiplier from a small frame: intensity half from the person, half from the room; colour from
     the whole room (grey world), because the person region is mostly their own clothes' colour (an orange
     suit is not orange light)."""
-    room = small.reshape(-1, 3).mean(axis=0)
+    pixels = small.reshape(-1, 3)
+    room = np.asarray(cv2.mean(small)[:3], np.float32)  # numpy's axis-0 sum over (N, 3) is ~20x slower
     person = room
     if mask_small is not None:
-        weights = mask_small.astype(np.float32)
+        weights = mask_small.reshape(-1).astype(np.float32, copy=False)
         total = float(weights.sum())
         if total > 0.01 * weights.size:
-            person = np.tensordot(weights, small, axes=([0, 1], [0, 1])) / total
+            person = (weights @ pixels) / total
     room_luma = float(room @ LUMA)
     mixed_luma = 0.5 * (float(np.asarray(person) @ LUMA) + room_luma)
     mean = room * (mixed_luma / room_luma) if room_luma > 1e-4 else room

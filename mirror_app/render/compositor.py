@@ -15,6 +15,7 @@ import numpy as np
 from mirror_app.catalog.garment import Garment
 from mirror_app.generator.fit import Fit, GarmentMesh
 from mirror_app.render.analysis import fold_maps, light_estimate, premultiply, resample_nearest, small_frame
+from mirror_app.render.occluders import Capsule
 from mirror_app.render.occluders import occluders as find_occluders
 from mirror_app.render.settings import CompositorSettings
 from mirror_app.render.shaders import load_program
@@ -22,14 +23,15 @@ from mirror_app.tracking.body import Body
 
 log = logging.getLogger(__name__)
 
-MAX_OCCLUDERS = 6  # must match the array sizes in shaders/garment.frag
-LOW_RES_DOWNSCALE = 4  # coverage, blur and shade maps are rendered at 1/4 size
+MAX_OCCLUDERS = 6  # must match MAX_OCCLUDERS in shaders/garment.frag
+LOW_RES_DOWNSCALE = 4  # coverage and shade maps are rendered at 1/4 size
 SHADOW_SPREAD = 1.5  # blur tap spacing in low-res texels: sigma ~2 texels, ~8 px at full size
 SHADOW_OFFSET = 0.008  # contact shadow drop, in frame heights (light from above)
-MASK_MAX_WIDTH = 640  # person masks wider than this are decimated before upload
 ALPHA_CUT = 0.5  # texture alpha contour taken as the garment's edge
 DEPTH_MARGIN_M = 0.04  # garment must be this far behind an arm (metres) to be hidden by it
 AO_SHARE = 0.35  # edge darkening inside the garment, as a share of shadow_strength
+COVER_QUAD_PX = 20.0  # the 1/4-size coverage pass draws the mesh coarsened up to quads this big (frame px)
+LOD_LEVELS = (4, 2)  # coarsening steps (grid cells per quad side) prepared at preload
 
 (
     _UNIT_CAMERA,
@@ -38,11 +40,11 @@ AO_SHARE = 0.35  # edge darkening inside the garment, as a share of shadow_stren
     _UNIT_COARSE,
     _UNIT_MASK,
     _UNIT_COVER,
-    _UNIT_COVER_BLUR,
     _UNIT_SHADE,
-) = range(8)
-_OCCLUDER_FORMAT = "2f 4f 4f 3f 3f"
-_OCCLUDER_ATTRS = ("in_px", "in_seg", "in_param", "in_ref0", "in_ref1")
+) = range(7)
+_OCCLUDER_FORMAT = "2f 4f 4f 3f 3f 3f 3f 1f"
+_OCCLUDER_ATTRS = ("in_px", "in_seg", "in_param", "in_ref0", "in_ref1", "in_near0", "in_near1", "in_core")
+_OCCLUDER_FLOATS = 23
 
 
 @dataclass(slots=True)
@@ -54,19 +56,28 @@ class _GarmentGpu:
     back: moderngl.Texture | None
     uv_buf: moderngl.Buffer
     pos_buf: moderngl.Buffer
-    index_buf: moderngl.Buffer
-    triangles: np.ndarray  # drawn triangles (fully transparent ones culled), rest order
+    # Triangle lists by coarseness (cells per quad side; 1 = every triangle, fully transparent ones culled),
+    # their index buffers (re-sorted far-to-near when depth varies) and whether they hold a sorted order.
+    levels: dict[int, np.ndarray]
+    index_bufs: dict[int, moderngl.Buffer]
+    cell_pairs: np.ndarray | None = None  # (K, 2) vertex pairs one grid cell apart, to measure cells on screen
+    sorted_levels: set[int] = field(default_factory=set)
     vaos: dict[object, moderngl.VertexArray] = field(default_factory=dict)
-    sorted_indices: bool = False
     warned: bool = False
+
+    @property
+    def triangles(self) -> np.ndarray:
+        """The full-detail triangle list."""
+        return self.levels[1]
 
     def release_geometry(self) -> None:
         """Free buffers and vertex arrays (textures stay)."""
         for vao in self.vaos.values():
             vao.release()
-        for buf in (self.uv_buf, self.pos_buf, self.index_buf):
+        for buf in (self.uv_buf, self.pos_buf, *self.index_bufs.values()):
             buf.release()
         self.vaos.clear()
+        self.index_bufs.clear()
 
     def release(self) -> None:
         """Free every GL object this garment holds."""
@@ -93,12 +104,72 @@ def covered_triangles(triangles: np.ndarray, uv: np.ndarray, textures: list[np.n
     return np.ascontiguousarray(triangles[keep])
 
 
+def _lattice_axis(x: np.ndarray) -> np.ndarray | None:
+    """Integer lattice index of each coordinate when they lie on a regular grid, else None."""
+    values = np.unique(np.round(x.astype(np.float64), 6))
+    if len(values) < 2:
+        return None
+    step = float(np.diff(values).min())
+    if step <= 1e-6:
+        return None
+    pos = (x - values[0]) / step
+    idx = np.round(pos)
+    if float(np.abs(pos - idx).max()) > 0.05:
+        return None
+    return idx.astype(np.int64)
+
+
+def grid_lod(
+    uv: np.ndarray, triangles: np.ndarray, levels: tuple[int, ...] = LOD_LEVELS
+) -> tuple[dict[int, np.ndarray], np.ndarray | None]:
+    """Coarser triangle lists of a regular-grid mesh (as the generator's binding makes) for the 1/4-size
+    coverage pass, where cells are a pixel or two and triangle setup costs more than they show: {L: triangles},
+    where each L x L block of cells whose four corner vertices exist becomes one quad and other cells stay as
+    they are (T-junctions between them do not matter for a coverage that is blurred); and vertex pairs one
+    cell apart (horizontal neighbours) to measure cells on screen. ({}, None) when the mesh is not a grid."""
+    if not triangles.size:
+        return {}, None
+    iu, iv = _lattice_axis(uv[:, 0]), _lattice_axis(uv[:, 1])
+    if iu is None or iv is None:
+        return {}, None
+    tri_i, tri_j = iu[triangles], iv[triangles]
+    if int((tri_i.max(1) - tri_i.min(1)).max()) != 1 or int((tri_j.max(1) - tri_j.min(1)).max()) != 1:
+        return {}, None
+    gh, gw = int(iv.max()) + 1, int(iu.max()) + 1
+    grid = np.full((gh + 1, gw + 1), -1, np.int64)  # one spare row/column of -1: lookups past the end
+    grid[iv, iu] = np.arange(len(uv))
+    left, right = grid[:gh, : gw - 1], grid[:gh, 1:gw]
+    both = (left >= 0) & (right >= 0)
+    pairs = np.stack([left[both], right[both]], axis=1)
+    if len(pairs) > 64:
+        pairs = pairs[np.linspace(0, len(pairs) - 1, 64).astype(np.int64)]
+    cell_i, cell_j = tri_i.min(1), tri_j.min(1)
+    out: dict[int, np.ndarray] = {}
+    for level in levels:
+        bi, bj = cell_i // level * level, cell_j // level * level
+        ci, cj = np.minimum(bi + level, gw), np.minimum(bj + level, gh)
+        ok = (grid[bj, bi] >= 0) & (grid[bj, ci] >= 0) & (grid[cj, bi] >= 0) & (grid[cj, ci] >= 0)
+        ok &= (bi + level < gw) & (bj + level < gh)
+        blocks = np.unique(np.stack([bi[ok], bj[ok]], axis=1), axis=0).reshape(-1, 2)
+        a = grid[blocks[:, 1], blocks[:, 0]]
+        b = grid[blocks[:, 1], blocks[:, 0] + level]
+        c = grid[blocks[:, 1] + level, blocks[:, 0]]
+        d = grid[blocks[:, 1] + level, blocks[:, 0] + level]
+        quads = np.concatenate([np.stack([a, b, d], 1), np.stack([a, d, c], 1)]).astype(triangles.dtype)
+        coarse = np.concatenate([triangles[~ok], quads])
+        if len(coarse) > 0.8 * len(triangles):
+            continue
+        out[level] = np.ascontiguousarray(coarse, dtype=np.int32)
+    return out, pairs
+
+
 class Compositor:
     """Draws the camera frame and the fitted garment into any moderngl framebuffer.
 
-    Passes (see docs/compositor.md): low-res garment coverage + depth, its blur and a low-res shade map
-    (folds, edge darkening, contact shadow); then into the target: camera frame, garment mesh, the shade
-    map as a 2x modulate over the garment's box, and the camera frame again inside occluder capsules.
+    Passes (see docs/compositor.md): low-res garment coverage and a low-res shade map over the garment's
+    box (folds, edge darkening, contact shadow, its blur included); then into the target: the camera frame
+    (times the contact shadow over the garment's box), and the garment mesh (times folds and edge
+    darkening, cut away where a forearm, hand or the head is in front of it).
     """
 
     def __init__(
@@ -112,29 +183,17 @@ class Compositor:
         self.settings = settings if settings is not None else CompositorSettings()
         self._shader_dir = shader_dir
         load = self._load
-        self._garment_prog = load("garment")
+        self._garment_progs = {shade: load("garment", defines={"SHADE": int(shade)}) for shade in (False, True)}
         self._cover_prog = load("cover", vertex="garment")
         self._bg_prog = load("background")
-        self._blur_prog = load("blur")
+        self._bg_shade_prog = load("background", defines={"SHADE": 1})
         self._shade_progs = {
             (folds, shadows): load("shade", vertex="background", defines={"FOLDS": int(folds), "SHADOWS": int(shadows)})
             for folds, shadows in ((True, True), (True, False), (False, True))
         }
-        self._modulate_prog = load("modulate", vertex="background")
         self._occlude_prog = load("occlude")
-        _set(self._garment_prog, u_garment=_UNIT_GARMENT, u_alpha_cut=ALPHA_CUT)
-        _set(self._cover_prog, u_garment=_UNIT_GARMENT)
-        _set(self._bg_prog, u_camera=_UNIT_CAMERA)
-        _set(self._blur_prog, u_source=0)
-        for prog in self._shade_progs.values():
-            _set(
-                prog,
-                u_cover=_UNIT_COVER,
-                u_cover_blur=_UNIT_COVER_BLUR,
-                u_folds=_UNIT_FOLDS,
-                u_folds_coarse=_UNIT_COARSE,
-            )
-        _set(self._modulate_prog, u_shade=_UNIT_SHADE)
+        for prog in self._garment_progs.values():
+            _set(prog, u_garment=_UNIT_GARMENT, u_alpha_cut=ALPHA_CUT, u_shade=_UNIT_SHADE)
         _set(
             self._occlude_prog,
             u_camera=_UNIT_CAMERA,
@@ -142,6 +201,11 @@ class Compositor:
             u_cover=_UNIT_COVER,
             u_depth_margin=DEPTH_MARGIN_M,
         )
+        _set(self._cover_prog, u_garment=_UNIT_GARMENT)
+        _set(self._bg_prog, u_camera=_UNIT_CAMERA)
+        _set(self._bg_shade_prog, u_camera=_UNIT_CAMERA, u_shade=_UNIT_SHADE)
+        for prog in self._shade_progs.values():
+            _set(prog, u_cover=_UNIT_COVER, u_folds=_UNIT_FOLDS, u_folds_coarse=_UNIT_COARSE)
 
         self._frame_quad = ctx.buffer(reserve=8 * 4, dynamic=True)
         self._bg_vao = ctx.vertex_array(self._bg_prog, [(self._frame_quad, "2f", "in_px")])
@@ -149,11 +213,8 @@ class Compositor:
         self._shade_vaos = {
             key: ctx.vertex_array(prog, [(self._box_quad, "2f", "in_px")]) for key, prog in self._shade_progs.items()
         }
-        self._modulate_vao = ctx.vertex_array(self._modulate_prog, [(self._box_quad, "2f", "in_px")])
-        ndc = np.array([-1, -1, 1, -1, -1, 1, 1, 1], dtype="f4")
-        self._ndc_quad = ctx.buffer(ndc.tobytes())
-        self._blur_vao = ctx.vertex_array(self._blur_prog, [(self._ndc_quad, "2f", "in_ndc")])
-        self._occluder_buf = ctx.buffer(reserve=MAX_OCCLUDERS * 6 * 16 * 4, dynamic=True)
+        self._bg_shade_vao = ctx.vertex_array(self._bg_shade_prog, [(self._box_quad, "2f", "in_px")])
+        self._occluder_buf = ctx.buffer(reserve=MAX_OCCLUDERS * 6 * _OCCLUDER_FLOATS * 4, dynamic=True)
         self._occlude_vao = ctx.vertex_array(
             self._occlude_prog, [(self._occluder_buf, _OCCLUDER_FORMAT, *_OCCLUDER_ATTRS)]
         )
@@ -239,17 +300,34 @@ class Compositor:
         ctx = self.ctx
         uv_buf = ctx.buffer(uv.tobytes())
         pos_buf = ctx.buffer(reserve=max(len(uv), 1) * 12, dynamic=True)
-        index_buf = ctx.buffer(triangles.tobytes() if triangles.size else b"\0" * 12, dynamic=True)
-        return _GarmentGpu(mesh, front, back, uv_buf, pos_buf, index_buf, triangles)
+        lods, pairs = grid_lod(uv, triangles)
+        levels = {1: triangles, **lods}
+        bufs = {
+            level: ctx.buffer(tris.tobytes() if tris.size else b"\0" * 12, dynamic=True)
+            for level, tris in levels.items()
+        }
+        return _GarmentGpu(mesh, front, back, uv_buf, pos_buf, levels, bufs, pairs)
 
-    def _vao(self, entry: _GarmentGpu, prog: moderngl.Program) -> moderngl.VertexArray:
-        """The garment's vertex array for one program, made on first use."""
-        vao = entry.vaos.get(prog.glo)
+    def _vao(self, entry: _GarmentGpu, prog: moderngl.Program, level: int = 1) -> moderngl.VertexArray:
+        """The garment's vertex array for one program and mesh coarseness, made on first use."""
+        key = (prog.glo, level)
+        vao = entry.vaos.get(key)
         if vao is None:
             content = [(entry.pos_buf, "2f 1f", "in_px", "in_depth"), (entry.uv_buf, "2f", "in_uv")]
-            vao = self.ctx.vertex_array(prog, content, entry.index_buf, skip_errors=True)
-            entry.vaos[prog.glo] = vao
+            vao = self.ctx.vertex_array(prog, content, entry.index_bufs[level], skip_errors=True)
+            entry.vaos[key] = vao
         return vao
+
+    @staticmethod
+    def _cover_level(entry: _GarmentGpu, fit: Fit) -> int:
+        """Mesh coarseness for the 1/4-size coverage pass: the coarsest prepared level whose quads stay
+        within COVER_QUAD_PX on screen. (The garment pass always draws every triangle: coarser quads there
+        moved stripes and sleeve outlines by a pixel or two, and popped when the level changed.)"""
+        if entry.cell_pairs is None or len(entry.levels) == 1:
+            return 1
+        v = fit.vertices_px
+        cell = float(np.median(np.linalg.norm(v[entry.cell_pairs[:, 0]] - v[entry.cell_pairs[:, 1]], axis=1)))
+        return next((lv for lv in sorted(entry.levels, reverse=True) if lv * cell <= COVER_QUAD_PX), 1)
 
     def _entry_for(self, fit: Fit | None) -> _GarmentGpu | None:
         """The preloaded garment a fit refers to, with its mesh refreshed if the fit carries a new one."""
@@ -295,21 +373,49 @@ class Compositor:
         target: moderngl.Framebuffer,
         viewport: tuple[int, int, int, int] | None = None,
     ) -> None:
-        """Composite one frame into `target` (the camera frame scaled to `viewport`), mirrored last."""
+        """Composite one whole frame into `target` (the camera frame scaled to `viewport`), mirrored last."""
+        self._composite(frame_rgb, body, fit, target, viewport, region=False)
+
+    def render_region(
+        self,
+        frame_rgb: np.ndarray,
+        body: Body | None,
+        fit: Fit | None,
+        target: moderngl.Framebuffer,
+    ) -> tuple[int, int, int, int] | None:
+        """Composite only the part of the frame the garment changes, into a frame-sized `target` at 1:1.
+
+        Everything outside the garment's box (its shadow's reach included) is the camera frame itself, so
+        a host that keeps a CPU copy of the frame needs only that box from the GPU: only it is uploaded,
+        drawn and (by the host) read back. Returns the box in `target` pixels (x, y, w, h; GL rows, bottom
+        up; mirrored when the mirror is on), or None when nothing is drawn over the frame (no garment).
+        The pixels inside the box equal those of render() at 1:1.
+        """
+        return self._composite(frame_rgb, body, fit, target, None, region=True)
+
+    def _composite(
+        self,
+        frame_rgb: np.ndarray,
+        body: Body | None,
+        fit: Fit | None,
+        target: moderngl.Framebuffer,
+        viewport: tuple[int, int, int, int] | None,
+        *,
+        region: bool,
+    ) -> tuple[int, int, int, int] | None:
         t0 = time.perf_counter()
         s = self.settings
         ctx = self.ctx
         frame = _as_rgb(frame_rgb)
         h, w = frame.shape[:2]
         size = (float(w), float(h))
-        self._upload_camera(frame)
+        if region and (target.width, target.height) != (w, h):
+            raise ValueError(f"render_region needs a {w}x{h} target, got {target.width}x{target.height}")
         entry = self._entry_for(fit)
         mask = body.mask if (body is not None and body.mask is not None and body.mask.size > 0) else None
 
         folds = s.folds and entry is not None and s.folds_strength > 0.0
         shadows = s.shadows and entry is not None and s.shadow_strength > 0.0
-        capsules = find_occluders(body, (w, h))[:MAX_OCCLUDERS] if (s.occlusion and mask is not None) else []
-        occlusion = entry is not None and bool(capsules)
         if s.light or folds:
             small = small_frame(frame)
             mask_small = resample_nearest(mask, small.shape[:2]) if mask is not None else None
@@ -317,65 +423,88 @@ class Compositor:
                 self._update_light(small, mask_small)
             if folds:
                 self._upload_folds(small, mask_small)
-        if entry is None:
+        box = _pixel_box(_garment_box(fit.vertices_px, (w, h))) if (entry is not None and fit is not None) else None
+        if box is None:
+            if not region:
+                self._upload_camera(frame)
+                self._draw_camera(target, viewport, (w, h))
             self.last_cpu_ms = (time.perf_counter() - t0) * 1e3
-            self._draw_camera(target, viewport, (w, h))
-            return
-        assert fit is not None
-        mask_tex = self._upload_mask(mask) if (mask is not None and occlusion) else self._white
-        self._upload_fit(entry, fit)
+            return None
+        assert fit is not None and entry is not None
+        self._upload_camera(frame, box if region else None)
+        capsules = find_occluders(body, (w, h))[:MAX_OCCLUDERS] if (s.occlusion and mask is not None) else []
+        occlusion = bool(capsules)
         if occlusion:
-            self._occluder_buf.write(_occluder_vertices(capsules, frame).tobytes())
-        box = _garment_box(fit.vertices_px, (w, h))
-        self._box_quad.write(
-            np.array([box[0], box[1], box[2], box[1], box[0], box[3], box[2], box[3]], dtype="f4").tobytes()
-        )
-        self.last_cpu_ms = (time.perf_counter() - t0) * 1e3
-
+            assert mask is not None
+            self._upload_mask(mask, box, (w, h))
+            self._occluder_buf.write(occluder_vertices(capsules, frame).tobytes())
+        cover = shadows or occlusion
+        cover_level = self._cover_level(entry, fit) if cover else 1
+        self._upload_fit(entry, fit, (1, cover_level))
+        bx0, by0, bx1, by1 = box
+        self._box_quad.write(np.array([bx0, by0, bx1, by0, bx0, by1, bx1, by1], dtype="f4").tobytes())
         opacity = float(np.clip(fit.opacity, 0.0, 1.0))
         garment_tex = entry.back if (fit.back_view and entry.back is not None) else entry.front
         garment_tex.use(_UNIT_GARMENT)
-        if shadows or occlusion or folds:
-            self._render_low_res(entry, fit, (w, h), folds=folds, shadows=shadows, cover=shadows or occlusion)
+        shade = folds or shadows
+        if shade or cover:
+            self._render_low_res(entry, fit, (w, h), box, cover_level, folds=folds, shadows=shadows, cover=cover)
 
-        # ---- into the target: camera frame, garment, shade map, camera again over the occluders
-        xform = self._draw_camera(target, viewport, (w, h))
+        # ---- into the target: the camera frame (x contact shadow over the box), the garment (x folds and
+        # edge darkening), the camera frame again inside occluder capsules. The frame under the garment's box
+        # is multiplied by the shade map's G and the garment by its R: no separate modulate pass.
+        scissor = None
+        if region:
+            x0 = w - bx1 if s.mirror else bx0
+            scissor = (x0, h - by1, bx1 - bx0, by1 - by0)
+        xform = self._draw_camera(target, viewport, (w, h), scissor, plain=not (region and shadows))
+        if shade:
+            self._low_tex["shade"].use(_UNIT_SHADE)
+        if shadows:
+            _set(self._bg_shade_prog, u_xform=xform, u_frame_size=size)
+            self._bg_shade_vao.render(moderngl.TRIANGLE_STRIP)
         ctx.enable(moderngl.BLEND)
         ctx.blend_equation = moderngl.FUNC_ADD  # type: ignore[assignment]
         ctx.blend_func = (moderngl.ONE, moderngl.ONE_MINUS_SRC_ALPHA, moderngl.ZERO, moderngl.ONE)  # type: ignore[assignment]
         garment_tex.use(_UNIT_GARMENT)
         light = self._light if (s.light and self._light is not None) else np.ones(3, np.float32)
+        prog = self._garment_progs[shade]
         _set(
-            self._garment_prog,
+            prog,
             u_xform=xform,
             u_opacity=opacity,
             u_light=tuple(float(c) for c in light),
             u_feather_px=max(float(s.feather_px), 0.25),
+            u_frame_size=size,
         )
-        self._vao(entry, self._garment_prog).render(moderngl.TRIANGLES, vertices=entry.triangles.size)
-        if shadows or folds:
-            self._low_tex["shade"].use(_UNIT_SHADE)
-            _set(self._modulate_prog, u_xform=xform, u_frame_size=size)
-            ctx.blend_func = (moderngl.DST_COLOR, moderngl.SRC_COLOR, moderngl.ZERO, moderngl.ONE)  # type: ignore[assignment]
-            self._modulate_vao.render(moderngl.TRIANGLE_STRIP)
+        self.last_cpu_ms = (time.perf_counter() - t0) * 1e3
+        self._vao(entry, prog).render(moderngl.TRIANGLES, vertices=entry.triangles.size)
         if occlusion:
-            mask_tex.use(_UNIT_MASK)
             self._low_tex["cover"].use(_UNIT_COVER)
+            self._mask.use(_UNIT_MASK)  # type: ignore[union-attr]
             _set(self._occlude_prog, u_xform=xform, u_frame_size=size)
-            ctx.blend_func = (moderngl.ONE, moderngl.ONE_MINUS_SRC_ALPHA, moderngl.ZERO, moderngl.ONE)  # type: ignore[assignment]
             self._occlude_vao.render(moderngl.TRIANGLES, vertices=6 * len(capsules))
         ctx.disable(moderngl.BLEND)
+        if scissor is not None:
+            target.scissor = None  # type: ignore[assignment]
+        return scissor
 
     def _draw_camera(
         self,
         target: moderngl.Framebuffer,
         viewport: tuple[int, int, int, int] | None,
         frame_size: tuple[int, int],
+        scissor: tuple[int, int, int, int] | None = None,
+        *,
+        plain: bool = True,
     ) -> tuple[float, ...]:
-        """Bind the target, letterbox, draw the camera frame; returns the frame->clip transform."""
+        """Bind the target, letterbox, draw the camera frame (only inside `scissor`, target pixels, when
+        given; not at all without `plain`, when the caller draws it shaded); returns the frame->clip
+        transform."""
         ctx = self.ctx
         ctx.disable(moderngl.DEPTH_TEST | moderngl.CULL_FACE | moderngl.BLEND)
         target.use()
+        target.scissor = scissor  # type: ignore[assignment]
         full = (0, 0, target.width, target.height)
         vp = (*(int(v) for v in viewport),) if viewport is not None else full
         vp = (vp[0], vp[1], vp[2], vp[3])
@@ -390,12 +519,15 @@ class Compositor:
         if camera.filter != (flt, flt):
             camera.filter = (flt, flt)
         camera.use(_UNIT_CAMERA)
-        _set(self._bg_prog, u_xform=xform, u_frame_size=(float(w), float(h)))
-        self._bg_vao.render(moderngl.TRIANGLE_STRIP)
+        if plain:
+            _set(self._bg_prog, u_xform=xform, u_frame_size=(float(w), float(h)))
+            self._bg_vao.render(moderngl.TRIANGLE_STRIP)
         return xform
 
     # ----------------------------------------------------------------------------------- per-frame work
-    def _upload_camera(self, frame: np.ndarray) -> None:
+    def _upload_camera(self, frame: np.ndarray, box: tuple[int, int, int, int] | None = None) -> None:
+        """The camera frame into its texture (reused while the size holds); with `box` (x0, y0, x1, y1),
+        only that part: the rest of the texture is then stale and must not be sampled."""
         h, w = frame.shape[:2]
         if self._camera is None or self._frame_size != (w, h):
             if self._camera is not None:
@@ -405,7 +537,12 @@ class Compositor:
             self._frame_size = (w, h)
             quad = np.array([0, 0, w, 0, 0, h, w, h], dtype="f4")
             self._frame_quad.write(quad.tobytes())
-        self._camera.write(frame, alignment=1)
+        if box is None:
+            self._camera.write(frame, alignment=1)
+        else:
+            x0, y0, x1, y1 = box
+            part = np.ascontiguousarray(frame[y0:y1, x0:x1])
+            self._camera.write(part, viewport=(x0, y0, x1 - x0, y1 - y0), alignment=1)
 
     def _update_light(self, small: np.ndarray, mask_small: np.ndarray | None) -> None:
         """EMA of the light multiplier, so flicker and people walking by do not pump the garment."""
@@ -421,11 +558,23 @@ class Compositor:
         self._folds = self._refresh(self._folds, fine)
         self._coarse = self._refresh(self._coarse, coarse)
 
-    def _upload_mask(self, mask: np.ndarray) -> moderngl.Texture:
-        step = max(1, math.ceil(mask.shape[1] / MASK_MAX_WIDTH))
-        m = mask[::step, ::step] if step > 1 else mask
-        data = m if m.dtype == np.uint8 else (np.clip(m, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
-        self._mask = self._refresh(self._mask, data)
+    def _upload_mask(
+        self, mask: np.ndarray, box: tuple[int, int, int, int], frame_size: tuple[int, int]
+    ) -> moderngl.Texture:
+        """The person mask as uint8, only inside the garment's box (+1 texel): occlusion reads nothing
+        else (outside the box there is no garment to uncover), so the rest of the texture may be stale."""
+        mh, mw = mask.shape[:2]
+        sx, sy = mw / frame_size[0], mh / frame_size[1]
+        x0, y0 = max(0, int(box[0] * sx) - 1), max(0, int(box[1] * sy) - 1)
+        x1, y1 = min(mw, math.ceil(box[2] * sx) + 1), min(mh, math.ceil(box[3] * sy) + 1)
+        if self._mask is None or self._mask.size != (mw, mh) or self._mask.components != 1:
+            if self._mask is not None:
+                self._mask.release()
+            self._mask = self._small_texture(np.zeros((mh, mw), np.uint8))
+        if x1 > x0 and y1 > y0:
+            m = mask[y0:y1, x0:x1]
+            data = m if m.dtype == np.uint8 else (np.clip(m, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
+            self._mask.write(np.ascontiguousarray(data), viewport=(x0, y0, x1 - x0, y1 - y0), alignment=1)
         return self._mask
 
     def _refresh(self, tex: moderngl.Texture | None, data: np.ndarray) -> moderngl.Texture:
@@ -439,25 +588,29 @@ class Compositor:
             tex.release()
         return self._small_texture(data)
 
-    def _upload_fit(self, entry: _GarmentGpu, fit: Fit) -> None:
-        """Vertex positions + depth every frame; triangles re-sorted far-to-near only when depth varies."""
+    def _upload_fit(self, entry: _GarmentGpu, fit: Fit, drawn: tuple[int, ...]) -> None:
+        """Vertex positions + depth every frame; the drawn levels' triangles re-sorted far-to-near only when
+        depth varies (flat depth: the rest order, written once)."""
         n = len(entry.mesh.uv)
         data = np.empty((n, 3), dtype=np.float32)
         data[:, :2] = fit.vertices_px
         data[:, 2] = fit.depth
         entry.pos_buf.write(data.tobytes())
         depth = data[:, 2]
-        if n and float(depth.max() - depth.min()) > 1e-4:
-            tri_depth = depth[entry.triangles].sum(axis=1)
-            order = np.argsort(-tri_depth, kind="stable")
-            entry.index_buf.write(np.ascontiguousarray(entry.triangles[order]).tobytes())
-            entry.sorted_indices = True
-        elif entry.sorted_indices:
-            entry.index_buf.write(entry.triangles.tobytes())
-            entry.sorted_indices = False
+        varies = bool(n) and float(depth.max() - depth.min()) > 1e-4
+        for lv in set(drawn):
+            tris = entry.levels[lv]
+            if varies and tris.size:
+                order = np.argsort(-depth[tris].sum(axis=1), kind="stable")
+                entry.index_bufs[lv].write(np.ascontiguousarray(tris[order]).tobytes())
+                entry.sorted_levels.add(lv)
+            elif lv in entry.sorted_levels:
+                entry.index_bufs[lv].write(tris.tobytes())
+                entry.sorted_levels.discard(lv)
 
     def _low_res_targets(self, frame_size: tuple[int, int]) -> None:
-        """(Re)make the 1/4-size textures: cover (RG16F), blur ping-pong (R16F), shade (R16F)."""
+        """(Re)make the 1/4-size textures: cover (RG16F: coverage, coverage x depth) and shade (RG16F:
+        garment, frame multipliers)."""
         w, h = frame_size
         size = (max(1, math.ceil(w / LOW_RES_DOWNSCALE)), max(1, math.ceil(h / LOW_RES_DOWNSCALE)))
         if self._low_size == size:
@@ -468,9 +621,7 @@ class Compositor:
             tex.release()
         self._low_tex = {
             "cover": self.ctx.texture(size, 2, dtype="f2"),
-            "half": self.ctx.texture(size, 1, dtype="f2"),
-            "blur": self.ctx.texture(size, 1, dtype="f2"),
-            "shade": self.ctx.texture(size, 4, dtype="f2"),
+            "shade": self.ctx.texture(size, 2, dtype="f2"),
         }
         for tex in self._low_tex.values():
             tex.repeat_x = tex.repeat_y = False
@@ -482,52 +633,42 @@ class Compositor:
         entry: _GarmentGpu,
         fit: Fit,
         frame_size: tuple[int, int],
+        box: tuple[int, int, int, int],
+        level: int,
         *,
         folds: bool,
         shadows: bool,
         cover: bool,
     ) -> None:
-        """Garment coverage/depth, its blur and the shade map, all at 1/4 size where pixels are cheap."""
+        """Garment coverage + depth (coarse mesh) and the shade map over the box, at 1/4 size."""
         self._low_res_targets(frame_size)
         ctx = self.ctx
         fbo, tex = self._low_fbo, self._low_tex
+        low = self._low_size
         low_xform = _frame_to_clip(frame_size, mirror=False, y_down=False)
         opacity = float(np.clip(fit.opacity, 0.0, 1.0))
+        sx, sy = low[0] / frame_size[0], low[1] / frame_size[1]
         if cover:
+            # The blur in the shade pass reads ~6 texels around the box's pixels: clear that much, no more.
+            reach = 8
+            x0, y0 = max(0, int(box[0] * sx) - reach), max(0, int(box[1] * sy) - reach)
+            x1, y1 = min(low[0], math.ceil(box[2] * sx) + reach), min(low[1], math.ceil(box[3] * sy) + reach)
             fbo["cover"].use()
+            fbo["cover"].scissor = (x0, y0, x1 - x0, y1 - y0)  # type: ignore[assignment]
             fbo["cover"].clear(0.0, 0.0, 0.0, 0.0)
             _set(self._cover_prog, u_xform=low_xform, u_opacity=opacity)
             ctx.enable(moderngl.BLEND)
             over = (moderngl.ONE, moderngl.ONE_MINUS_SRC_ALPHA)
             ctx.blend_func = (*over, *over)  # type: ignore[assignment]
-            self._vao(entry, self._cover_prog).render(moderngl.TRIANGLES, vertices=entry.triangles.size)
+            self._vao(entry, self._cover_prog, level).render(moderngl.TRIANGLES, vertices=entry.levels[level].size)
             ctx.disable(moderngl.BLEND)
-        if shadows:
-            low = self._low_size
-            steps = (
-                ("cover", "half", (SHADOW_SPREAD / low[0], 0.0)),
-                ("half", "blur", (0.0, SHADOW_SPREAD / low[1])),
-            )
-            # Blur only the garment's box (+ reach): the rest of the low-res targets is never read.
-            bx = _garment_box(fit.vertices_px, frame_size)
-            sx, sy = low[0] / frame_size[0], low[1] / frame_size[1]
-            x0, y0 = int(bx[0] * sx) - 2, int(bx[1] * sy) - 2
-            x1, y1 = int(bx[2] * sx) + 3, int(bx[3] * sy) + 3
-            scissor: tuple[int, int, int, int] | None = (max(0, x0), max(0, y0), x1 - x0, y1 - y0)
-            for src, dst, step in steps:
-                fbo[dst].use()
-                fbo[dst].scissor = scissor  # type: ignore[assignment]
-                tex[src].use(0)
-                _set(self._blur_prog, u_step=step)
-                self._blur_vao.render(moderngl.TRIANGLE_STRIP)
-                fbo[dst].scissor = None  # type: ignore[assignment]
+            fbo["cover"].scissor = None  # type: ignore[assignment]
+            tex["cover"].use(_UNIT_COVER)
         if not (folds or shadows):
             return
         s = self.settings
         fbo["shade"].use()
-        fbo["shade"].clear(0.5, 0.5, 0.5, 1.0)
-        (tex["cover"] if cover else self._white).use(_UNIT_COVER)
-        tex["blur"].use(_UNIT_COVER_BLUR)
+        fbo["shade"].clear(0.5, 0.5, 0.0, 1.0)
         if folds:
             self._folds.use(_UNIT_FOLDS)  # type: ignore[union-attr]
             self._coarse.use(_UNIT_COARSE)  # type: ignore[union-attr]
@@ -544,6 +685,7 @@ class Compositor:
             u_ao=AO_SHARE * strength,
             u_opacity=opacity,
             u_shadow_offset=(0.0, SHADOW_OFFSET),
+            u_blur_step=(SHADOW_SPREAD / low[0], SHADOW_SPREAD / low[1]),
         )
         self._shade_vaos[(folds, shadows)].render(moderngl.TRIANGLE_STRIP)
 
@@ -572,19 +714,16 @@ class Compositor:
             self._white,
             self._bg_vao,
             *self._shade_vaos.values(),
-            self._modulate_vao,
-            self._blur_vao,
+            self._bg_shade_vao,
             self._occlude_vao,
+            self._occluder_buf,
             self._frame_quad,
             self._box_quad,
-            self._ndc_quad,
-            self._occluder_buf,
             *self._shade_progs.values(),
-            self._garment_prog,
+            *self._garment_progs.values(),
             self._cover_prog,
             self._bg_prog,
-            self._blur_prog,
-            self._modulate_prog,
+            self._bg_shade_prog,
             self._occlude_prog,
         ]
         for obj in objs:
@@ -594,28 +733,61 @@ class Compositor:
         self._low_fbo, self._low_tex, self._low_size = {}, {}, (0, 0)
 
 
-def _occluder_vertices(capsules: list, frame: np.ndarray) -> np.ndarray:
-    """Two triangles per capsule (an oriented box around it) carrying the capsule's data and limb colours."""
+_PATCH = np.arange(-2, 3)
+
+
+def _patch_means(frame: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """Mean colour (0..1) of the 5x5 patch around each frame point (K, 2), clamped to the frame: (K, 3)."""
     h, w = frame.shape[:2]
-    rows = []
-    for a, b, radius, da, db, weight in capsules:
-        pa, pb = np.asarray(a, np.float32), np.asarray(b, np.float32)
-        axis = pb - pa
-        length = float(np.linalg.norm(axis))
-        d = axis / length if length > 1e-3 else np.array([1.0, 0.0], np.float32)
-        n = np.array([-d[1], d[0]], np.float32)
-        refs = []
-        for t in (0.4, 0.7):
-            x, y = (pa + t * axis).astype(int)
-            x0, x1 = max(0, min(w - 1, x - 2)), max(1, min(w, x + 3))
-            y0, y1 = max(0, min(h - 1, y - 2)), max(1, min(h, y + 3))
-            refs.append(frame[y0:y1, x0:x1].reshape(-1, 3).mean(axis=0) / 255.0)
-        c0, c1 = pa - d * radius, pb + d * radius
-        corners = [c0 - n * radius, c0 + n * radius, c1 - n * radius, c1 + n * radius]
-        extra = [*a, *b, radius, da, db, weight, *refs[0], *refs[1]]
-        for k in (0, 1, 2, 1, 3, 2):
-            rows.append([*corners[k], *extra])
-    return np.asarray(rows, dtype=np.float32).reshape(-1, 16)
+    xs = np.clip(points[:, 0].astype(np.intp)[:, None] + _PATCH, 0, w - 1)  # (K, 5)
+    ys = np.clip(points[:, 1].astype(np.intp)[:, None] + _PATCH, 0, h - 1)
+    patches = frame[ys[:, :, None], xs[:, None, :]]  # (K, 5, 5, 3)
+    return patches.reshape(len(points), -1, 3).mean(axis=1, dtype=np.float32) * np.float32(1.0 / 255.0)
+
+
+SAME_COLOUR = 0.08  # colour distance (0..1 RGB) under which limb and surroundings cannot be told apart
+
+
+def _separable_colours(colours: np.ndarray) -> None:
+    """In place, per capsule: a colour beside the limb that looks like the limb itself (the other hand, a
+    sleeve on a same-coloured shirt) is replaced by the other one; when both do, the colour test cannot
+    separate limb from clothes, so the limb colours are set out of range and only the capsule core counts."""
+    limb0, limb1, near0, near1 = colours
+    d0 = np.minimum(np.linalg.norm(near0 - limb0, axis=1), np.linalg.norm(near0 - limb1, axis=1))
+    d1 = np.minimum(np.linalg.norm(near1 - limb0, axis=1), np.linalg.norm(near1 - limb1, axis=1))
+    same0, same1 = d0 < SAME_COLOUR, d1 < SAME_COLOUR
+    near0[same0 & ~same1] = near1[same0 & ~same1]
+    near1[same1 & ~same0] = near0[same1 & ~same0]
+    both = same0 & same1
+    limb0[both] = limb1[both] = -10.0
+
+
+def occluder_vertices(capsules: list[Capsule], frame: np.ndarray) -> np.ndarray:
+    """Two triangles per capsule (an oriented box around it) carrying the capsule's data, two limb colours
+    sampled on its axis and two colours beside it (what the limb hides: the wearer's own clothes)."""
+    caps = capsules[:MAX_OCCLUDERS]
+    if not caps:
+        return np.zeros((0, _OCCLUDER_FLOATS), np.float32)
+    pa = np.array([c[0] for c in caps], np.float32)
+    pb = np.array([c[1] for c in caps], np.float32)
+    params = np.array([c[2:6] for c in caps], np.float32)  # radius, depth a, depth b, weight
+    core = np.array([[c[6]] for c in caps], np.float32)  # share of the axis where its core counts
+    radius = params[:, :1]
+    axis = pb - pa
+    length = np.linalg.norm(axis, axis=1, keepdims=True)
+    d = np.where(length > 1e-3, axis / np.maximum(length, 1e-3), np.array([1.0, 0.0], np.float32))
+    n = np.stack([-d[:, 1], d[:, 0]], axis=1)
+    mid = pa + 0.5 * axis
+    # Limb colour at 0.2 and 0.45 of the axis: on a hand capsule (wrist to fingertips) that is the palm.
+    points = np.concatenate([pa + 0.2 * axis, pa + 0.45 * axis, mid + 1.6 * radius * n, mid - 1.6 * radius * n])
+    colours = _patch_means(frame, points).reshape(4, len(caps), 3)  # limb x2, beside x2
+    _separable_colours(colours)
+    c0, c1 = pa - d * radius, pb + d * radius
+    corners = np.stack([c0 - n * radius, c0 + n * radius, c1 - n * radius, c1 + n * radius], axis=1)  # (K, 4, 2)
+    extra = np.concatenate([pa, pb, params, *colours, core], axis=1)  # (K, 21)
+    order = np.array([0, 1, 2, 1, 3, 2])
+    rows = np.concatenate([corners[:, order], np.repeat(extra[:, None, :], 6, axis=1)], axis=2)
+    return np.ascontiguousarray(rows.reshape(-1, _OCCLUDER_FLOATS), dtype=np.float32)
 
 
 # ------------------------------------------------------------------------------------------------ helpers
@@ -641,6 +813,13 @@ def _frame_to_clip(frame_size: tuple[int, int], *, mirror: bool, y_down: bool) -
         sx, ox = -sx, 1.0
     sy, oy = (-2.0 / h, 1.0) if y_down else (2.0 / h, -1.0)
     return (sx, sy, ox, oy)
+
+
+def _pixel_box(box: tuple[float, float, float, float]) -> tuple[int, int, int, int] | None:
+    """Whole-pixel rectangle (x0, y0, x1, y1) holding a frame box; None when it is empty."""
+    x0, y0 = math.floor(box[0]), math.floor(box[1])
+    x1, y1 = math.ceil(box[2]), math.ceil(box[3])
+    return (x0, y0, x1, y1) if (x1 > x0 and y1 > y0) else None
 
 
 def _garment_box(vertices_px: np.ndarray, frame_size: tuple[int, int]) -> tuple[float, float, float, float]:

@@ -8,11 +8,15 @@ from mirror_app.tracking import body as pose
 from mirror_app.tracking.body import Body
 
 FRONT_MARGIN_M = (0.03, 0.08)  # wrist this much closer than the shoulder (metres): arm fully "in front"
-Capsule = tuple[tuple[float, float], tuple[float, float], float, float, float, float]
+Capsule = tuple[tuple[float, float], tuple[float, float], float, float, float, float, float]
 
 
 def occluders(body: Body | None, frame_size: tuple[int, int]) -> list[Capsule]:
-    """Capsules (a, b, radius px, depth a, depth b, weight) for forearms, hands and the head.
+    """Capsules (a, b, radius px, depth a, depth b, weight, core) for forearms, hands and the head.
+
+    `core`: the share of the axis (from a) along which pixels near the axis count as the limb whatever their
+    colour (a sleeve the colour of the shirt behind it); past it only limb-coloured pixels do, so a capsule
+    reaching for fingertips that may be curled in does not show the wearer's shirt beyond the fist.
 
     Depths are metres relative to the torso plane (mean z of shoulders and hips), the frame the fit's
     depth uses, so the shader hides only garment parts lying behind the arm (a sleeve on that arm stays).
@@ -49,14 +53,15 @@ def occluders(body: Body | None, frame_size: tuple[int, int]) -> list[Capsule]:
             continue
         if min(vis[hand[0]], vis[hand[1]]) >= 0.3:
             knuckles = px[list(hand)].mean(axis=0)
-            tip = knuckles + 0.35 * (knuckles - wr)
-            if np.linalg.norm(tip - wr) < 0.3 * length:
-                tip = wr + 0.45 * (wr - e)
+            # The pose's hand points are knuckles: fingers reach about as far again (open hand, signing).
+            tip = knuckles + 0.8 * (knuckles - wr)
+            if np.linalg.norm(tip - wr) < 0.4 * length:
+                tip = wr + 0.7 * (wr - e)
         else:
-            tip = wr + 0.45 * (wr - e)
+            tip = wr + 0.7 * (wr - e)
         de, dw = float(z[elbow] - torso_z), float(z[wrist] - torso_z)
-        out.append((tuple(e), tuple(wr), 0.22 * length, de, dw, weight))
-        out.append((tuple(wr), tuple(tip), 0.30 * length, dw, dw, weight))
+        out.append((tuple(e), tuple(wr), 0.22 * length, de, dw, weight, 1.0))
+        out.append((tuple(wr), tuple(tip), 0.30 * length, dw, dw, weight, 0.35))
     ears = (7, 8)
     if min(vis[ears[0]], vis[ears[1]], vis[pose.NOSE]) >= 0.5:
         width = float(np.linalg.norm(px[ears[0]] - px[ears[1]]))
@@ -66,5 +71,5 @@ def occluders(body: Body | None, frame_size: tuple[int, int]) -> list[Capsule]:
         norm = float(np.linalg.norm(down))
         chin = mouth + (down / norm) * 0.25 * width if norm > 1e-3 else mouth
         head_depth = min(float(z[pose.NOSE] - torso_z), -0.1)
-        out.append((tuple(centre), tuple(chin), 0.45 * width, head_depth, head_depth, 1.0))
+        out.append((tuple(centre), tuple(chin), 0.45 * width, head_depth, head_depth, 1.0, 1.0))
     return out

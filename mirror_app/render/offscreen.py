@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+import cv2
 import moderngl
 import numpy as np
 
@@ -39,6 +40,12 @@ def create_egl_context() -> moderngl.Context:
     return ctx
 
 
+def _mirrored_copy(frame: np.ndarray) -> np.ndarray:
+    """frame[:, ::-1] as a new contiguous array. cv2.flip is SIMD: ~0.5 ms at 720p here, where numpy's
+    reversed-stride copy takes ~4.5 ms."""
+    return cv2.flip(np.ascontiguousarray(frame), 1)
+
+
 class OffscreenRenderer:
     """A compositor in its own EGL context rendering into an RGBA8 framebuffer read back as RGB."""
 
@@ -57,9 +64,29 @@ class OffscreenRenderer:
     def render(self, frame_rgb: np.ndarray, body: Body | None, fit: Fit | None) -> np.ndarray:
         """Composite one frame and return it upright as (H, W, 3) RGB uint8 at the renderer's size.
 
+        Only the garment's box goes through GL (Compositor.render_region): the picture is a CPU copy of
+        the frame (mirrored by a reversed-column copy) with the read-back box pasted in. A frame of another
+        size than the renderer's takes the full-frame path (render_full).
         Makes this renderer's context current first: with several standalone contexts in one process
         (tests, a second renderer) GL calls otherwise go to whichever was made current last.
         """
+        frame = np.asarray(frame_rgb)
+        if frame.ndim != 3 or frame.shape[:2] != (self.height, self.width) or frame.shape[2] != 3:
+            return self.render_full(frame_rgb, body, fit)
+        with self.ctx:
+            box = self.compositor.render_region(frame, body, fit, self.fbo)
+            data = self.fbo.read(viewport=box, components=3, alignment=1) if box is not None else None
+        out = _mirrored_copy(frame) if self.compositor.settings.mirror else frame.copy()
+        if box is not None:
+            x, y, w, h = box
+            part = np.frombuffer(data, dtype=np.uint8).reshape(h, w, 3)
+            top = self.height - y - h
+            out[top : top + h, x : x + w] = part[::-1]  # GL rows run bottom-up
+        return out
+
+    def render_full(self, frame_rgb: np.ndarray, body: Body | None, fit: Fit | None) -> np.ndarray:
+        """Composite the whole frame through GL (Compositor.render, as the Qt window does) and read it all
+        back: the reference for the region path, and the path for frames of another size."""
         with self.ctx:
             self.compositor.render(frame_rgb, body, fit, self.fbo)
             data = self.fbo.read(components=3, alignment=1)

@@ -299,3 +299,85 @@ def test_edge_is_antialiased(renderer, comp, grey) -> None:
     partial = (row > 130) & (row < 218)
     assert 1 <= partial.sum() <= 4  # a 1-2 px ramp, not a hard step, not a blur
     assert GREEN not in [tuple(p) for p in out[130, 90:120]]
+
+
+# ------------------------------------------------------------------------------------ region path
+@pytest.mark.parametrize("mirror", [False, True])
+@pytest.mark.parametrize("effects", ["none", "all"])
+def test_region_path_matches_full_frame_path(renderer, comp, mirror, effects) -> None:
+    """The headless host composites only the garment's box through GL and pastes it into the frame: the
+    picture must be the full-frame path's (the Qt window's) picture."""
+    frame, mask, _ = person_scene(stripes=True, tint=(150, 115, 80))
+    garment, mesh = make_garment()
+    comp.preload(garment, mesh)
+    body = person_body(mask)
+    on = effects == "all"
+    settings = dict(light=on, folds=on, shadows=on, occlusion=on, mirror=mirror)
+    for rect in (RECT, (-40.0, -30.0, 150.0, 120.0), (250.0, 150.0, 360.0, 280.0)):
+        fit = make_fit(mesh, rect)
+        comp.settings = plain_settings(**settings)
+        comp.reset_light()
+        full = renderer.render_full(frame, body, fit).astype(np.int16)
+        comp.reset_light()
+        region = renderer.render(frame, body, fit).astype(np.int16)
+        diff = np.abs(full - region)
+        assert diff.max() <= 2, f"{rect} {settings}: max diff {diff.max()}"
+        assert (diff > 0).mean() < 0.001
+
+
+def test_region_path_without_garment_is_the_frame(renderer, comp) -> None:
+    frame, mask, _ = person_scene()
+    comp.settings = plain_settings(light=True, mirror=True)
+    np.testing.assert_array_equal(renderer.render(frame, person_body(mask), None), frame[:, ::-1])
+    _, mesh = make_garment("not-loaded")
+    np.testing.assert_array_equal(renderer.render(frame, person_body(mask), make_fit(mesh)), frame[:, ::-1])
+
+
+def test_region_box_is_mirrored_and_bounded(renderer, comp) -> None:
+    garment, mesh = make_garment()
+    comp.preload(garment, mesh)
+    for mirror in (False, True):
+        comp.settings = plain_settings(mirror=mirror)
+        box = comp.render_region(np.full((H, W, 3), 128, np.uint8), None, make_fit(mesh), renderer.fbo)
+        assert box is not None
+        x, y, w, h = box
+        margin = 0.04 * H + 1
+        x0 = W - RECT[2] if mirror else RECT[0]
+        assert x0 - margin <= x <= x0 and w <= RECT[2] - RECT[0] + 2 * margin + 1
+        assert H - RECT[3] - margin <= y <= H - RECT[3] and h <= RECT[3] - RECT[1] + 2 * margin + 1
+
+
+def test_coverage_lod_keeps_the_grid_and_cuts_triangles() -> None:
+    from mirror_app.render.compositor import grid_lod
+    from mirror_app.render.synthetic import grid_mesh
+
+    mesh = grid_mesh("g", 21, 25)
+    levels, pairs = grid_lod(mesh.uv, mesh.triangles)
+    assert set(levels) == {2, 4}
+    assert len(levels[4]) < len(levels[2]) < 0.5 * len(mesh.triangles)
+    assert pairs is not None and len(pairs) == 64
+
+    def area(tris: np.ndarray) -> float:
+        p = mesh.uv[tris]
+        u, v = p[:, 1] - p[:, 0], p[:, 2] - p[:, 0]
+        return float(0.5 * np.abs(u[:, 0] * v[:, 1] - u[:, 1] * v[:, 0]).sum())
+
+    for tris in levels.values():  # the coarse quads tile the same area
+        assert abs(area(tris) - area(mesh.triangles)) < 1e-4
+    jitter = np.random.default_rng(0).normal(0, 1e-3, mesh.uv.shape)
+    assert grid_lod((mesh.uv + jitter).astype(np.float32), mesh.triangles) == ({}, None)  # not a grid
+
+
+def test_occlusion_on_a_sleeve_coloured_like_the_shirt_keeps_only_the_core(renderer, comp) -> None:
+    """A forearm in a sleeve of the shirt's own colour cannot be told apart by colour: only a narrow core
+    along its axis may show, not a wide band of the wearer's shirt over the garment."""
+    frame, mask, limb = person_scene()
+    frame[limb] = SHIRT  # the forearm and hand now look like the shirt behind them
+    garment, mesh = make_garment()
+    comp.preload(garment, mesh)
+    out = render(renderer, frame, person_body(mask, wrist_z=-0.3), make_fit(mesh), occlusion=True)
+    rows, cols = garment_inner()
+    region = np.zeros_like(limb)
+    region[rows, cols] = True
+    band = _grow(limb, 10) & ~_grow(limb, 4) & region  # shirt beside the limb, on the garment
+    assert (np.abs(out[band] - 220).max(axis=1) <= 12).mean() >= 0.9

@@ -55,9 +55,7 @@ def test_golden(scene, name: str) -> None:
     path = GOLDEN / f"{name}.png"
     if REGEN or not path.exists():
         if not REGEN:
-            pytest.fail(
-                f"{path} missing: run MIRROR_REGEN_GOLDEN=1 .venv/bin/pytest tests/render/test_golden.py"
-            )
+            pytest.fail(f"{path} missing: run MIRROR_REGEN_GOLDEN=1 .venv/bin/pytest tests/render/test_golden.py")
         GOLDEN.mkdir(exist_ok=True)
         imsave(path, out, check_contrast=False)
         return
