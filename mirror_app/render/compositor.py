@@ -654,7 +654,7 @@ class Compositor:
             x0, y0 = max(0, int(box[0] * sx) - reach), max(0, int(box[1] * sy) - reach)
             x1, y1 = min(low[0], math.ceil(box[2] * sx) + reach), min(low[1], math.ceil(box[3] * sy) + reach)
             fbo["cover"].use()
-            fbo["cover"].scissor = (x0, y0, x1 - x0, y1 - y0)  # type: ignore[assignment]
+            fbo["cover"].scissor = (x0, y0, x1 - x0, y1 - y0)
             fbo["cover"].clear(0.0, 0.0, 0.0, 0.0)
             _set(self._cover_prog, u_xform=low_xform, u_opacity=opacity)
             ctx.enable(moderngl.BLEND)

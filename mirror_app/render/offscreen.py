@@ -79,6 +79,7 @@ class OffscreenRenderer:
         out = _mirrored_copy(frame) if self.compositor.settings.mirror else frame.copy()
         if box is not None:
             x, y, w, h = box
+            assert data is not None  # read() without a buffer to fill always returns bytes
             part = np.frombuffer(data, dtype=np.uint8).reshape(h, w, 3)
             top = self.height - y - h
             out[top : top + h, x : x + w] = part[::-1]  # GL rows run bottom-up
