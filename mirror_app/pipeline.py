@@ -30,6 +30,7 @@ from mirror_app.generator.binding import GarmentBinding, bind_garment
 from mirror_app.generator.fit import Fit
 from mirror_app.generator.runtime import GarmentGenerator
 from mirror_app.native_logs import silenced
+from mirror_app.priority import yield_to_drawing
 from mirror_app.stats import StageClock, StatsRecorder
 from mirror_app.tracking.body import Body
 from mirror_app.tracking.landmarker import PoseTracker
@@ -57,6 +58,7 @@ class Tracked:
     frame: Frame
     body: Body | None
     stage_ms: dict[str, float] = field(default_factory=dict)
+    extents: np.ndarray | None = None  # the person mask's torso widths (silhouette.torso_extents), arms cut out
 
 
 class Wardrobe:
@@ -163,8 +165,11 @@ class FrameProcessor:
             self._warm = True
         else:
             body = self.tracker.track(frame)
+        # Measuring the mask is part of reading the person: it runs here, on the pose thread, off the
+        # thread that draws.
+        extents = exclude_arms(body, torso_extents(body)) if body is not None else None
         clock.lap("pose")
-        return Tracked(frame, body, clock.ms)
+        return Tracked(frame, body, clock.ms, extents)
 
     def dress(self, tracked: Tracked, clock: StageClock) -> Processed:
         """Pose the garment worn right now on the tracked person (a switch shows on the next frame)."""
@@ -174,7 +179,8 @@ class FrameProcessor:
         garment = worn[0] if worn else None
         body = tracked.body
         if body is not None and worn is not None:
-            steady_body, extents = self.steady(body, exclude_arms(body, torso_extents(body)))
+            raw = tracked.extents if tracked.extents is not None else exclude_arms(body, torso_extents(body))
+            steady_body, extents = self.steady(body, raw)
             fit = self.generator.fit(steady_body, worn[1], extents)
             if fit.opacity <= 0.01:
                 fit = None
@@ -247,6 +253,10 @@ GIL_SWITCH_S = 0.0005
 """The pose thread spends its time in short stretches of Python between long native calls; with Python's
 default 5 ms switch interval it waits that long for the GIL each time the render thread holds it, which
 more than doubled the pose time here (22 -> 54 ms). Half a millisecond keeps the two threads overlapping."""
+
+
+RENICE_EVERY = 150
+"""Frames between looks for new worker threads to lower (a camera reopened, a new decoder)."""
 
 
 class ProcessingThread:
@@ -359,6 +369,8 @@ class ProcessingThread:
                 if frame is None:
                     break
                 self._put(self.processor.track(frame, clock))
+                if count % RENICE_EVERY == 0:  # the model's and decoder's threads exist once a frame went through
+                    yield_to_drawing()
                 count += 1
         except BaseException as exc:  # noqa: BLE001 - handed to the consumer, which reports it
             self.error = exc

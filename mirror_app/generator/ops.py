@@ -40,6 +40,7 @@ class Ops(Protocol):
     def unsqueeze(self, a: Any, axis: int) -> Any: ...
     def sum(self, a: Any, axis: int, keepdims: bool = False) -> Any: ...
     def matmul(self, a: Any, b: Any) -> Any: ...
+    def reshape(self, a: Any, shape: Sequence[int]) -> Any: ...
 
 
 class NumpyOps:
@@ -104,6 +105,9 @@ class NumpyOps:
 
     def matmul(self, a: Any, b: Any) -> np.ndarray:
         return np.matmul(a, b).astype(np.float32)
+
+    def reshape(self, a: Any, shape: Sequence[int]) -> np.ndarray:
+        return np.reshape(a, shape)
 
 
 class OnnxOps:
@@ -193,6 +197,9 @@ class OnnxOps:
 
     def matmul(self, a: Any, b: Any) -> str:
         return self._binary("MatMul", a, b)
+
+    def reshape(self, a: Any, shape: Sequence[int]) -> str:
+        return self._node("Reshape", [self._as_name(a), self.const(np.asarray(shape, dtype=np.int64))])
 
     def identity(self, a: Any, name: str) -> str:
         """Give a value its public output name."""

@@ -54,10 +54,9 @@ def _atan2(o: Ops, y: Any, x: Any) -> Any:
     return o.mul(o.atan(o.div(y, o.add(o.add(r, x), EPS))), 2.0)
 
 
-def _rotate(o: Ops, xy: Any, cos_t: Any, sin_t: Any) -> Any:
-    """Rotate (N, 2) points by per-row (N, 1) cosines and sines."""
-    x, y = o.take(xy, [0], axis=1), o.take(xy, [1], axis=1)
-    return o.concat([o.sub(o.mul(x, cos_t), o.mul(y, sin_t)), o.add(o.mul(x, sin_t), o.mul(y, cos_t))], axis=1)
+QUARTER_TURNS = [[0.0, 1.0, 0.0, 0.0], [-1.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 1.0], [0.0, 0.0, -1.0, 0.0]]
+"""Points in columns (x, y, x, y) times this are turned a quarter turn, (x, y) -> (-y, x): so a turn by t
+is p cos t + (p @ QUARTER_TURNS) sin t, with no per-column gathers."""
 
 
 def _turn_blend(o: Ops, torso: Any, sleeve: Any, weight: Any, pivot: Any, turn: Any) -> Any:
@@ -66,13 +65,15 @@ def _turn_blend(o: Ops, torso: Any, sleeve: Any, weight: Any, pivot: Any, turn: 
     Averaging two positions a half turn apart folds the underarm over itself. Instead the sleeve pose is
     turned back by the arm's turn, blended with the torso pose there (where the two nearly agree), and
     the blend is turned by the weighted share of the turn: the fabric fans out about the shoulder.
+    All (N, 4): two points per row in columns (x, y, x, y); pivot and turn (1, 4) or (4,).
     """
+    quarter = o.const(QUARTER_TURNS)
     a = o.sub(torso, pivot)
     b = o.sub(sleeve, pivot)
-    back = _rotate(o, b, o.cos(turn), o.mul(o.sin(turn), -1.0))
+    back = o.sub(o.mul(b, o.cos(turn)), o.mul(o.matmul(b, quarter), o.sin(turn)))
     mixed = o.add(a, o.mul(weight, o.sub(back, a)))
     share = o.mul(weight, turn)
-    return o.add(pivot, _rotate(o, mixed, o.cos(share), o.sin(share)))
+    return o.add(pivot, o.add(o.mul(mixed, o.cos(share)), o.mul(o.matmul(mixed, quarter), o.sin(share))))
 
 
 def generate(
@@ -240,24 +241,33 @@ def generate(
     col_a = o.div(o.sub(o.mul(cur_x, ry1), o.mul(cur_y, rx1)), det)  # (B, 2): d p' / d x
     col_b = o.div(o.sub(o.mul(cur_y, rx0), o.mul(cur_x, ry0)), det)  # (B, 2): d p' / d y
     shift_t = o.sub(cur_o, o.add(o.mul(col_a, comp(rest_o, 0)), o.mul(col_b, comp(rest_o, 1))))
-    affine = o.concat([col_a, col_b, shift_t], axis=1)  # (B, 6)
-    x = row(rest_vertices, [0], 1)  # (N, 1)
-    y = row(rest_vertices, [1], 1)
+    # Every vertex under every bone at once, one matrix product: (N, 2B) laid out [b0 x, b0 y, b1 x, ...].
+    lin = o.concat([o.reshape(col_a, [1, -1]), o.reshape(col_b, [1, -1])], axis=0)  # (2, 2B)
+    posed = o.add(o.matmul(rest_vertices, lin), o.reshape(shift_t, [1, -1]))
 
-    # Torso and each sleeve are posed separately (weights renormalised within the part, blended as one
-    # affine map per vertex: a matrix product), then joined by turning about the shoulder.
-    def part(cols: list[int]) -> tuple[Any, Any]:
-        w = row(skin_weights, cols, 1)  # (N, k)
-        total = o.sum(w, axis=1, keepdims=True)
-        m = o.matmul(o.div(w, o.maximum(total, EPS)), row(affine, cols))  # (N, 6)
-        pos = o.add(o.add(o.mul(row(m, [0, 1], 1), x), o.mul(row(m, [2, 3], 1), y)), row(m, [4, 5], 1))
-        return pos, total
+    # Torso and each sleeve are posed separately (weights renormalised within the part), then joined by
+    # turning about the shoulder. Constant matrices do the per-part sums and everything per vertex stays a
+    # 2D (N, k) array: on CPU the model's cost is its per-vertex nodes, and ORT's broadcasting over small
+    # 3D shapes was several times slower than these products.
+    part_of = [0] * 5 + [1, 1, 2, 2]  # torso, sleeve A, sleeve B
 
-    vertices, _ = part([c.SHOULDER, c.CHEST, c.WAIST, c.HIP, c.SKIRT])
-    for side, cols in enumerate(([c.SLEEVE_A_UPPER, c.SLEEVE_A_LOWER], [c.SLEEVE_B_UPPER, c.SLEEVE_B_LOWER])):
-        sleeve, weight = part(cols)
-        vertices = _turn_blend(o, vertices, sleeve, weight, row(up_o, side), row(turns, [side]))
-    depth = row(o.matmul(skin_weights, o.unsqueeze(depths, 1)), 0, 1)  # (N, 9) @ (9, 1): a plain GEMM
+    def table(rows: int, cols: int, one: Any) -> Any:
+        return o.const([[float(one(i, j)) for j in range(cols)] for i in range(rows)])
+
+    bones_n, coords = c.NUM_BONES, 2 * c.NUM_BONES
+    part_total = o.matmul(skin_weights, table(bones_n, bones_n, lambda i, j: part_of[i] == part_of[j]))
+    normalised = o.div(skin_weights, o.maximum(part_total, EPS))
+    weighted = o.mul(o.matmul(normalised, table(bones_n, coords, lambda i, j: j // 2 == i)), posed)  # (N, 2B)
+    torso = o.matmul(weighted, table(coords, 2, lambda i, j: part_of[i // 2] == 0 and i % 2 == j))  # (N, 2)
+    # Both sleeves side by side, columns (A x, A y, B x, B y); the binding gives no vertex to both.
+    torso2 = o.matmul(weighted, table(coords, 4, lambda i, j: part_of[i // 2] == 0 and i % 2 == j % 2))
+    sleeves = o.matmul(weighted, table(coords, 4, lambda i, j: part_of[i // 2] == 1 + j // 2 and i % 2 == j % 2))
+    sleeve_weight = o.matmul(skin_weights, table(bones_n, 4, lambda i, j: part_of[i] == 1 + j // 2))  # (N, 4)
+    pivots = o.reshape(up_o, [1, 4])
+    joined = _turn_blend(o, torso2, sleeves, sleeve_weight, pivots, o.take(turns, [0, 0, 1, 1], axis=0))
+    # Each side moved only its own sleeve's vertices: add both sides' moves to the torso pose.
+    vertices = o.sub(o.matmul(joined, table(4, 2, lambda i, j: i % 2 == j)), torso)
+    depth = o.reshape(o.matmul(skin_weights, o.unsqueeze(depths, 1)), [-1])  # (N, 9) @ (9, 1): a plain GEMM
 
     # Turn: the facing cosine from the world shoulder line; fade out, or flip to the back image.
     shoulder_line = o.sub(row(world, lm.LEFT_SHOULDER), row(world, lm.RIGHT_SHOULDER))
