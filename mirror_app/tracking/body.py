@@ -26,6 +26,7 @@ class Body:
     frame_size: tuple[int, int]  # (width, height) of the camera frame the landmarks refer to
     person_id: int
     capture_ns: int
+    motion: np.ndarray | None = None  # (33,) in [0, 1]: whether the picture moved near each landmark; None: unknown
 
     def mask_at_frame_scale(self) -> float:
         """Factor from frame pixels to mask pixels (1.0 when the mask is full size)."""

@@ -16,6 +16,7 @@ from mediapipe.tasks.python.vision.core.vision_task_running_mode import VisionTa
 import mirror_app
 from mirror_app.capture.frame import Frame
 from mirror_app.tracking.body import NUM_LANDMARKS, Body
+from mirror_app.tracking.motion import ImageMotion
 from mirror_app.tracking.person import PersonSelector
 from mirror_app.tracking.smoothing import LandmarkSmoother, MaskSmoother
 
@@ -86,6 +87,7 @@ class PoseTracker:
             raise _model_error(self.model_path, f"could not be loaded by MediaPipe ({exc})") from exc
         self.smoother = smoother if smoother is not None else LandmarkSmoother()
         self.mask_smoother = MaskSmoother(mask_keep)
+        self.motion = ImageMotion()
         self.selector = selector if selector is not None else PersonSelector()
         self._last_ms = -1
         log.info("pose tracker ready: %s, up to %d people", self.model_path.name, num_poses)
@@ -100,6 +102,7 @@ class PoseTracker:
         self._last_ms = ts_ms
         t = ts_ms / 1000.0
 
+        self.motion.update(frame.image)
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(frame.image))
         result = self._landmarker.detect_for_video(image, ts_ms)
         w, h = frame.size
@@ -119,7 +122,7 @@ class PoseTracker:
         if px.shape != (NUM_LANDMARKS, 3) or world.shape != (NUM_LANDMARKS, 3):
             log.warning("unexpected landmark count %d / %d", len(px), len(world))
             return None
-        px, world = self.smoother(px, world, t)
+        px, world = self.smoother(px, world, t, self.motion.at)
 
         mask = None
         masks = result.segmentation_masks
@@ -133,6 +136,7 @@ class PoseTracker:
             frame_size=(w, h),
             person_id=choice.person_id,
             capture_ns=frame.capture_ns,
+            motion=self.smoother.last_motion,
         )
 
     def close(self) -> None:

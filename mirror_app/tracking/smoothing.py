@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Callable
 
 import cv2
 import numpy as np
@@ -51,6 +52,42 @@ MIN_CONFIDENCE = 0.05
 PX_PER_METRE = 500.0
 
 
+HOLD_AVERAGE = 8
+"""Still frames whose samples are averaged into the held value (then it stays fixed while still)."""
+STILL_SETTLE = 0.3
+"""Smallest filter step toward the held value where still: a lagging output catches up in ~0.3 s."""
+
+
+class StillHold:
+    """Where the picture is still, replaces the samples by a fixed value: the mean of the first still ones.
+
+    MediaPipe's landmarks on a still person jump 10-15 px a frame (as fast as a real swing, so no filter on
+    the samples alone can tell) and drift by more over seconds in its tracking mode. Where the picture did
+    not move (tracking/motion.py) the person did not either: the samples there are replaced by the mean of
+    the first HOLD_AVERAGE still ones, so a filter fed with them settles (a lagging output still catches up)
+    and then stays exactly still. Where the picture moves, samples pass unchanged.
+    """
+
+    def __init__(self) -> None:
+        self._held: np.ndarray | None = None
+        self._count: np.ndarray | None = None
+
+    def reset(self) -> None:
+        """Forget the held values."""
+        self._held = self._count = None
+
+    def __call__(self, x: np.ndarray, moving: np.ndarray | float) -> np.ndarray:
+        """The sample, or where `moving` (broadcast against x) is below 0.5 the held value."""
+        x = np.asarray(x, dtype=np.float64)
+        still = np.broadcast_to(np.asarray(moving) < 0.5, x.shape)
+        if self._held is None or self._count is None or self._held.shape != x.shape:
+            self._held, self._count = x.copy(), np.zeros(x.shape)
+        self._count = np.where(still, self._count + 1.0, 0.0)
+        weight = np.where(still, np.where(self._count <= HOLD_AVERAGE, 1.0 / np.maximum(self._count, 1.0), 0.0), 1.0)
+        self._held = self._held + weight * (x - self._held)
+        return self._held.copy()
+
+
 class OneEuroFilter:
     """One Euro filter (Casiez et al. 2012): low cutoff when still (no jitter), higher when fast (no lag).
 
@@ -77,24 +114,34 @@ class OneEuroFilter:
         self._dx: np.ndarray | None = None
         self._t: float | None = None
         self._n = 0
+        self._hold = StillHold()
 
     def reset(self) -> None:
         """Forget the past (new person, lost track)."""
         self._x = self._dx = self._t = None
         self._n = 0
+        self._hold.reset()
 
     @staticmethod
     def _alpha(cutoff: np.ndarray | float, dt: float) -> np.ndarray | float:
         tau = 1.0 / (2.0 * math.pi * cutoff)
         return 1.0 / (1.0 + tau / dt)
 
-    def __call__(self, x: np.ndarray, t: float, confidence: np.ndarray | None = None) -> np.ndarray:
+    def __call__(
+        self, x: np.ndarray, t: float, confidence: np.ndarray | None = None, moving: np.ndarray | None = None
+    ) -> np.ndarray:
         """Filter one sample `x` taken at time `t` (seconds); returns a new float64 array of x's shape.
 
         `confidence` (in (0, 1], broadcast against x) scales the speed term: beta is multiplied by it and the
-        speed floor divided by it, so unsure points (occluded, off-image) are smoothed harder.
+        speed floor divided by it, so unsure points (occluded, off-image) are smoothed harder. `moving` (in
+        [0, 1], broadcast against x) says whether the picture moved there (tracking/motion.py); where it is
+        still the samples are held (see StillHold) and the output settles on them.
         """
         x = np.asarray(x, dtype=np.float64)
+        still = None
+        if moving is not None:
+            x = self._hold(x, moving)
+            still = np.asarray(moving) < 0.5
         if self._x is None or self._t is None or self._x.shape != x.shape:
             self._x = x.copy()
             self._dx = np.zeros_like(x)
@@ -121,6 +168,8 @@ class OneEuroFilter:
         # time constant is ~1.6 s); after ~1/alpha samples this has no effect.
         self._n += 1
         a = np.maximum(self._alpha(cutoff, dt), 1.0 / self._n)
+        if still is not None:  # settle on the held value within a few frames, then stay
+            a = np.where(still, np.maximum(a, STILL_SETTLE), a)
         self._x = self._x + a * (x - self._x)
         return self._x.copy()
 
@@ -202,6 +251,7 @@ class LandmarkSmoother:
         # Same behaviour in metres: the speed terms are scaled so 1 m/s counts like px_per_metre px/s.
         self.world_filter = OneEuroFilter(min_cutoff, beta * px_per_metre, d_cutoff, speed_floor / px_per_metre)
         self.guard = SwapGuard() if swap_guard else None
+        self.last_motion: np.ndarray | None = None  # the motion used for the last frame, per landmark
 
     def reset(self) -> None:
         """Start afresh (new person or track lost)."""
@@ -210,17 +260,29 @@ class LandmarkSmoother:
         if self.guard is not None:
             self.guard.reset()
 
-    def __call__(self, landmarks_px: np.ndarray, world: np.ndarray, t: float) -> tuple[np.ndarray, np.ndarray]:
-        """Filter one frame's (33, 3) pixel landmarks (x, y, visibility) and (33, 3) world ones at t (s)."""
+    def __call__(
+        self,
+        landmarks_px: np.ndarray,
+        world: np.ndarray,
+        t: float,
+        motion_at: Callable[[np.ndarray], np.ndarray] | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Filter one frame's (33, 3) pixel landmarks (x, y, visibility) and (33, 3) world ones at t (s).
+
+        `motion_at` gives, for (K, 2) pixel points, whether the picture moved near each (tracking/motion.py);
+        it is asked after the swap guard, so each landmark is judged where it really is.
+        """
         px, wd = landmarks_px, world
         if self.guard is not None:
             px, wd = self.guard(px, wd)
         # Visibility as confidence: MediaPipe's guesses for hidden joints jump tens of px on a still person.
         conf = np.clip(px[:, 2:3], MIN_CONFIDENCE, 1.0)
         out_px = np.empty(px.shape, np.float32)
-        out_px[:, :2] = self.px_filter(px[:, :2], t, conf)
+        self.last_motion = None if motion_at is None else motion_at(px[:, :2])
+        near = None if self.last_motion is None else self.last_motion.reshape(-1, 1)
+        out_px[:, :2] = self.px_filter(px[:, :2], t, conf, near)
         out_px[:, 2] = px[:, 2]  # visibility passes through: consumers threshold it, lag would hide limbs late
-        out_wd = self.world_filter(wd, t, conf).astype(np.float32)
+        out_wd = self.world_filter(wd, t, conf, near).astype(np.float32)
         return out_px, out_wd
 
 

@@ -11,10 +11,12 @@ import dataclasses
 
 import numpy as np
 
+from mirror_app.tracking import body as lm
 from mirror_app.tracking.body import Body
-from mirror_app.tracking.smoothing import OneEuroFilter
+from mirror_app.tracking.smoothing import OneEuroFilter, StillHold
 
 HOLD_S = float("inf")  # a width that went unknown keeps its last value while the same person is followed
+TORSO = (lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER, lm.LEFT_HIP, lm.RIGHT_HIP)
 VISIBILITY_KEEP = 0.8  # EMA weight of the previous visibility (about a third of a second at 30 fps)
 
 
@@ -27,12 +29,14 @@ class FitInputSmoother:
         self._last_known: np.ndarray | None = None
         self._known_at: np.ndarray | None = None
         self._visibility: np.ndarray | None = None
+        self._visibility_hold = StillHold()
         self._person: int | None = None
 
     def reset(self) -> None:
         """Forget the previous person."""
         self._extents.reset()
         self._last_known = self._known_at = self._visibility = None
+        self._visibility_hold.reset()
 
     def __call__(self, body: Body, extents: np.ndarray) -> tuple[Body, np.ndarray]:
         """The body with steadied visibility, and steadied extents (0 stays 0 only when never measured)."""
@@ -51,15 +55,19 @@ class FitInputSmoother:
         ext[held] = self._last_known[held]
         usable = ext > 0
         steady = np.zeros_like(ext)
+        # The mask's edge flickers on a still person too: hold the widths while the torso's picture is still.
+        torso_moving = None if body.motion is None else np.asarray(body.motion[list(TORSO)].max())
         if usable.all():
-            steady = self._extents(ext, t)
+            steady = self._extents(ext, t, moving=torso_moving)
         elif usable.any():
             # Filter with the missing ones filled in, then report them unknown again.
-            steady = self._extents(np.where(usable, ext, self._last_known), t) * usable
+            steady = self._extents(np.where(usable, ext, self._last_known), t, moving=torso_moving) * usable
         vis = body.landmarks_px[:, 2].astype(np.float64)
         if self._visibility is None:
             self._visibility = vis
         else:
+            if body.motion is not None:  # the scores jump on a still person too, and move the garment
+                vis = self._visibility_hold(vis, body.motion)
             self._visibility = VISIBILITY_KEEP * self._visibility + (1.0 - VISIBILITY_KEEP) * vis
         landmarks = body.landmarks_px.copy()
         landmarks[:, 2] = self._visibility
