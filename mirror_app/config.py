@@ -52,6 +52,14 @@ class PictureSettings(BaseModel):
     occlusion: StrictBool = True
 
 
+class GeneratorSettings(BaseModel):
+    """How the garment generator runs (see mirror_app/generator/providers.py)."""
+
+    model_config = _STRICT
+
+    fp16: StrictBool = False  # TensorRT in half precision: faster for big learned models, 1-2 px steps at 1080p
+
+
 class Config(BaseModel):
     """Everything in config.toml."""
 
@@ -62,6 +70,7 @@ class Config(BaseModel):
     catalogs_root: str | None = None  # folder whose subfolders are offered as catalogs; None: XDG default
     camera: CameraSettings = Field(default_factory=CameraSettings)
     picture: PictureSettings = Field(default_factory=PictureSettings)
+    generator: GeneratorSettings = Field(default_factory=GeneratorSettings)
     diagnostics: StrictBool = False
     staff_idle_minutes: float = Field(default=3.0, strict=True, ge=0.5, le=60.0)
 

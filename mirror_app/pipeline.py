@@ -192,8 +192,10 @@ class FrameProcessor:
         return self.dress(self.track(frame, clock), StageClock())
 
 
-def build_stages(people: int = 1, require_pose: bool = True) -> tuple[PoseTracker | None, GarmentGenerator, list[str]]:
-    """The pose tracker and the generator, with what the user must be told.
+def build_stages(
+    people: int = 1, require_pose: bool = True, fp16: bool = False
+) -> tuple[PoseTracker | None, GarmentGenerator, list[str]]:
+    """The pose tracker and the generator, with what the user must be told (`fp16`: TensorRT in fp16).
 
     Without a usable pose model: raises PoseModelError when `require_pose`, else returns no tracker (the
     window then runs as a plain mirror and says why).
@@ -212,7 +214,7 @@ def build_stages(people: int = 1, require_pose: bool = True) -> tuple[PoseTracke
             raise
         notices.append(f"{exc}; showing the plain mirror without garments")
         tracker = None
-    generator = GarmentGenerator()
+    generator = GarmentGenerator(fp16=fp16)
     return tracker, generator, notices + generator.notices
 
 

@@ -91,3 +91,13 @@ def test_second_bad_copy_gets_a_new_name(tmp_path: Path) -> None:
     path.write_text("diagnostics = 1\n")
     assert save_config(Config(), path) == tmp_path / "config.toml.bad-2"
     assert (tmp_path / "config.toml.bad").read_text() == "older"
+
+
+def test_generator_fp16_is_off_by_default_and_read_from_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    assert load_config(path).config.generator.fp16 is False
+    path.write_text("[generator]\nfp16 = true\n")
+    assert load_config(path).config.generator.fp16 is True
+    path.write_text('[generator]\nfp16 = "yes"\n')
+    load = load_config(path)
+    assert load.config.generator.fp16 is False and any("fp16" in p for p in load.problems)

@@ -19,11 +19,13 @@ log = logging.getLogger(__name__)
 class GarmentGenerator:
     """The ONNX generator on the best execution provider, with a CPU fallback that never stops the mirror."""
 
-    def __init__(self, model_path: Path | None = None, providers: tuple[str, ...] = PREFERENCE) -> None:
+    def __init__(
+        self, model_path: Path | None = None, providers: tuple[str, ...] = PREFERENCE, fp16: bool = False
+    ) -> None:
         self.notices: list[str] = []
         self.model_path = model_path or DEFAULT_MODEL
         self._model = self._load_bytes(self.model_path)
-        probe = open_session(self._model, providers)
+        probe = open_session(self._model, providers, fp16)
         self._session = probe.session
         self.provider = probe.provider
         self.notices.extend(probe.notices)

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QVBoxLayout, QWidget
 
 from mirror_app.capture.demo import DemoSource
 from mirror_app.capture.source import Source
+from mirror_app.config import load_config
 from mirror_app.pipeline import FrameProcessor, ProcessingThread, Wardrobe, build_stages
 from mirror_app.render.settings import CompositorSettings
 from mirror_app.stats import StageClock, StatsRecorder
@@ -183,7 +184,8 @@ def build_window(
     """Create the application and the window (tests drive this directly)."""
     _surface_format()
     app = QApplication.instance() or QApplication(app_args or sys.argv[:1])
-    tracker, generator, stage_notices = build_stages(people, require_pose=False)
+    fp16 = load_config().config.generator.fp16  # a bad config falls back to defaults (the panel reports it)
+    tracker, generator, stage_notices = build_stages(people, require_pose=False, fp16=fp16)
     processor = FrameProcessor(tracker, generator, wardrobe)
     window = MirrorWindow(source, processor, CompositorSettings(mirror=mirror), getattr(catalog, "name", ""))
     if getattr(catalog, "path", None) is not None:  # staff panel hook: the catalog shown

@@ -323,3 +323,30 @@ def test_provider_probe_reports_why_gpu_was_passed_over(monkeypatch: pytest.Monk
     result = providers.open_session(GarmentGenerator()._model)
     assert result.provider == "CPU"
     assert len(result.notices) == 1 and "libcudnn.so.9" in result.notices[0]
+
+
+@pytest.mark.parametrize("fp16", [False, True])
+def test_tensorrt_gets_its_engine_cache_and_fp16_only_when_asked(monkeypatch: pytest.MonkeyPatch, fp16: bool) -> None:
+    """The options really handed to ORT for TensorRT (no GPU here: the session is captured, not run)."""
+    from mirror_app.generator import providers
+
+    seen: list[list] = []
+
+    class Captured(Exception):
+        pass
+
+    def fake_session(model: object, sess_options: object, providers: list) -> None:
+        seen.append(providers)
+        raise Captured("no GPU in this test")
+
+    monkeypatch.setattr(providers.ort, "get_available_providers", lambda: ["TensorrtExecutionProvider"])
+    monkeypatch.setattr(providers, "library_problem", lambda name: None)
+    monkeypatch.setattr(providers, "trt_cache_dir", lambda: Path("/tmp/mirror-test-trt-cache"))
+    monkeypatch.setattr(providers.ort, "InferenceSession", fake_session)
+    with pytest.raises(RuntimeError, match="no ONNX Runtime execution provider"):
+        providers.open_session(b"model", ("TensorrtExecutionProvider",), fp16=fp16)
+    name, options = seen[0][0]
+    assert name == "TensorrtExecutionProvider" and seen[0][1] == "CPUExecutionProvider"
+    assert options["trt_engine_cache_enable"] == "True"
+    assert options["trt_engine_cache_path"] == "/tmp/mirror-test-trt-cache"
+    assert options["trt_fp16_enable"] == str(fp16)
