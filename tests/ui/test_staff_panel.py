@@ -346,14 +346,19 @@ def test_anchor_editor_drag_save_and_reload(window, env) -> None:
     assert worn.anchors["left_hem"] == pytest.approx((round(new_x, 1), round(new_y, 1)))
 
 
-def test_anchor_editor_cancel_discards(window, env) -> None:
+def _tank_catalog_in_editor(window, env) -> tuple[Path, str, object]:
+    """A shop catalog of one tank, loaded live, its anchor editor open: (folder, manifest text, editor)."""
     app, win = window
     shop = _make_catalog(env, "shop", "Shop", ["black-rib-tank"])
     panel = _unlock(app, win)
     _choose_catalog(panel, shop)
     assert _wait(app, lambda: not win.staff.loading, 20)
-    before = (shop / "catalog.toml").read_text()
-    editor = panel.fix_anchors()
+    return shop, (shop / "catalog.toml").read_text(), panel.fix_anchors()
+
+
+def test_anchor_editor_cancel_discards(window, env) -> None:
+    _, win = window
+    shop, before, editor = _tank_catalog_in_editor(window, env)
     _drag(editor.view, editor.handles["neck"], 0, 40)
     assert editor.changed()
     QTest.mouseClick(editor.cancel_button, Qt.MouseButton.LeftButton)
@@ -362,13 +367,7 @@ def test_anchor_editor_cancel_discards(window, env) -> None:
 
 
 def test_anchor_editor_refuses_an_invalid_edit(window, env) -> None:
-    app, win = window
-    shop = _make_catalog(env, "shop", "Shop", ["black-rib-tank"])
-    panel = _unlock(app, win)
-    _choose_catalog(panel, shop)
-    assert _wait(app, lambda: not win.staff.loading, 20)
-    before = (shop / "catalog.toml").read_text()
-    editor = panel.fix_anchors()
+    shop, before, editor = _tank_catalog_in_editor(window, env)
     editor.handles["left_hem"].setPos(10, editor.anchors["left_hem"][1])  # left of right_hem: swapped
     assert not editor.save()
     assert "Not saved" in editor.message.text() and "left_hem" in editor.message.text()
