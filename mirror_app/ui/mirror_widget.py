@@ -116,4 +116,5 @@ class MirrorWidget(QOpenGLWidget):
             record = frame_record(
                 Processed(done.frame, done.body, done.fit, done.garment, stage_ms), latency, fw, self.settings.mirror
             )
+            self.stats.resolution = (fw, fh)  # the camera's, as in headless stats
             self.stats.add(record)

@@ -37,6 +37,7 @@ def test_window_shows_mirror_and_garment(window, tmp_path) -> None:
     app, win = window
     assert _wait(app, lambda: win.mirror.latest is not None and win.mirror.latest.fit is not None, 60)
     assert _wait(app, lambda: len(win.stats.recent) >= 3, 30)
+    assert tuple(win.stats.recent_summary()["resolution"]) == win.mirror.latest.frame.size
     shot = win.mirror.grabFramebuffer()
     shot.save(str(tmp_path / "window.png"))
     done = win.mirror.latest
