@@ -15,6 +15,7 @@ from mirror_app.catalog.garment import Garment
 from mirror_app.generator.fit import Fit, GarmentMesh
 from mirror_app.render.analysis import fold_maps, light_estimate, resample_nearest, small_frame
 from mirror_app.render.garment_textures import GarmentTextures
+from mirror_app.render.hair import HairMap, hair_map
 from mirror_app.render.mesh_lod import FlatBlocks, covered_triangles, flat_blocks, grid_lod, merge_flat
 from mirror_app.render.occluders import Capsule
 from mirror_app.render.occluders import occluders as find_occluders
@@ -41,7 +42,8 @@ COVER_QUAD_PX = 20.0  # the 1/4-size coverage pass draws the mesh coarsened up t
     _UNIT_MASK,
     _UNIT_COVER,
     _UNIT_SHADE,
-) = range(7)
+    _UNIT_HAIR,
+) = range(8)
 _OCCLUDER_FORMAT = "2f 4f 4f 3f 3f 3f 3f 1f"
 _OCCLUDER_ATTRS = ("in_px", "in_seg", "in_param", "in_ref0", "in_ref1", "in_near0", "in_near1", "in_core")
 _OCCLUDER_FLOATS = 23
@@ -120,6 +122,7 @@ class Compositor:
             for folds, shadows in ((True, True), (True, False), (False, True))
         }
         self._occlude_prog = load("occlude")
+        self._hair_prog = load("hair", vertex="background")
         for prog in self._garment_progs.values():
             _set(prog, u_garment=_UNIT_GARMENT, u_alpha_cut=ALPHA_CUT, u_shade=_UNIT_SHADE)
         _set(
@@ -129,6 +132,7 @@ class Compositor:
             u_cover=_UNIT_COVER,
             u_depth_margin=DEPTH_MARGIN_M,
         )
+        _set(self._hair_prog, u_camera=_UNIT_CAMERA, u_mask=_UNIT_MASK, u_hair=_UNIT_HAIR)
         _set(self._cover_prog, u_garment=_UNIT_GARMENT)
         _set(self._bg_prog, u_camera=_UNIT_CAMERA)
         _set(self._bg_shade_prog, u_camera=_UNIT_CAMERA, u_shade=_UNIT_SHADE)
@@ -142,6 +146,9 @@ class Compositor:
             key: ctx.vertex_array(prog, [(self._box_quad, "2f", "in_px")]) for key, prog in self._shade_progs.items()
         }
         self._bg_shade_vao = ctx.vertex_array(self._bg_shade_prog, [(self._box_quad, "2f", "in_px")])
+        self._hair_quad = ctx.buffer(reserve=8 * 4, dynamic=True)
+        self._hair_vao = ctx.vertex_array(self._hair_prog, [(self._hair_quad, "2f", "in_px")])
+        self._hair_tex: moderngl.Texture | None = None
         self._occluder_buf = ctx.buffer(reserve=MAX_OCCLUDERS * 6 * _OCCLUDER_FLOATS * 4, dynamic=True)
         self._occlude_vao = ctx.vertex_array(
             self._occlude_prog, [(self._occluder_buf, _OCCLUDER_FORMAT, *_OCCLUDER_ATTRS)]
@@ -357,9 +364,11 @@ class Compositor:
         self._upload_camera(frame, box if region else None)
         capsules = find_occluders(body, (w, h))[:MAX_OCCLUDERS] if (s.occlusion and mask is not None) else []
         occlusion = bool(capsules)
-        if occlusion:
+        hair = self._hair_over(frame, mask, body, box) if s.hair else None
+        if occlusion or hair is not None:
             assert mask is not None
             self._upload_mask(mask, box, (w, h))
+        if occlusion:
             self._occluder_buf.write(occluder_vertices(capsules, frame).tobytes())
         cover = shadows or occlusion
         cover_level = self._cover_level(entry, fit) if cover else 1
@@ -411,6 +420,8 @@ class Compositor:
             self._mask.use(_UNIT_MASK)  # type: ignore[union-attr]
             _set(self._occlude_prog, u_xform=xform, u_frame_size=size)
             self._occlude_vao.render(moderngl.TRIANGLES, vertices=6 * len(capsules))
+        if hair is not None:
+            self._draw_hair(hair, xform, size)
         ctx.disable(moderngl.BLEND)
         if scissor is not None:
             target.scissor = None  # type: ignore[assignment]
@@ -452,6 +463,39 @@ class Compositor:
         return xform
 
     # ----------------------------------------------------------------------------------- per-frame work
+    def _hair_over(
+        self, frame: np.ndarray, mask: np.ndarray | None, body: Body | None, box: tuple[int, int, int, int]
+    ) -> HairMap | None:
+        """The hair map when it overlaps the garment's box, uploaded with its quad (the overlap only)."""
+        found = hair_map(frame, mask, body)
+        if found is None:
+            return None
+        x0, y0 = max(found.rect[0], box[0]), max(found.rect[1], box[1])
+        x1, y1 = min(found.rect[2], box[2]), min(found.rect[3], box[3])
+        if x1 <= x0 or y1 <= y0:
+            return None
+        self._hair_quad.write(np.array([x0, y0, x1, y0, x0, y1, x1, y1], dtype="f4").tobytes())
+        self._hair_tex = self._refresh(self._hair_tex, found.alpha)
+        return found
+
+    def _draw_hair(self, hair: HairMap, xform: tuple[float, ...], size: tuple[float, float]) -> None:
+        """The camera frame back over the garment where the hair falls in front of it (blending is on)."""
+        assert self._hair_tex is not None and self._mask is not None
+        self._hair_tex.use(_UNIT_HAIR)
+        self._mask.use(_UNIT_MASK)
+        _set(
+            self._hair_prog,
+            u_xform=xform,
+            u_frame_size=size,
+            u_rect=tuple(float(v) for v in hair.rect),
+            u_hair_colour=tuple(float(c) for c in hair.hair),
+            u_other0=tuple(float(c) for c in hair.others[0]),
+            u_other1=tuple(float(c) for c in hair.others[1]),
+            u_other2=tuple(float(c) for c in hair.others[2]),
+            u_tolerance=hair.tolerance,
+        )
+        self._hair_vao.render(moderngl.TRIANGLE_STRIP)
+
     def _upload_camera(self, frame: np.ndarray, box: tuple[int, int, int, int] | None = None) -> None:
         """The camera frame into its texture (reused while the size holds); with `box` (x0, y0, x1, y1),
         only that part: the rest of the texture is then stale and must not be sampled."""
@@ -651,6 +695,10 @@ class Compositor:
             self._bg_shade_vao,
             self._occlude_vao,
             self._occluder_buf,
+            self._hair_vao,
+            self._hair_quad,
+            self._hair_tex,
+            self._hair_prog,
             self._frame_quad,
             self._box_quad,
             *self._shade_progs.values(),
@@ -663,7 +711,7 @@ class Compositor:
         for obj in objs:
             if obj is not None:
                 obj.release()
-        self._camera = self._mask = self._folds = self._coarse = None
+        self._camera = self._mask = self._folds = self._coarse = self._hair_tex = None
         self._low_fbo, self._low_tex, self._low_size = {}, {}, (0, 0)
 
 
