@@ -15,13 +15,20 @@ uniform float u_tolerance;     // colour distance within which a pixel may be ha
 in vec2 v_uv;
 out vec4 f_color;
 
+// Distance from the nearest shade of ref (ref x k, k in 0.55..1.3), for skin and cloth: hair.py's shade_distance.
+float shade_distance(vec3 c, vec3 ref) {
+    float k = clamp(dot(c, ref) / max(dot(ref, ref), 1e-4), 0.55, 1.3);
+    return length(c - k * ref);
+}
+
 void main() {
     vec2 px = v_uv * u_frame_size;
     float gate = texture(u_hair, (px - u_rect.xy) / (u_rect.zw - u_rect.xy)).r;
     vec3 here = texture(u_camera, v_uv).rgb;
     float d = length(here - u_hair_colour);
-    float other = min(min(length(here - u_other0), length(here - u_other1)), length(here - u_other2));
-    float like = (1.0 - smoothstep(u_tolerance, u_tolerance + 0.06, d)) * smoothstep(-0.02, 0.04, other - d);
+    float other = min(min(shade_distance(here, u_other0), shade_distance(here, u_other1)),
+                      length(here - u_other2));
+    float like = (1.0 - smoothstep(u_tolerance, u_tolerance + 0.06, d)) * smoothstep(0.01, 0.05, other - d);
     float person = smoothstep(0.3, 0.7, texture(u_mask, v_uv).r);
     float a = gate * like * person;
     f_color = vec4(here * a, a);

@@ -26,6 +26,7 @@ from mirror_app.tracking.body import Body
 log = logging.getLogger(__name__)
 
 MAX_OCCLUDERS = 6  # must match MAX_OCCLUDERS in shaders/garment.frag
+HAIR_RECHECK_FRAMES = 8  # without long hair in view, look for it on one frame in this many
 LOW_RES_DOWNSCALE = 4  # coverage and shade maps are rendered at 1/4 size
 SHADOW_SPREAD = 1.5  # blur tap spacing in low-res texels: sigma ~2 texels, ~8 px at full size
 SHADOW_OFFSET = 0.008  # contact shadow drop, in frame heights (light from above)
@@ -149,6 +150,8 @@ class Compositor:
         self._hair_quad = ctx.buffer(reserve=8 * 4, dynamic=True)
         self._hair_vao = ctx.vertex_array(self._hair_prog, [(self._hair_quad, "2f", "in_px")])
         self._hair_tex: moderngl.Texture | None = None
+        self._hair_wait = 0  # frames to go before looking for long hair again (none found lately)
+        self._hair_person: int | None = None
         self._occluder_buf = ctx.buffer(reserve=MAX_OCCLUDERS * 6 * _OCCLUDER_FLOATS * 4, dynamic=True)
         self._occlude_vao = ctx.vertex_array(
             self._occlude_prog, [(self._occluder_buf, _OCCLUDER_FORMAT, *_OCCLUDER_ATTRS)]
@@ -205,8 +208,10 @@ class Compositor:
         return self._light.copy() if self._light is not None else np.ones(3, dtype=np.float32)
 
     def reset_light(self) -> None:
-        """Forget the smoothed light, e.g. after a scene cut, so the next frame sets it directly."""
+        """Forget the smoothed light and the hair search's pause, e.g. after a scene cut, so the next frame
+        sets the light directly and looks for hair."""
         self._light = None
+        self._hair_wait = 0
 
     def _upload_mesh(
         self,
@@ -467,8 +472,15 @@ class Compositor:
         self, frame: np.ndarray, mask: np.ndarray | None, body: Body | None, box: tuple[int, int, int, int]
     ) -> HairMap | None:
         """The hair map when it overlaps the garment's box, uploaded with its quad (the overlap only)."""
+        person = body.person_id if body is not None else None
+        if self._hair_wait > 0 and person == self._hair_person:
+            self._hair_wait -= 1
+            return None
         found = hair_map(frame, mask, body)
+        self._hair_person = person
         if found is None:
+            # Hair does not grow between frames: look again in a quarter second, not on every frame.
+            self._hair_wait = HAIR_RECHECK_FRAMES - 1
             return None
         x0, y0 = max(found.rect[0], box[0]), max(found.rect[1], box[1])
         x1, y1 = min(found.rect[2], box[2]), min(found.rect[3], box[3])

@@ -20,12 +20,18 @@ import numpy as np
 from mirror_app.tracking import body as pose
 from mirror_app.tracking.body import Body
 
-HEAD_PX = 16.0  # ear-to-ear distance in the working map (its pixels per head width)
+HEAD_PX = 12.0  # ear-to-ear distance in the working map (its pixels per head width)
 MIN_HEAD_PX = 10.0  # ear-to-ear distance in the frame under which no map is made (too far to matter)
-SAMPLE_ABOVE_EYES = 0.6  # hair samples lie this many head widths above the eye line...
+SAMPLE_ABOVE_EYES = 0.45  # hair samples lie this many head widths above the eye line...
 SAMPLE_HALF_WIDTH = 0.7  # ...and within this many head widths of the head's axis
-MIN_SAMPLES = 12  # fewer hair samples than this (bald, hat cut off by the frame edge): no map
-SEPARABLE = 0.15  # hair closer than this (0..1 RGB distance) to the skin or the top's colour: no map
+MIN_SAMPLES = 10  # fewer hair samples than this (bald, hat cut off by the frame edge): no map
+SEPARABLE = 0.15  # hair closer than this (0..1 RGB distance) to the skin, the top or the room: no map
+SKIN_LIKE = 0.08  # head-top samples this near a shade of the face's skin are forehead, not hair
+MAX_SPREAD = 0.12  # median distance of the head-top samples from their median above which: no map
+MAX_TOLERANCE = 0.12  # widest colour distance a pixel may be from the hair colour and count as hair
+MARGIN = 0.05  # a hair pixel must be this much nearer to the hair colour than to the skin, top and room
+CENTRE_HALF_WIDTH = 0.45  # head widths either side of the head's axis (face, neck) where hair is not sought
+MIN_LOCK_AREA = 0.1  # hair below the ears smaller than this (in head widths squared) is not a lock
 REACH_BELOW_EARS = 0.5  # hair must reach this many head widths below the ear line to count as long
 _LANDMARKS = (pose.NOSE, 2, 5, 7, 8, 9, 10, pose.LEFT_SHOULDER, pose.RIGHT_SHOULDER)
 _ROI_SIDE, _ROI_TOP, _ROI_BELOW = 1.2, 1.6, 2.6  # working region around head and shoulders, in head widths
@@ -44,6 +50,17 @@ class HairMap:
 
 def _median(pixels: np.ndarray) -> np.ndarray:
     return np.median(pixels.reshape(-1, 3), axis=0).astype(np.float32)
+
+
+SHADE_RANGE = (0.55, 1.3)  # brightness factors skin and cloth take in shadow and light and stay themselves
+
+
+def shade_distance(pixels: np.ndarray, ref: np.ndarray) -> np.ndarray:
+    """Distance (0..1 RGB) of each pixel (..., 3) from the nearest shade of `ref` (ref x k, k in SHADE_RANGE), for
+    skin and the wearer's top: a neck in the chin's shadow or a fold stays skin or cloth, not "dark like hair".
+    (Not for the hair itself: brown hair is a dark shade of skin.) Same metric as shaders/hair.frag."""
+    k = np.clip(pixels @ ref / max(float(ref @ ref), 1e-4), *SHADE_RANGE)
+    return np.linalg.norm(pixels - k[..., None] * ref, axis=-1)
 
 
 def hair_map(frame: np.ndarray, mask: np.ndarray | None, body: Body | None) -> HairMap | None:
@@ -80,56 +97,73 @@ def hair_map(frame: np.ndarray, mask: np.ndarray | None, body: Body | None) -> H
         return None
     scale = min(1.0, HEAD_PX / head_w)
     size = (max(2, round((x1 - x0) * scale)), max(2, round((y1 - y0) * scale)))
-    crop = cv2.resize(frame[y0:y1, x0:x1], size, interpolation=cv2.INTER_AREA).astype(np.float32) / 255.0
     mh, mw = mask.shape[:2]
     mx0, my0 = int(x0 * mw / fw), int(y0 * mh / fh)
     mx1, my1 = max(mx0 + 1, int(x1 * mw / fw)), max(my0 + 1, int(y1 * mh / fh))
-    mcrop = np.ascontiguousarray(mask[my0:my1, mx0:mx1], dtype=np.float32)
-    person = cv2.resize(mcrop, size, interpolation=cv2.INTER_LINEAR) * (1.0 / 255.0 if mask.dtype == np.uint8 else 1.0)
+    person = cv2.resize(np.ascontiguousarray(mask[my0:my1, mx0:mx1]), size, interpolation=cv2.INTER_LINEAR)
+    person = person.astype(np.float32) * (1.0 / 255.0 if mask.dtype == np.uint8 else 1.0)
 
-    # Head-relative coordinates of every working pixel, in head widths.
-    yy, xx = np.mgrid[0 : size[1], 0 : size[0]].astype(np.float32)
-    fx = x0 + (xx + 0.5) * (x1 - x0) / size[0]
-    fy = y0 + (yy + 0.5) * (y1 - y0) / size[1]
+    # Head-relative coordinates of every working pixel, in head widths (outer sums of row and column terms).
+    fx = (x0 + (np.arange(size[0], dtype=np.float32) + 0.5) * (x1 - x0) / size[0])[None, :]
+    fy = (y0 + (np.arange(size[1], dtype=np.float32) + 0.5) * (y1 - y0) / size[1])[:, None]
     above_eyes = ((fx - eye_mid[0]) * up[0] + (fy - eye_mid[1]) * up[1]) / head_w
     above_ears = ((fx - ear_mid[0]) * up[0] + (fy - ear_mid[1]) * up[1]) / head_w
-    across = ((fx - ear_mid[0]) * right[0] + (fy - ear_mid[1]) * right[1]) / head_w
-    on_person = person > 0.7
-    top = on_person & (above_eyes > SAMPLE_ABOVE_EYES) & (np.abs(across) < SAMPLE_HALF_WIDTH)
+    across = np.abs(((fx - ear_mid[0]) * right[0] + (fy - ear_mid[1]) * right[1]) / head_w)
+    on_person = person > 0.8
+    top = (person > 0.7) & (above_eyes > SAMPLE_ABOVE_EYES) & (across < SAMPLE_HALF_WIDTH)
     if int(top.sum()) < MIN_SAMPLES:
         return None
-    samples = crop[top]
-    hair = _median(samples)
-    spread = float(np.median(np.linalg.norm(samples - hair, axis=1)))
-    tolerance = float(np.clip(2.5 * spread, 0.08, 0.18))
+    # Bilinear to twice the size, then 2x2 means: 16 samples per working pixel at a tenth of INTER_AREA's cost.
+    twice = cv2.resize(frame[y0:y1, x0:x1], (2 * size[0], 2 * size[1]), interpolation=cv2.INTER_LINEAR)
+    crop = cv2.resize(twice, size, interpolation=cv2.INTER_AREA).astype(np.float32)
+    crop *= 1.0 / 255.0
 
-    def patch(centre: np.ndarray, radius: float) -> np.ndarray | None:
-        near = ((fx - centre[0]) ** 2 + (fy - centre[1]) ** 2 < (radius * head_w) ** 2) & on_person
+    def patch(near: np.ndarray) -> np.ndarray | None:
         return _median(crop[near]) if int(near.sum()) >= 4 else None
 
     nose = px[pose.NOSE]
-    skin = patch(nose + 0.35 * (px[[9, 10]].mean(axis=0) - nose), 0.25)
-    sh_span = float(np.linalg.norm(shoulders[0] - shoulders[1]))
-    clothes = patch(sh_mid - up * 0.45 * sh_span, 0.35)
-    # The room just off the head: where the mask bleeds past the hair, the "hair" sampled is the wall.
-    room = (person < 0.1) & (above_ears > 0.0)
-    backdrop = _median(crop[room]) if int(room.sum()) >= 4 else None
-    others = [c for c in (skin, clothes, backdrop) if c is not None]
-    if len(others) < 3 or min(float(np.linalg.norm(hair - c)) for c in others) < SEPARABLE:
+    face_at = nose + 0.35 * (px[[9, 10]].mean(axis=0) - nose)
+    skin = patch(((fx - face_at[0]) ** 2 + (fy - face_at[1]) ** 2 < (0.25 * head_w) ** 2) & on_person)
+    # The room just off the head: where the mask bleeds past the hair, what is sampled there is the wall.
+    backdrop = patch((person < 0.1) & (above_ears > 0.0))
+    if skin is None or backdrop is None:
         return None
-    ref = np.stack(others)
+    # Hair samples: the head top without the forehead's skin and the room the mask bled into.
+    samples = crop[top]
+    plain = np.linalg.norm(samples - backdrop, axis=1)
+    samples = samples[(shade_distance(samples, skin) > SKIN_LIKE) & (plain > SEPARABLE)]
+    if len(samples) < MIN_SAMPLES:
+        return None  # bald, or a forehead up to the crown
+    hair = _median(samples)
+    spread = float(np.median(np.linalg.norm(samples - hair, axis=1)))
+    if spread > MAX_SPREAD:
+        return None  # no one colour up there: a patterned hat, a mixed background
+    tolerance = float(np.clip(2.0 * spread, 0.06, MAX_TOLERANCE))
+    sh_span = float(np.linalg.norm(shoulders[0] - shoulders[1]))
+    top_at = sh_mid - up * 0.45 * sh_span
+    clothes = patch(((fx - top_at[0]) ** 2 + (fy - top_at[1]) ** 2 < (0.35 * head_w) ** 2) & on_person)
+    if clothes is None:
+        return None
+    ref = np.stack([skin, clothes, backdrop])
+    apart = (shade_distance(hair, skin), shade_distance(hair, clothes), np.linalg.norm(hair - backdrop))
+    if min(float(d) for d in apart) < SEPARABLE:
+        return None
 
     to_hair = np.linalg.norm(crop - hair, axis=2)
-    to_other = np.min(np.linalg.norm(crop[:, :, None, :] - ref, axis=3), axis=2)
-    like = (to_hair < tolerance) & (to_hair < to_other - 0.03) & (person > 0.5)
+    to_other = np.minimum(shade_distance(crop, skin), shade_distance(crop, clothes))
+    np.minimum(to_other, np.linalg.norm(crop - backdrop, axis=2), out=to_other)
+    # Never through the face, the neck or the middle of the chest: hair over the shoulders hangs beside them,
+    # and shaded skin or a dark collar there must not count (nor connect the head's hair to the clothes).
+    beside = (across > CENTRE_HALF_WIDTH) | (above_eyes > 0.4)
+    like = (to_hair < tolerance) & (to_hair < to_other - MARGIN) & (person > 0.5) & beside
     count, labels = cv2.connectedComponents(like.astype(np.uint8), connectivity=8)
     if count <= 1:
         return None
     rooted = np.unique(labels[top & like])
-    rooted = rooted[rooted > 0]
-    hanging = np.isin(labels, rooted)
-    if not bool((hanging & (above_ears < -REACH_BELOW_EARS)).any()):
-        return None  # short hair: nothing falls past the ears onto the clothes
+    hanging = np.isin(labels, rooted[rooted > 0])
+    below = int((hanging & (above_ears < -REACH_BELOW_EARS)).sum()) / (head_w * scale) ** 2  # head widths^2
+    if below < MIN_LOCK_AREA:
+        return None  # short hair: nothing (or a wisp) falls past the ears onto the clothes
     # Grown by two working pixels, then softened: the map is fully on over every hair pixel (strand edges
     # mixed with the top's colour included) and the shader's per-pixel colour test draws the edge.
     alpha = cv2.dilate(hanging.astype(np.uint8) * 255, np.ones((5, 5), np.uint8))

@@ -105,3 +105,26 @@ def test_hair_can_be_switched_off(renderer) -> None:
     again = _render(renderer, frame, body, fit, hair=False)
     np.testing.assert_array_equal(again, off)
     assert np.abs(on - off).mean() > 0.2
+
+
+def test_hair_found_lately_absent_is_looked_for_again_within_a_quarter_second(renderer) -> None:
+    """Without long hair in view the search runs on one frame in HAIR_RECHECK_FRAMES; hair that appears
+    (the same person turning, leaning) is drawn within that many frames, and then on every frame."""
+    from mirror_app.render.compositor import HAIR_RECHECK_FRAMES
+
+    r, mesh = renderer
+    r.compositor.settings = CompositorSettings(**{**OFF, "hair": True})
+    r.compositor.reset_light()
+    short, body_s, rect = _scene("short")
+    fit = synthetic.rect_fit(mesh, rect, bulge=0.5)
+    for _ in range(3):
+        r.render(short, body_s, fit)
+    long_hair, body_l, _ = _scene("long")
+    hair = _hair_pixels(long_hair, body_l)
+    shown = []
+    for _ in range(HAIR_RECHECK_FRAMES + 3):
+        out = r.render(long_hair, body_l, fit).astype(np.int16)
+        shown.append((np.abs(out - long_hair).max(axis=2) <= 6)[hair].mean())
+    first = next(i for i, f in enumerate(shown) if f > 0.9)
+    assert first < HAIR_RECHECK_FRAMES
+    assert min(shown[first:]) > 0.9
