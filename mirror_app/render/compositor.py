@@ -8,13 +8,15 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import cv2
 import moderngl
 import numpy as np
 
 from mirror_app.catalog.garment import Garment
 from mirror_app.generator.fit import Fit, GarmentMesh
-from mirror_app.render.analysis import fold_maps, light_estimate, premultiply, resample_nearest, small_frame
+from mirror_app.render.analysis import fold_maps, light_estimate, resample_nearest, small_frame
+from mirror_app.render.garment_textures import GarmentTextures
+from mirror_app.render.hair import HairMap, hair_map
+from mirror_app.render.mesh_lod import FlatBlocks, covered_triangles, flat_blocks, grid_lod, merge_flat
 from mirror_app.render.occluders import Capsule
 from mirror_app.render.occluders import occluders as find_occluders
 from mirror_app.render.settings import CompositorSettings
@@ -24,6 +26,7 @@ from mirror_app.tracking.body import Body
 log = logging.getLogger(__name__)
 
 MAX_OCCLUDERS = 6  # must match MAX_OCCLUDERS in shaders/garment.frag
+HAIR_RECHECK_FRAMES = 8  # without long hair in view, look for it on one frame in this many
 LOW_RES_DOWNSCALE = 4  # coverage and shade maps are rendered at 1/4 size
 SHADOW_SPREAD = 1.5  # blur tap spacing in low-res texels: sigma ~2 texels, ~8 px at full size
 SHADOW_OFFSET = 0.008  # contact shadow drop, in frame heights (light from above)
@@ -31,7 +34,6 @@ ALPHA_CUT = 0.5  # texture alpha contour taken as the garment's edge
 DEPTH_MARGIN_M = 0.04  # garment must be this far behind an arm (metres) to be hidden by it
 AO_SHARE = 0.35  # edge darkening inside the garment, as a share of shadow_strength
 COVER_QUAD_PX = 20.0  # the 1/4-size coverage pass draws the mesh coarsened up to quads this big (frame px)
-LOD_LEVELS = (4, 2)  # coarsening steps (grid cells per quad side) prepared at preload
 
 (
     _UNIT_CAMERA,
@@ -41,7 +43,8 @@ LOD_LEVELS = (4, 2)  # coarsening steps (grid cells per quad side) prepared at p
     _UNIT_MASK,
     _UNIT_COVER,
     _UNIT_SHADE,
-) = range(7)
+    _UNIT_HAIR,
+) = range(8)
 _OCCLUDER_FORMAT = "2f 4f 4f 3f 3f 3f 3f 1f"
 _OCCLUDER_ATTRS = ("in_px", "in_seg", "in_param", "in_ref0", "in_ref1", "in_near0", "in_near1", "in_core")
 _OCCLUDER_FLOATS = 23
@@ -52,8 +55,8 @@ class _GarmentGpu:
     """One preloaded garment's GPU objects."""
 
     mesh: GarmentMesh
-    front: moderngl.Texture
-    back: moderngl.Texture | None
+    front: GarmentTextures
+    back: GarmentTextures | None
     uv_buf: moderngl.Buffer
     pos_buf: moderngl.Buffer
     # Triangle lists by coarseness (cells per quad side; 1 = every triangle, fully transparent ones culled),
@@ -61,6 +64,10 @@ class _GarmentGpu:
     levels: dict[int, np.ndarray]
     index_bufs: dict[int, moderngl.Buffer]
     cell_pairs: np.ndarray | None = None  # (K, 2) vertex pairs one grid cell apart, to measure cells on screen
+    flat: FlatBlocks | None = None  # blocks the garment pass draws as one quad where the fit is flat
+    drawn: dict[int, int] = field(default_factory=dict)  # indices written to each level's buffer this frame
+    probe: np.ndarray | None = None  # up to 256 triangles whose screen area against uv area gives the scale
+    probe_uv_area: float = 0.0
     sorted_levels: set[int] = field(default_factory=set)
     vaos: dict[object, moderngl.VertexArray] = field(default_factory=dict)
     warned: bool = False
@@ -85,82 +92,6 @@ class _GarmentGpu:
         for tex in (self.front, self.back):
             if tex is not None:
                 tex.release()
-
-
-def covered_triangles(triangles: np.ndarray, uv: np.ndarray, textures: list[np.ndarray]) -> np.ndarray:
-    """Triangles whose uv box touches a non-transparent texel: the others would rasterize for nothing."""
-    keep = np.zeros(len(triangles), dtype=bool)
-    for rgba in textures:
-        h, w = rgba.shape[:2]
-        sat = cv2.integral((rgba[..., 3] > 0).astype(np.uint8), sdepth=cv2.CV_32S)  # (h + 1, w + 1)
-        tri_uv = uv[triangles]  # (T, 3, 2)
-        pad = 2  # texels: mip filtering reaches a little past the box
-        x0 = np.clip(np.floor(tri_uv[..., 0].min(1) * w) - pad, 0, w).astype(np.intp)
-        x1 = np.clip(np.ceil(tri_uv[..., 0].max(1) * w) + pad, 0, w).astype(np.intp)
-        y0 = np.clip(np.floor(tri_uv[..., 1].min(1) * h) - pad, 0, h).astype(np.intp)
-        y1 = np.clip(np.ceil(tri_uv[..., 1].max(1) * h) + pad, 0, h).astype(np.intp)
-        count = sat[y1, x1] - sat[y0, x1] - sat[y1, x0] + sat[y0, x0]
-        keep |= count > 0
-    return np.ascontiguousarray(triangles[keep])
-
-
-def _lattice_axis(x: np.ndarray) -> np.ndarray | None:
-    """Integer lattice index of each coordinate when they lie on a regular grid, else None."""
-    values = np.unique(np.round(x.astype(np.float64), 6))
-    if len(values) < 2:
-        return None
-    step = float(np.diff(values).min())
-    if step <= 1e-6:
-        return None
-    pos = (x - values[0]) / step
-    idx = np.round(pos)
-    if float(np.abs(pos - idx).max()) > 0.05:
-        return None
-    return idx.astype(np.int64)
-
-
-def grid_lod(
-    uv: np.ndarray, triangles: np.ndarray, levels: tuple[int, ...] = LOD_LEVELS
-) -> tuple[dict[int, np.ndarray], np.ndarray | None]:
-    """Coarser triangle lists of a regular-grid mesh (as the generator's binding makes) for the 1/4-size
-    coverage pass, where cells are a pixel or two and triangle setup costs more than they show: {L: triangles},
-    where each L x L block of cells whose four corner vertices exist becomes one quad and other cells stay as
-    they are (T-junctions between them do not matter for a coverage that is blurred); and vertex pairs one
-    cell apart (horizontal neighbours) to measure cells on screen. ({}, None) when the mesh is not a grid."""
-    if not triangles.size:
-        return {}, None
-    iu, iv = _lattice_axis(uv[:, 0]), _lattice_axis(uv[:, 1])
-    if iu is None or iv is None:
-        return {}, None
-    tri_i, tri_j = iu[triangles], iv[triangles]
-    if int((tri_i.max(1) - tri_i.min(1)).max()) != 1 or int((tri_j.max(1) - tri_j.min(1)).max()) != 1:
-        return {}, None
-    gh, gw = int(iv.max()) + 1, int(iu.max()) + 1
-    grid = np.full((gh + 1, gw + 1), -1, np.int64)  # one spare row/column of -1: lookups past the end
-    grid[iv, iu] = np.arange(len(uv))
-    left, right = grid[:gh, : gw - 1], grid[:gh, 1:gw]
-    both = (left >= 0) & (right >= 0)
-    pairs = np.stack([left[both], right[both]], axis=1)
-    if len(pairs) > 64:
-        pairs = pairs[np.linspace(0, len(pairs) - 1, 64).astype(np.int64)]
-    cell_i, cell_j = tri_i.min(1), tri_j.min(1)
-    out: dict[int, np.ndarray] = {}
-    for level in levels:
-        bi, bj = cell_i // level * level, cell_j // level * level
-        ci, cj = np.minimum(bi + level, gw), np.minimum(bj + level, gh)
-        ok = (grid[bj, bi] >= 0) & (grid[bj, ci] >= 0) & (grid[cj, bi] >= 0) & (grid[cj, ci] >= 0)
-        ok &= (bi + level < gw) & (bj + level < gh)
-        blocks = np.unique(np.stack([bi[ok], bj[ok]], axis=1), axis=0).reshape(-1, 2)
-        a = grid[blocks[:, 1], blocks[:, 0]]
-        b = grid[blocks[:, 1], blocks[:, 0] + level]
-        c = grid[blocks[:, 1] + level, blocks[:, 0]]
-        d = grid[blocks[:, 1] + level, blocks[:, 0] + level]
-        quads = np.concatenate([np.stack([a, b, d], 1), np.stack([a, d, c], 1)]).astype(triangles.dtype)
-        coarse = np.concatenate([triangles[~ok], quads])
-        if len(coarse) > 0.8 * len(triangles):
-            continue
-        out[level] = np.ascontiguousarray(coarse, dtype=np.int32)
-    return out, pairs
 
 
 class Compositor:
@@ -192,6 +123,7 @@ class Compositor:
             for folds, shadows in ((True, True), (True, False), (False, True))
         }
         self._occlude_prog = load("occlude")
+        self._hair_prog = load("hair", vertex="background")
         for prog in self._garment_progs.values():
             _set(prog, u_garment=_UNIT_GARMENT, u_alpha_cut=ALPHA_CUT, u_shade=_UNIT_SHADE)
         _set(
@@ -201,6 +133,7 @@ class Compositor:
             u_cover=_UNIT_COVER,
             u_depth_margin=DEPTH_MARGIN_M,
         )
+        _set(self._hair_prog, u_camera=_UNIT_CAMERA, u_mask=_UNIT_MASK, u_hair=_UNIT_HAIR)
         _set(self._cover_prog, u_garment=_UNIT_GARMENT)
         _set(self._bg_prog, u_camera=_UNIT_CAMERA)
         _set(self._bg_shade_prog, u_camera=_UNIT_CAMERA, u_shade=_UNIT_SHADE)
@@ -214,6 +147,11 @@ class Compositor:
             key: ctx.vertex_array(prog, [(self._box_quad, "2f", "in_px")]) for key, prog in self._shade_progs.items()
         }
         self._bg_shade_vao = ctx.vertex_array(self._bg_shade_prog, [(self._box_quad, "2f", "in_px")])
+        self._hair_quad = ctx.buffer(reserve=8 * 4, dynamic=True)
+        self._hair_vao = ctx.vertex_array(self._hair_prog, [(self._hair_quad, "2f", "in_px")])
+        self._hair_tex: moderngl.Texture | None = None
+        self._hair_wait = 0  # frames to go before looking for long hair again (none found lately)
+        self._hair_person: int | None = None
         self._occluder_buf = ctx.buffer(reserve=MAX_OCCLUDERS * 6 * _OCCLUDER_FLOATS * 4, dynamic=True)
         self._occlude_vao = ctx.vertex_array(
             self._occlude_prog, [(self._occluder_buf, _OCCLUDER_FORMAT, *_OCCLUDER_ATTRS)]
@@ -242,8 +180,8 @@ class Compositor:
             raise ValueError(f"mesh is for {mesh.garment_id!r}, garment is {garment.id!r}")
         self.forget(garment.id)
         images = [garment.rgba] + ([garment.back_rgba] if garment.back_rgba is not None else [])
-        front = self._garment_texture(garment.rgba)
-        back = self._garment_texture(garment.back_rgba) if garment.back_rgba is not None else None
+        front = GarmentTextures(self.ctx, garment.rgba)
+        back = GarmentTextures(self.ctx, garment.back_rgba) if garment.back_rgba is not None else None
         entry = self._upload_mesh(mesh, front, back, images)
         self._garments[garment.id] = entry
         log.debug(
@@ -270,23 +208,16 @@ class Compositor:
         return self._light.copy() if self._light is not None else np.ones(3, dtype=np.float32)
 
     def reset_light(self) -> None:
-        """Forget the smoothed light, e.g. after a scene cut, so the next frame sets it directly."""
+        """Forget the smoothed light and the hair search's pause, e.g. after a scene cut, so the next frame
+        sets the light directly and looks for hair."""
         self._light = None
-
-    def _garment_texture(self, rgba: np.ndarray) -> moderngl.Texture:
-        if rgba.ndim != 3 or rgba.shape[2] != 4 or rgba.dtype != np.uint8:
-            raise ValueError(f"garment texture must be (H, W, 4) uint8, got {rgba.shape} {rgba.dtype}")
-        tex = self.ctx.texture((rgba.shape[1], rgba.shape[0]), 4, np.ascontiguousarray(premultiply(rgba)))
-        tex.repeat_x = tex.repeat_y = False
-        tex.build_mipmaps()
-        tex.filter = (moderngl.LINEAR_MIPMAP_LINEAR, moderngl.LINEAR)
-        return tex
+        self._hair_wait = 0
 
     def _upload_mesh(
         self,
         mesh: GarmentMesh,
-        front: moderngl.Texture,
-        back: moderngl.Texture | None,
+        front: GarmentTextures,
+        back: GarmentTextures | None,
         images: list[np.ndarray],
     ) -> _GarmentGpu:
         uv = np.ascontiguousarray(mesh.uv, dtype="f4")
@@ -306,7 +237,11 @@ class Compositor:
             level: ctx.buffer(tris.tobytes() if tris.size else b"\0" * 12, dynamic=True)
             for level, tris in levels.items()
         }
-        return _GarmentGpu(mesh, front, back, uv_buf, pos_buf, levels, bufs, pairs)
+        flat = flat_blocks(uv, triangles)
+        drawn = {level: tris.size for level, tris in levels.items()}
+        probe = triangles[:: max(1, len(triangles) // 256)] if triangles.size else None
+        uv_area = _area(uv, probe) if probe is not None else 0.0
+        return _GarmentGpu(mesh, front, back, uv_buf, pos_buf, levels, bufs, pairs, flat, drawn, probe, uv_area)
 
     def _vao(self, entry: _GarmentGpu, prog: moderngl.Program, level: int = 1) -> moderngl.VertexArray:
         """The garment's vertex array for one program and mesh coarseness, made on first use."""
@@ -434,9 +369,11 @@ class Compositor:
         self._upload_camera(frame, box if region else None)
         capsules = find_occluders(body, (w, h))[:MAX_OCCLUDERS] if (s.occlusion and mask is not None) else []
         occlusion = bool(capsules)
-        if occlusion:
+        hair = self._hair_over(frame, mask, body, box) if s.hair else None
+        if occlusion or hair is not None:
             assert mask is not None
             self._upload_mask(mask, box, (w, h))
+        if occlusion:
             self._occluder_buf.write(occluder_vertices(capsules, frame).tobytes())
         cover = shadows or occlusion
         cover_level = self._cover_level(entry, fit) if cover else 1
@@ -444,8 +381,12 @@ class Compositor:
         bx0, by0, bx1, by1 = box
         self._box_quad.write(np.array([bx0, by0, bx1, by0, bx0, by1, bx1, by1], dtype="f4").tobytes())
         opacity = float(np.clip(fit.opacity, 0.0, 1.0))
-        garment_tex = entry.back if (fit.back_view and entry.back is not None) else entry.front
-        garment_tex.use(_UNIT_GARMENT)
+        textures = entry.back if (fit.back_view and entry.back is not None) else entry.front
+        px_per_uv = _px_per_uv(entry, fit)  # screen pixels per unit of uv (per axis, area-averaged)
+        tw, th = textures.size
+        px_per_texel = px_per_uv / math.sqrt(tw * th)
+        textures.for_scale(px_per_texel / LOW_RES_DOWNSCALE, steady=False).use(_UNIT_GARMENT)
+        garment_tex = textures.for_scale(px_per_texel)
         shade = folds or shadows
         if shade or cover:
             self._render_low_res(entry, fit, (w, h), box, cover_level, folds=folds, shadows=shadows, cover=cover)
@@ -478,12 +419,14 @@ class Compositor:
             u_frame_size=size,
         )
         self.last_cpu_ms = (time.perf_counter() - t0) * 1e3
-        self._vao(entry, prog).render(moderngl.TRIANGLES, vertices=entry.triangles.size)
+        self._vao(entry, prog).render(moderngl.TRIANGLES, vertices=entry.drawn[1])
         if occlusion:
             self._low_tex["cover"].use(_UNIT_COVER)
             self._mask.use(_UNIT_MASK)  # type: ignore[union-attr]
             _set(self._occlude_prog, u_xform=xform, u_frame_size=size)
             self._occlude_vao.render(moderngl.TRIANGLES, vertices=6 * len(capsules))
+        if hair is not None:
+            self._draw_hair(hair, xform, size)
         ctx.disable(moderngl.BLEND)
         if scissor is not None:
             target.scissor = None  # type: ignore[assignment]
@@ -525,6 +468,46 @@ class Compositor:
         return xform
 
     # ----------------------------------------------------------------------------------- per-frame work
+    def _hair_over(
+        self, frame: np.ndarray, mask: np.ndarray | None, body: Body | None, box: tuple[int, int, int, int]
+    ) -> HairMap | None:
+        """The hair map when it overlaps the garment's box, uploaded with its quad (the overlap only)."""
+        person = body.person_id if body is not None else None
+        if self._hair_wait > 0 and person == self._hair_person:
+            self._hair_wait -= 1
+            return None
+        found = hair_map(frame, mask, body)
+        self._hair_person = person
+        if found is None:
+            # Hair does not grow between frames: look again in a quarter second, not on every frame.
+            self._hair_wait = HAIR_RECHECK_FRAMES - 1
+            return None
+        x0, y0 = max(found.rect[0], box[0]), max(found.rect[1], box[1])
+        x1, y1 = min(found.rect[2], box[2]), min(found.rect[3], box[3])
+        if x1 <= x0 or y1 <= y0:
+            return None
+        self._hair_quad.write(np.array([x0, y0, x1, y0, x0, y1, x1, y1], dtype="f4").tobytes())
+        self._hair_tex = self._refresh(self._hair_tex, found.alpha)
+        return found
+
+    def _draw_hair(self, hair: HairMap, xform: tuple[float, ...], size: tuple[float, float]) -> None:
+        """The camera frame back over the garment where the hair falls in front of it (blending is on)."""
+        assert self._hair_tex is not None and self._mask is not None
+        self._hair_tex.use(_UNIT_HAIR)
+        self._mask.use(_UNIT_MASK)
+        _set(
+            self._hair_prog,
+            u_xform=xform,
+            u_frame_size=size,
+            u_rect=tuple(float(v) for v in hair.rect),
+            u_hair_colour=tuple(float(c) for c in hair.hair),
+            u_other0=tuple(float(c) for c in hair.others[0]),
+            u_other1=tuple(float(c) for c in hair.others[1]),
+            u_other2=tuple(float(c) for c in hair.others[2]),
+            u_tolerance=hair.tolerance,
+        )
+        self._hair_vao.render(moderngl.TRIANGLE_STRIP)
+
     def _upload_camera(self, frame: np.ndarray, box: tuple[int, int, int, int] | None = None) -> None:
         """The camera frame into its texture (reused while the size holds); with `box` (x0, y0, x1, y1),
         only that part: the rest of the texture is then stale and must not be sampled."""
@@ -589,8 +572,9 @@ class Compositor:
         return self._small_texture(data)
 
     def _upload_fit(self, entry: _GarmentGpu, fit: Fit, drawn: tuple[int, ...]) -> None:
-        """Vertex positions + depth every frame; the drawn levels' triangles re-sorted far-to-near only when
-        depth varies (flat depth: the rest order, written once)."""
+        """Vertex positions + depth every frame; the full-detail list with the blocks that are flat in this fit
+        merged into quads (mesh_lod.merge_flat), and the drawn levels re-sorted far-to-near when depth varies
+        (flat depth: the rest order)."""
         n = len(entry.mesh.uv)
         data = np.empty((n, 3), dtype=np.float32)
         data[:, :2] = fit.vertices_px
@@ -600,13 +584,19 @@ class Compositor:
         varies = bool(n) and float(depth.max() - depth.min()) > 1e-4
         for lv in set(drawn):
             tris = entry.levels[lv]
+            # Not while fading: the seam fans overlap their neighbours by a hair, which only opaque cloth hides.
+            merged = lv == 1 and entry.flat is not None and tris.size and fit.opacity >= 0.999
+            if merged:
+                assert entry.flat is not None
+                tris = merge_flat(entry.flat, tris, data[:, :2])
             if varies and tris.size:
                 order = np.argsort(-depth[tris].sum(axis=1), kind="stable")
                 entry.index_bufs[lv].write(np.ascontiguousarray(tris[order]).tobytes())
                 entry.sorted_levels.add(lv)
-            elif lv in entry.sorted_levels:
-                entry.index_bufs[lv].write(tris.tobytes())
+            elif merged or lv in entry.sorted_levels:
+                entry.index_bufs[lv].write(np.ascontiguousarray(tris).tobytes())
                 entry.sorted_levels.discard(lv)
+            entry.drawn[lv] = tris.size
 
     def _low_res_targets(self, frame_size: tuple[int, int]) -> None:
         """(Re)make the 1/4-size textures: cover (RG16F: coverage, coverage x depth) and shade (RG16F:
@@ -660,7 +650,7 @@ class Compositor:
             ctx.enable(moderngl.BLEND)
             over = (moderngl.ONE, moderngl.ONE_MINUS_SRC_ALPHA)
             ctx.blend_func = (*over, *over)  # type: ignore[assignment]
-            self._vao(entry, self._cover_prog, level).render(moderngl.TRIANGLES, vertices=entry.levels[level].size)
+            self._vao(entry, self._cover_prog, level).render(moderngl.TRIANGLES, vertices=entry.drawn[level])
             ctx.disable(moderngl.BLEND)
             fbo["cover"].scissor = None  # type: ignore[assignment]
             tex["cover"].use(_UNIT_COVER)
@@ -717,6 +707,10 @@ class Compositor:
             self._bg_shade_vao,
             self._occlude_vao,
             self._occluder_buf,
+            self._hair_vao,
+            self._hair_quad,
+            self._hair_tex,
+            self._hair_prog,
             self._frame_quad,
             self._box_quad,
             *self._shade_progs.values(),
@@ -729,7 +723,7 @@ class Compositor:
         for obj in objs:
             if obj is not None:
                 obj.release()
-        self._camera = self._mask = self._folds = self._coarse = None
+        self._camera = self._mask = self._folds = self._coarse = self._hair_tex = None
         self._low_fbo, self._low_tex, self._low_size = {}, {}, (0, 0)
 
 
@@ -813,6 +807,20 @@ def _frame_to_clip(frame_size: tuple[int, int], *, mirror: bool, y_down: bool) -
         sx, ox = -sx, 1.0
     sy, oy = (-2.0 / h, 1.0) if y_down else (2.0 / h, -1.0)
     return (sx, sy, ox, oy)
+
+
+def _area(points: np.ndarray, triangles: np.ndarray) -> float:
+    """Summed unsigned area of triangles over 2-D points."""
+    p = points[triangles]
+    a, b = p[:, 1] - p[:, 0], p[:, 2] - p[:, 0]
+    return float(np.abs(a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0]).sum() * 0.5)
+
+
+def _px_per_uv(entry: _GarmentGpu, fit: Fit) -> float:
+    """Screen pixels per unit of uv along each axis, from the areas of a sample of the garment's triangles."""
+    if entry.probe is None or entry.probe_uv_area <= 0.0:
+        return 1.0
+    return math.sqrt(max(_area(fit.vertices_px, entry.probe), 1e-6) / entry.probe_uv_area)
 
 
 def _pixel_box(box: tuple[float, float, float, float]) -> tuple[int, int, int, int] | None:

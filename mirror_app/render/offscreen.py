@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 import cv2
 import moderngl
@@ -55,6 +56,10 @@ class OffscreenRenderer:
         self._color = self.ctx.renderbuffer((self.width, self.height), 4)
         self.fbo = self.ctx.framebuffer(color_attachments=[self._color])
         self.compositor = Compositor(self.ctx, settings)
+        # Milliseconds of the last render(): "render" (compositing, GL work finished), "readback" (reading the
+        # garment's box back and pasting it in), "copy" (the mirrored CPU copy of the frame); they add up to
+        # the whole call.
+        self.last_stage_ms: dict[str, float] = {"render": 0.0, "readback": 0.0, "copy": 0.0}
 
     def preload(self, garment: Garment, mesh: GarmentMesh) -> None:
         """Compositor.preload with this renderer's context current."""
@@ -64,35 +69,52 @@ class OffscreenRenderer:
     def render(self, frame_rgb: np.ndarray, body: Body | None, fit: Fit | None) -> np.ndarray:
         """Composite one frame and return it upright as (H, W, 3) RGB uint8 at the renderer's size.
 
-        Only the garment's box goes through GL (Compositor.render_region): the picture is a CPU copy of
-        the frame (mirrored by a reversed-column copy) with the read-back box pasted in. A frame of another
-        size than the renderer's takes the full-frame path (render_full).
+        Only the garment's box goes through GL (Compositor.render_region): the picture is a CPU copy of the
+        frame (mirrored with cv2.flip) with the read-back box pasted in; `last_stage_ms` says where the time
+        went. A frame of another size than the renderer's takes the full-frame path (render_full).
         Makes this renderer's context current first: with several standalone contexts in one process
         (tests, a second renderer) GL calls otherwise go to whichever was made current last.
         """
         frame = np.asarray(frame_rgb)
         if frame.ndim != 3 or frame.shape[:2] != (self.height, self.width) or frame.shape[2] != 3:
             return self.render_full(frame_rgb, body, fit)
+        t0 = time.perf_counter()
         with self.ctx:
             box = self.compositor.render_region(frame, body, fit, self.fbo)
+            if box is not None:
+                self.ctx.finish()  # so "render" holds the GL work and "readback" only the transfer
+            t1 = time.perf_counter()
             data = self.fbo.read(viewport=box, components=3, alignment=1) if box is not None else None
+        t2 = time.perf_counter()
         out = _mirrored_copy(frame) if self.compositor.settings.mirror else frame.copy()
+        t3 = time.perf_counter()
         if box is not None:
             x, y, w, h = box
             assert data is not None  # read() without a buffer to fill always returns bytes
             part = np.frombuffer(data, dtype=np.uint8).reshape(h, w, 3)
             top = self.height - y - h
             out[top : top + h, x : x + w] = part[::-1]  # GL rows run bottom-up
+        t4 = time.perf_counter()
+        self.last_stage_ms = {
+            "render": (t1 - t0) * 1e3,
+            "readback": (t2 - t1 + t4 - t3) * 1e3,
+            "copy": (t3 - t2) * 1e3,
+        }
         return out
 
     def render_full(self, frame_rgb: np.ndarray, body: Body | None, fit: Fit | None) -> np.ndarray:
         """Composite the whole frame through GL (Compositor.render, as the Qt window does) and read it all
         back: the reference for the region path, and the path for frames of another size."""
+        t0 = time.perf_counter()
         with self.ctx:
             self.compositor.render(frame_rgb, body, fit, self.fbo)
+            self.ctx.finish()
+            t1 = time.perf_counter()
             data = self.fbo.read(components=3, alignment=1)
         # GL rows run bottom-up; flip so row 0 is the top of the picture.
-        return np.frombuffer(data, dtype=np.uint8).reshape(self.height, self.width, 3)[::-1].copy()
+        out = cv2.flip(np.frombuffer(data, dtype=np.uint8).reshape(self.height, self.width, 3), 0)
+        self.last_stage_ms = {"render": (t1 - t0) * 1e3, "readback": (time.perf_counter() - t1) * 1e3, "copy": 0.0}
+        return out
 
     def release(self) -> None:
         """Free the compositor, the framebuffer and the context."""

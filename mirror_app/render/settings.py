@@ -17,5 +17,6 @@ class CompositorSettings:
     shadows: bool = True  # contact shadows outside the garment edge + darkening toward its own edges
     shadow_strength: float = 0.35  # darkening at the strongest point (0..1)
     occlusion: bool = True  # forearms/hands in front of the torso and the chin/head drawn over the garment
+    hair: bool = True  # long hair falling over the shoulders drawn over the garment (render/hair.py)
     feather_px: float = 1.5  # width in screen pixels of the garment's anti-aliased edge
     mirror: bool = True  # flip the whole composite horizontally, as a mirror shows it

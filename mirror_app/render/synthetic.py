@@ -103,12 +103,17 @@ def person_scene(
     arm_across: bool = True,
     shirt: tuple[int, int, int] = (120, 125, 130),
     light: tuple[float, float, float] = (1.0, 1.0, 1.0),
+    hair: str = "none",
+    hair_colour: tuple[int, int, int] = (70, 45, 30),
 ) -> tuple[np.ndarray, Body, tuple[float, float, float, float]]:
     """A stylised person in a room: frame (RGB), Body (landmarks, world z, mask) and the torso rectangle.
 
     The shirt carries soft diagonal folds; with arm_across the right forearm and hand cross the chest in
-    front of the torso.
+    front of the torso. `hair`: "none" (a bare head), "short" (a cap of hair on the head), "long" (the cap
+    and a lock falling over the wearer's left shoulder onto the chest, in front of the shirt).
     """
+    if hair not in ("none", "short", "long"):
+        raise ValueError(f"hair must be 'none', 'short' or 'long', got {hair!r}")
     yy, xx = np.mgrid[0:height, 0:width].astype(np.float32) + 0.5
     s = height / 720.0
     cx = width / 2
@@ -146,6 +151,17 @@ def person_scene(
     frame[hand] = skin
     frame[neck | head] = skin
     mask |= arms | fore | hand | head | neck
+    if hair != "none":
+        # A cap from the crown (0.8 head widths above the eyes, as on people) down to the forehead.
+        cap = (((xx - cx) / (70 * s)) ** 2 + ((yy - 122 * s) / (98 * s)) ** 2 < 1.0) & (yy < 95 * s)
+        cap |= (((xx - cx) / (70 * s)) ** 2 + ((yy - 122 * s) / (98 * s)) ** 2 < 1.0) & (np.abs(xx - cx) > 55 * s)
+        cap &= yy < 150 * s
+        strands = 1.0 + 0.08 * np.sin(xx / (3.0 * s))
+        if hair == "long":
+            lock = _segment_distance(xx, yy, (cx + 62 * s, 120 * s), (cx + 92 * s, sh_y + 110 * s)) < 22 * s
+            cap |= lock
+        frame[cap] = np.array(hair_colour, np.float32) * strands[cap][:, None]
+        mask |= cap
     frame *= np.array(light, np.float32)
     frame_u8 = np.clip(frame, 0, 255).astype(np.uint8)
     lm = {

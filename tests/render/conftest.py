@@ -25,6 +25,7 @@ def plain_settings(**on: object) -> CompositorSettings:
         "folds": False,
         "shadows": False,
         "occlusion": False,
+        "hair": False,
         "mirror": False,
     }
     base.update(on)

@@ -21,13 +21,14 @@ from mirror_app.render.settings import CompositorSettings
 GOLDEN = Path(__file__).parent / "golden"
 REGEN = os.environ.get("MIRROR_REGEN_GOLDEN") == "1"
 SIZE = (480, 270)
-OFF = {"light": False, "folds": False, "shadows": False, "occlusion": False}
+OFF = {"light": False, "folds": False, "shadows": False, "occlusion": False, "hair": False}
 CASES = {
     "plain": dict(OFF),
     "light": {**OFF, "light": True},
     "folds": {**OFF, "folds": True},
     "shadows": {**OFF, "shadows": True},
     "occlusion": {**OFF, "occlusion": True},
+    "hair": {**OFF, "hair": True},  # drawn on the person with long hair over one shoulder
     "all_on": {},
 }
 
@@ -42,13 +43,16 @@ def scene():
     renderer.preload(garment, mesh)
     frame, body, rect = synthetic.person_scene(*SIZE, light=(1.05, 0.95, 0.8))
     fit = synthetic.rect_fit(mesh, rect, bulge=0.5)
-    yield renderer, frame, body, fit
+    hair_frame, hair_body, _ = synthetic.person_scene(*SIZE, light=(1.05, 0.95, 0.8), hair="long")
+    yield renderer, frame, body, fit, hair_frame, hair_body
     renderer.release()
 
 
 @pytest.mark.parametrize("name", list(CASES))
 def test_golden(scene, name: str) -> None:
-    renderer, frame, body, fit = scene
+    renderer, frame, body, fit, hair_frame, hair_body = scene
+    if name == "hair":
+        frame, body = hair_frame, hair_body
     renderer.compositor.settings = CompositorSettings(**CASES[name])
     renderer.compositor.reset_light()
     out = renderer.render(frame, body, fit)
@@ -68,5 +72,5 @@ def test_golden(scene, name: str) -> None:
 def test_goldens_differ_per_effect() -> None:
     plain = imread(GOLDEN / "plain.png").astype(np.float32)
     for name in CASES:
-        if name != "plain":
+        if name not in ("plain", "hair"):  # hair is another scene; test_hair.py measures what it changes
             assert np.abs(imread(GOLDEN / f"{name}.png") - plain).mean() > 0.1, name

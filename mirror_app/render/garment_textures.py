@@ -1,0 +1,63 @@
+"""A garment image prepared at a ladder of scales, so the garment pass samples one bilinear level.
+
+On llvmpipe a trilinear (mipmapped) fetch costs about twice a bilinear one and is most of the garment pass.
+The garment is drawn at one scale (within a frame it varies little), so the level whose texel density just
+exceeds the screen's is picked once per frame and sampled bilinearly: never minified by more than
+LEVEL_STEP (no aliasing on stripes), prefiltered by area averaging, premultiplied (no background fringe).
+"""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import moderngl
+import numpy as np
+
+from mirror_app.render.analysis import premultiply
+
+LEVEL_STEP = 2.0**0.25  # scale ratio between neighbouring levels
+MIN_LEVEL_PX = 16  # smallest level's longer side
+HYSTERESIS = 0.3  # in levels: a garment resting at a level boundary does not flip between two levels
+
+
+class GarmentTextures:
+    """One garment image (straight-alpha RGBA uint8) as premultiplied, bilinear textures at 1, 1/LEVEL_STEP,
+    1/LEVEL_STEP^2, ... of its size."""
+
+    def __init__(self, ctx: moderngl.Context, rgba: np.ndarray) -> None:
+        if rgba.ndim != 3 or rgba.shape[2] != 4 or rgba.dtype != np.uint8:
+            raise ValueError(f"garment texture must be (H, W, 4) uint8, got {rgba.shape} {rgba.dtype}")
+        h, w = rgba.shape[:2]
+        self.size = (w, h)
+        base = np.ascontiguousarray(premultiply(rgba))
+        count = max(1, int(math.log(max(w, h) / MIN_LEVEL_PX, LEVEL_STEP)) + 1)
+        self.levels: list[moderngl.Texture] = []
+        for k in range(count):
+            scale = LEVEL_STEP**-k
+            size = (max(1, round(w * scale)), max(1, round(h * scale)))
+            img = base if k == 0 else cv2.resize(base, size, interpolation=cv2.INTER_AREA)
+            tex = ctx.texture(size, 4, np.ascontiguousarray(img))
+            tex.repeat_x = tex.repeat_y = False
+            tex.filter = (moderngl.LINEAR, moderngl.LINEAR)
+            self.levels.append(tex)
+        self._current = 0
+
+    def for_scale(self, px_per_texel: float, *, steady: bool = True) -> moderngl.Texture:
+        """The level to sample when one texel of the full image covers `px_per_texel` screen pixels: the
+        smallest one that is not minified (by more than the hysteresis, when `steady`)."""
+        ideal = -math.log(max(px_per_texel, 1e-6), LEVEL_STEP)  # continuous level index at 1 texel per pixel
+        last = len(self.levels) - 1
+        if not steady:
+            return self.levels[min(max(math.floor(ideal), 0), last)]
+        k = self._current
+        if not (ideal - 1.0 - HYSTERESIS <= k <= ideal + HYSTERESIS):
+            k = math.floor(ideal)
+        self._current = min(max(k, 0), last)
+        return self.levels[self._current]
+
+    def release(self) -> None:
+        """Free every level."""
+        for tex in self.levels:
+            tex.release()
+        self.levels.clear()
