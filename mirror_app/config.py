@@ -50,6 +50,7 @@ class PictureSettings(BaseModel):
     folds_strength: float = Field(default=0.6, strict=True, ge=0.0, le=1.0)
     shadows: StrictBool = True
     occlusion: StrictBool = True
+    hair: StrictBool = True
 
 
 class GeneratorSettings(BaseModel):

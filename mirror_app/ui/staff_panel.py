@@ -420,6 +420,7 @@ class StaffAccess(QObject):
         settings.folds_strength = cfg.picture.folds_strength
         settings.shadows = cfg.picture.shadows
         settings.occlusion = cfg.picture.occlusion
+        settings.hair = cfg.picture.hair
         settings.mirror = settings.mirror and cfg.picture.mirror  # --no-mirror still wins
         if cfg.diagnostics:
             self.set_diagnostics(True, persist=False)
@@ -561,7 +562,7 @@ class StaffAccess(QObject):
     # -- picture
 
     def set_picture(self, persist: bool = True, **changes: Any) -> None:
-        """Change compositor switches live (mirror, light, folds, folds_strength, shadows, occlusion)."""
+        """Change compositor switches live (mirror, light, folds, folds_strength, shadows, occlusion, hair)."""
         settings = self.window.mirror.settings
         for key, value in changes.items():
             setattr(settings, key, value)
@@ -1017,6 +1018,7 @@ class StaffPanel(QDialog):
             ("folds", "Show the wearer's folds on the garment"),
             ("shadows", "Soft shadows at the garment's edges"),
             ("occlusion", "Arms and chin in front of the garment"),
+            ("hair", "Long hair in front of the shoulders"),
         )
         for key, text in rows:
             box = _Switch(text)

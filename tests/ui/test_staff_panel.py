@@ -415,10 +415,14 @@ def test_picture_switches_change_the_compositor_and_persist(window) -> None:
     assert settings.folds_strength == pytest.approx(0.25)
     QTest.mouseClick(panel.switches["folds"], Qt.MouseButton.LeftButton)
     assert settings.folds is False and not panel.folds_slider.isEnabled()
+    assert settings.hair
+    QTest.mouseClick(panel.switches["hair"], Qt.MouseButton.LeftButton)
+    assert settings.hair is False and settings.occlusion
     QTest.mouseClick(panel.diagnostics_box, Qt.MouseButton.LeftButton)
     assert win.overlay.isVisible()
     saved = load_config().config
     assert saved.picture.mirror is False and saved.picture.shadows is False and saved.picture.folds is False
+    assert saved.picture.hair is False
     assert saved.picture.folds_strength == pytest.approx(0.25) and saved.diagnostics
 
 
