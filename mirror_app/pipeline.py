@@ -425,6 +425,15 @@ class VideoSink:
         self._writer.release()
 
 
+def _split_readback(clock: StageClock, split: dict[str, float] | None) -> None:
+    """Report reading the picture back (and pasting it into the frame) apart from the GL work."""
+    if not split or "render" not in clock.ms:
+        return
+    back = min(split.get("readback", 0.0) + split.get("copy", 0.0), clock.ms["render"])
+    clock.ms["render"] -= back
+    clock.ms["readback"] = back
+
+
 def run_headless(
     source: Source,
     processor: FrameProcessor,
@@ -450,6 +459,7 @@ def run_headless(
             done = processor.dress(tracked, clock)
             image = renderer.render(done.frame.image, done.body, done.fit)
             clock.lap("render")
+            _split_readback(clock, getattr(renderer, "last_stage_ms", None))
             latency_ms = (time.monotonic_ns() - done.frame.capture_ns) / 1e6
             h, w = image.shape[:2]
             if out is not None:

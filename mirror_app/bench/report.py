@@ -14,6 +14,7 @@ STAGE_COLOURS = {
     "pose": "#1f77b4",
     "generator": "#ff7f0e",
     "render": "#2ca02c",
+    "readback": "#17becf",
     "encode": "#9467bd",
     "paste": "#d62728",
 }

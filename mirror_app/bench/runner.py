@@ -30,7 +30,7 @@ from mirror_app.stats import StatsRecorder, percentiles
 
 log = logging.getLogger(__name__)
 
-OUR_STAGES = ("decode", "pose", "generator", "render", "encode")
+OUR_STAGES = ("decode", "pose", "generator", "render", "readback", "encode")
 NON_GARMENT_STAGES = ("decode", "pose", "encode")
 EXIT_OK, EXIT_SETUP, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -174,7 +174,7 @@ def compare_runs(ours: dict[str, Any], baseline: dict[str, Any]) -> dict[str, An
         "notes": [
             "work_ms: sum of a frame's stage times (the compute it costs, whichever thread ran it); "
             "our pose and generator run on a worker thread beside the compositor, so our fps is not 1000/work_ms",
-            "garment_ms: our generator + render (incl. readback) against the baseline's resize-and-paste + flip",
+            "garment_ms: our generator + render + readback against the baseline's resize-and-paste + flip",
             "cpu.percent_*: lower leaves more headroom, but read it with fps: a pipeline that keeps both cores "
             "busy uses more CPU per second to deliver more frames; cpu.ms_per_frame is the like-for-like figure",
             "the two runs are sequential in one process (ours first); peak RSS is reset between them, but the "

@@ -70,7 +70,7 @@ def test_figures_are_complete_and_consistent(result) -> None:
     ours = data["ours"]
     assert ours["fps"] > 0 and ours["provider"] in {"CPU", "CUDA", "TensorRT"}
     assert _ordered(ours["latency_ms"])
-    assert {"decode", "pose", "generator", "render"} <= set(ours["stage_ms"])
+    assert {"decode", "pose", "generator", "render", "readback"} <= set(ours["stage_ms"])
     for stage in ours["stage_ms"].values():
         assert _ordered(stage)
     assert ours["cpu"]["percent_of_one_core"] > 0

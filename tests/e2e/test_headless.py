@@ -68,8 +68,11 @@ def test_stats_are_complete_and_consistent(demo_run) -> None:
     assert summary["source"] == "demo"
     lat = summary["latency_ms"]
     assert 0 < lat["p50"] <= lat["p95"] <= lat["p99"]
-    assert {"decode", "pose", "generator", "render", "encode"} <= set(summary["stage_ms"])
+    assert {"decode", "pose", "generator", "render", "readback", "encode"} <= set(summary["stage_ms"])
     assert [f["index"] for f in stats["frames"]] == list(range(FRAMES))
+    for f in stats["frames"]:  # the read-back is split off the GL work, never double counted
+        assert f["stage_ms"]["render"] >= 0 and f["stage_ms"]["readback"] >= 0
+        assert f["stage_ms"]["render"] + f["stage_ms"]["readback"] <= f["latency_ms"]
     with_person = [f for f in stats["frames"] if f["person"]]
     assert len(with_person) >= FRAMES - 2, "the astronaut is found in (nearly) every frame"
     for f in with_person:
