@@ -18,8 +18,8 @@ def occluders(body: Body | None, frame_size: tuple[int, int]) -> list[Capsule]:
     colour (a sleeve the colour of the shirt behind it); past it only limb-coloured pixels do, so a capsule
     reaching for fingertips that may be curled in does not show the wearer's shirt beyond the fist.
 
-    Depths are metres relative to the torso plane (mean z of shoulders and hips), the frame the fit's
-    depth uses, so the shader hides only garment parts lying behind the arm (a sleeve on that arm stays).
+    Depths are metres in the frame the fit's depth uses (arms: from the arm's shoulder; the head: from the
+    torso's mean z), so the shader hides only garment parts lying behind the limb (a sleeve on it stays).
     """
     if body is None:
         return []
@@ -59,7 +59,12 @@ def occluders(body: Body | None, frame_size: tuple[int, int]) -> list[Capsule]:
                 tip = wr + 0.7 * (wr - e)
         else:
             tip = wr + 0.7 * (wr - e)
-        de, dw = float(z[elbow] - torso_z), float(z[wrist] - torso_z)
+        # Depths in the frame of the fit's sleeves (generator/warp.py): from this arm's shoulder. A sleeve's
+        # forearm part sits at the forearm's mean depth less 3 cm, so the capsule is lifted to at least that
+        # mean: a forearm never cuts through its own sleeve (a long sleeve crossing the chest stays a sleeve),
+        # and still hides the torso behind it.
+        de, dw = float(z[elbow] - z[shoulder]), float(z[wrist] - z[shoulder])
+        de, dw = max(de, 0.5 * (de + dw)), max(dw, 0.5 * (de + dw))
         out.append((tuple(e), tuple(wr), 0.22 * length, de, dw, weight, 1.0))
         out.append((tuple(wr), tuple(tip), 0.30 * length, dw, dw, weight, 0.35))
     ears = (7, 8)

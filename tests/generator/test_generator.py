@@ -350,3 +350,28 @@ def test_tensorrt_gets_its_engine_cache_and_fp16_only_when_asked(monkeypatch: py
     assert options["trt_engine_cache_enable"] == "True"
     assert options["trt_engine_cache_path"] == "/tmp/mirror-test-trt-cache"
     assert options["trt_fp16_enable"] == str(fp16)
+
+
+def test_a_forearm_never_cuts_through_its_own_long_sleeve(generator, long_binding) -> None:
+    """Crossing the chest, wrist nearer than elbow: the occluder hides the torso behind the forearm, never
+    the sleeve on it (the compositor hides garment lying DEPTH_MARGIN_M or more behind the limb)."""
+    from mirror_app.render.compositor import DEPTH_MARGIN_M
+    from mirror_app.render.occluders import occluders
+
+    body = synthetic.body(left_arm_deg=20, right_arm_deg=20, left_elbow_bend_deg=120, right_elbow_bend_deg=120)
+    world = body.world.copy()
+    world[[lm.LEFT_ELBOW, lm.RIGHT_ELBOW], 2] = -0.15
+    world[[lm.LEFT_WRIST, lm.RIGHT_WRIST], 2] = -0.30
+    body = dataclasses.replace(body, world=world)
+    fit = generator.fit(body, long_binding, NO_SIL)
+    forearms = [c for c in occluders(body, body.frame_size) if c[6] == 1.0 and c[2] < 100][:2]
+    assert len(forearms) == 2
+    n = long_binding.mesh_size
+    for bone in (contract.SLEEVE_A_LOWER, contract.SLEEVE_B_LOWER):
+        sleeve_depth = fit.depth[long_binding.skin_weights[:n, bone] > 0.9]
+        for _, _, _, depth_a, depth_b, _, _ in forearms:
+            # Even the limb's nearest point (the shader interpolates along it) is not in front of the sleeve.
+            assert sleeve_depth.max() - min(depth_a, depth_b) < 0.5 * DEPTH_MARGIN_M
+    torso = fit.depth[long_binding.skin_weights[:n, contract.CHEST] > 0.9]
+    for _, _, _, depth_a, depth_b, _, _ in forearms:
+        assert torso.min() - max(depth_a, depth_b) > 1.5 * DEPTH_MARGIN_M  # behind the forearm: hidden
