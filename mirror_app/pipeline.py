@@ -175,7 +175,7 @@ class FrameProcessor:
         body = tracked.body
         if body is not None and worn is not None:
             steady_body, extents = self.steady(body, exclude_arms(body, torso_extents(body)))
-            fit = self.generator.fit(steady_body, worn[1], extents)
+            fit = self.generator.fit(steady_body, worn[1], extents, worn[0].extras.get("model"))
             if fit.opacity <= 0.01:
                 fit = None
         clock.lap("generator")
