@@ -12,7 +12,7 @@ from mirror_app.generator.binding import bind_garment
 from mirror_app.learn.export import refiner_from_checkpoint, torch_reference
 
 
-def random_feeds(binding_seed: int, rng: np.random.Generator, garment_index: int = 0) -> dict[str, np.ndarray]:
+def random_feeds(rng: np.random.Generator, garment_index: int = 0) -> dict[str, np.ndarray]:
     """Contract feeds for a plausible upright body with jittered joints, on a built-in catalog garment."""
     garments = load_catalog_or_default(None).garments
     binding = bind_garment(garments[garment_index % len(garments)])
@@ -44,7 +44,7 @@ def parity(checkpoint: Path, model: Path, trials: int = 4) -> float:
     rng = np.random.default_rng(0)
     worst = 0.0
     for k in range(trials):
-        feeds = random_feeds(k, rng, k)
+        feeds = random_feeds(rng, k)
         got = session.run(["vertices", "shading", "alpha"], feeds)
         want = torch_reference(refiner, feeds)
         worst = max(worst, *(float(np.abs(g - w).max()) for g, w in zip(got, want, strict=True)))

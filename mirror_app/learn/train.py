@@ -32,6 +32,7 @@ from mirror_app.learn.model import Refiner
 
 log = logging.getLogger(__name__)
 REFERENCE_FRAMES = 16
+CHECKPOINT_EVERY = 250  # batches
 
 
 @dataclass
@@ -239,6 +240,9 @@ def fit(
     from lightning.pytorch.loggers import CSVLogger
 
     L.seed_everything(settings.seed, verbose=False)
+    # The refiner starts at exactly the analytic fit: its first gradients and Adam's second moments are tiny
+    # enough to be denormal floats, which made the first steps on CPU 50x slower.
+    torch.set_flush_denormal(True)
     train, _held = data.split()
     if len(train) < 2:
         raise ValueError(f"capture has {len(train)} usable training frames: record a longer session")
@@ -249,13 +253,13 @@ def fit(
     )
     ckpt_dir = out / "checkpoints"
     last = ckpt_dir / "last.ckpt"
-    checkpoint = ModelCheckpoint(dirpath=ckpt_dir, save_last=True, every_n_train_steps=max(2, settings.steps * 2 // 5))
+    checkpoint = ModelCheckpoint(dirpath=ckpt_dir, save_last=True, every_n_train_steps=2 * CHECKPOINT_EVERY)
     trainer = L.Trainer(
         max_steps=settings.steps * 2,  # with manual optimisation each optimiser's step counts: two per batch
         max_epochs=-1,
         accelerator=accelerator,
         devices=devices,
-        logger=CSVLogger(str(out), name="logs", version=0),
+        logger=CSVLogger(str(out), name="logs"),  # a new version per run: a resumed run keeps the old curves
         callbacks=[checkpoint],
         enable_progress_bar=progress_bar,
         enable_model_summary=False,
@@ -269,22 +273,23 @@ def fit(
         trainer.fit(module, loader, ckpt_path=str(last) if resume and last.exists() else None)
     if trainer.is_global_zero:
         trainer.save_checkpoint(last)
-        plot_losses(out / "logs" / "version_0" / "metrics.csv", out / "losses.png")
+        plot_losses(sorted((out / "logs").glob("version_*/metrics.csv")), out / "losses.png")
     return module, last
 
 
-def read_losses(metrics_csv: Path) -> dict[str, list[tuple[int, float]]]:
-    """Loss curves from Lightning's CSV log: name -> [(step, value)]."""
+def read_losses(metrics: list[Path]) -> dict[str, list[tuple[int, float]]]:
+    """Loss curves from Lightning's CSV logs (a run and its resumptions): name -> [(batch, value)]."""
     curves: dict[str, list[tuple[int, float]]] = {}
-    with metrics_csv.open() as f:
-        for row in csv.DictReader(f):
-            for key, value in row.items():
-                if key.startswith("loss/") and value:
-                    curves.setdefault(key[5:], []).append((int(row["step"]), float(value)))
+    for path in metrics:
+        with path.open() as f:
+            for row in csv.DictReader(f):
+                for key, value in row.items():
+                    if key.startswith("loss/") and value:
+                        curves.setdefault(key[5:], []).append((int(row["step"]), float(value)))
     return curves
 
 
-def plot_losses(metrics_csv: Path, png: Path) -> None:
+def plot_losses(metrics_csv: list[Path], png: Path) -> None:
     """A PNG of every loss term over the steps (smoothed), so a person can see training at a glance."""
     import matplotlib
 
@@ -302,7 +307,7 @@ def plot_losses(metrics_csv: Path, png: Path) -> None:
             smooth = np.convolve(values, np.ones(k) / k, mode="valid")
             ax.plot(steps[k - 1 :], smooth, color="C0", lw=1.5)
         ax.set_title(name)
-        ax.set_xlabel("step")
+        ax.set_xlabel("batch")
     for ax in axes.ravel()[len(curves) :]:
         ax.axis("off")
     fig.savefig(png, dpi=90)
