@@ -9,6 +9,7 @@ and the four contract outputs keep their names, so the app runs it unchanged; tw
 from __future__ import annotations
 
 import io
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -75,23 +76,25 @@ def refiner_onnx(refiner: Refiner) -> onnx.ModelProto:
         torch.rand(n, 2) * 100,
     )
     buf = io.BytesIO()
-    torch.onnx.export(
-        _Single(refiner.eval()),
-        args,
-        buf,  # type: ignore[arg-type]  # a BytesIO works; the stub names only paths
-        opset_version=17,
-        dynamo=False,
-        input_names=list(_REFINER_INPUTS),
-        output_names=["vertices", "shading", "alpha"],
-        dynamic_axes={
-            "rest_vertices": {0: "N"},
-            "skin_weights": {0: "N"},
-            "base_vertices": {0: "N"},
-            "vertices": {0: "N"},
-            "shading": {0: "N"},
-            "alpha": {0: "N"},
-        },
-    )
+    with warnings.catch_warnings():  # the TorchScript exporter is deprecated but is the one ORT-ready here
+        warnings.simplefilter("ignore", DeprecationWarning)
+        torch.onnx.export(
+            _Single(refiner.eval()),
+            args,
+            buf,  # type: ignore[arg-type]  # a BytesIO works; the stub names only paths
+            opset_version=17,
+            dynamo=False,
+            input_names=list(_REFINER_INPUTS),
+            output_names=["vertices", "shading", "alpha"],
+            dynamic_axes={
+                "rest_vertices": {0: "N"},
+                "skin_weights": {0: "N"},
+                "base_vertices": {0: "N"},
+                "vertices": {0: "N"},
+                "shading": {0: "N"},
+                "alpha": {0: "N"},
+            },
+        )
     return onnx.load_from_string(buf.getvalue())
 
 

@@ -161,9 +161,32 @@ class FullImageTryOn:
         if self._previous is not None:
             image = PIXEL_KEEP * self._previous + (1.0 - PIXEL_KEEP) * image
         self._previous = image
-        # Paste back: the crop's pixels into the frame, only inside the person mask.
+        # Paste back, only over the crop's rectangle of the frame and only inside the person mask.
+        x0, y0 = max(0, int(np.floor(box.x))), max(0, int(np.floor(box.y)))
+        x1, y1 = min(fw, int(np.ceil(box.x + box.w))), min(fh, int(np.ceil(box.y + box.h)))
+        result = frame_rgb.copy()
+        if x1 <= x0 or y1 <= y0:
+            return result
         back = cv2.invertAffineTransform(m)
-        pasted = cv2.warpAffine(image.astype(np.float32), back, (fw, fh), flags=cv2.INTER_LINEAR)
-        inside = cv2.warpAffine(np.ones(self.size[::-1], np.float32), back, (fw, fh), flags=cv2.INTER_LINEAR)
-        weight = (mask * inside)[..., None]
-        return (frame_rgb.astype(np.float32) * (1.0 - weight) + pasted * weight).astype(np.uint8)
+        back[:, 2] -= (x0, y0)
+        roi = (x1 - x0, y1 - y0)
+        pasted = cv2.warpAffine(image.astype(np.float32), back, roi, flags=cv2.INTER_LINEAR)
+        inside = cv2.warpAffine(np.ones(self.size[::-1], np.float32), back, roi, flags=cv2.INTER_LINEAR)
+        weight = (mask[y0:y1, x0:x1] * inside)[..., None]
+        part = frame_rgb[y0:y1, x0:x1].astype(np.float32)
+        result[y0:y1, x0:x1] = (part * (1.0 - weight) + pasted * weight).astype(np.uint8)
+        return result
+
+
+class TryOnRenderer:
+    """Stands where the compositor stands in a headless run: the full-image network draws the garment instead."""
+
+    def __init__(self, tryon: FullImageTryOn, garment: Garment, mirror: bool) -> None:
+        self.tryon = tryon
+        self.garment = garment
+        self.mirror = mirror
+
+    def render(self, image: np.ndarray, body: Body | None, _fit: object = None) -> np.ndarray:
+        """The try-on frame (the plain frame when nobody is tracked), flipped like a mirror when asked."""
+        out = image if body is None else self.tryon(image, body, self.garment)
+        return cv2.flip(out, 1) if self.mirror else out
