@@ -10,9 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from mirror_app.capture.source import Source
 from mirror_app.learn.coverage import Coverage
 from mirror_app.learn.session import CaptureWriter
+from mirror_app.tracking.body import Body
 from mirror_app.tracking.landmarker import PoseTracker
 
 log = logging.getLogger(__name__)
@@ -67,3 +70,36 @@ def record(
         writer.close(dict(coverage.counts))
     log.info("capture %s: %d of %d frames kept", out, len(writer), read)
     return CaptureResult(out, read, len(writer), coverage)
+
+
+class LiveCapture:
+    """A capture fed by the live window with the frames it already tracked (the camera stays the window's)."""
+
+    def __init__(self, out: Path, garment_id: str, source: str, max_frames: int = 300) -> None:
+        self.writer = CaptureWriter(out, garment_id, source)
+        self.coverage = Coverage()
+        self.max_frames = max_frames
+        self.closed = False
+
+    @property
+    def count(self) -> int:
+        """Frames recorded so far."""
+        return len(self.writer)
+
+    @property
+    def done(self) -> bool:
+        """Whether the session has all the frames it wanted."""
+        return self.count >= self.max_frames
+
+    def add(self, image: np.ndarray, body: Body | None, index: int) -> None:
+        """Record one tracked frame (frames without a person or a mask are skipped)."""
+        if self.closed or self.done or body is None or body.mask is None:
+            return
+        self.writer.add(image, body.mask, body.landmarks_px, body.world, index)
+        self.coverage.add(body.landmarks_px, body.world)
+
+    def close(self) -> None:
+        """Write the poses and manifest (once)."""
+        if not self.closed:
+            self.closed = True
+            self.writer.close(dict(self.coverage.counts))
