@@ -206,12 +206,15 @@ class RefinerModule(L.LightningModule):
         terms = self.losses(out)
         opt_g.zero_grad()
         self.manual_backward(terms["total"])
+        self.clip_gradients(opt_g, gradient_clip_val=1.0, gradient_clip_algorithm="norm")
         opt_g.step()
         real = self.critic(out["seen"].detach(), out["weight"])
         fake = self.critic(out["made"].detach(), out["weight"])
         d_loss = 0.5 * (((real - 1.0) ** 2).mean() + (fake**2).mean())
         opt_d.zero_grad()
         self.manual_backward(d_loss)
+        # The critic is the unstable half of a GAN: a clipped step keeps one bad batch from blowing it up.
+        self.clip_gradients(opt_d, gradient_clip_val=1.0, gradient_clip_algorithm="norm")
         opt_d.step()
         logged = {f"loss/{k}": v.detach() for k, v in terms.items()} | {"loss/critic": d_loss.detach()}
         self.log_dict(logged, prog_bar=False, on_step=True, batch_size=batch["frame"].shape[0], sync_dist=False)
@@ -306,6 +309,8 @@ def plot_losses(metrics_csv: list[Path], png: Path) -> None:
         if len(values) >= k:
             smooth = np.convolve(values, np.ones(k) / k, mode="valid")
             ax.plot(steps[k - 1 :], smooth, color="C0", lw=1.5)
+        top = float(np.percentile(values, 99))
+        ax.set_ylim(min(0.0, float(values.min())), top * 1.15 if top > 0 else 1.0)  # a rare spike must not flatten it
         ax.set_title(name)
         ax.set_xlabel("batch")
     for ax in axes.ravel()[len(curves) :]:
