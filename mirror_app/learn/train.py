@@ -13,7 +13,7 @@ import logging
 import warnings
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import lightning as L
 import numpy as np
@@ -206,7 +206,7 @@ class RefinerModule(L.LightningModule):
         terms = self.losses(out)
         opt_g.zero_grad()
         self.manual_backward(terms["total"])
-        self.clip_gradients(opt_g, gradient_clip_val=1.0, gradient_clip_algorithm="norm")
+        self.clip_gradients(cast(torch.optim.Optimizer, opt_g), gradient_clip_val=1.0, gradient_clip_algorithm="norm")
         opt_g.step()
         real = self.critic(out["seen"].detach(), out["weight"])
         fake = self.critic(out["made"].detach(), out["weight"])
@@ -214,7 +214,7 @@ class RefinerModule(L.LightningModule):
         opt_d.zero_grad()
         self.manual_backward(d_loss)
         # The critic is the unstable half of a GAN: a clipped step keeps one bad batch from blowing it up.
-        self.clip_gradients(opt_d, gradient_clip_val=1.0, gradient_clip_algorithm="norm")
+        self.clip_gradients(cast(torch.optim.Optimizer, opt_d), gradient_clip_val=1.0, gradient_clip_algorithm="norm")
         opt_d.step()
         logged = {f"loss/{k}": v.detach() for k, v in terms.items()} | {"loss/critic": d_loss.detach()}
         self.log_dict(logged, prog_bar=False, on_step=True, batch_size=batch["frame"].shape[0], sync_dist=False)
