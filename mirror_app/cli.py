@@ -321,6 +321,205 @@ def catalog_import(
     raise typer.Exit(0 if good == len(results) else 1)
 
 
+def _find_garment(catalog: Path | None, garment_id: str) -> Any:
+    """The catalog garment with this id, or one clear line listing the ids there are."""
+    from mirror_app.catalog.loader import load_catalog_or_default
+
+    loaded = load_catalog_or_default(catalog)
+    for g in loaded.garments:
+        if g.id == garment_id:
+            return g
+    ids = ", ".join(g.id for g in loaded.garments) or "none"
+    raise _fail(f"no garment '{garment_id}' in catalog {loaded.name} (ids: {ids}); pick one with --garment")
+
+
+@app.command()
+def capture(
+    garment: Annotated[str, typer.Option(help="Id of the catalog garment the person is wearing.")],
+    out: Annotated[Path, typer.Option(help="New folder for the capture (frames, masks, poses, capture.json).")],
+    source: Annotated[str | None, typer.Option(help="Webcam index or name, or a video file.")] = None,
+    catalog: Annotated[Path | None, typer.Option(help="Catalog holding the garment (default: built-in).")] = None,
+    frames: Annotated[int | None, typer.Option(min=1, help="Stop after this many source frames.")] = None,
+    every: Annotated[int, typer.Option(min=1, help="Keep every N-th tracked frame.")] = 1,
+) -> None:
+    """Record a capture session of someone wearing the real garment (for mirror-app train)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from mirror_app.capture.errors import SourceError
+    from mirror_app.capture.open import open_source
+    from mirror_app.learn.capture import record
+    from mirror_app.learn.session import CaptureError
+
+    _find_garment(catalog, garment)
+    try:
+        src, notices = open_source(source, live=False, frames=frames)
+    except SourceError as exc:
+        raise _fail(str(exc)) from None
+    for notice in notices:
+        _notice(notice)
+    tracker, _generator = _build_stages()
+    total = frames or getattr(src, "frame_count", 0) or None
+    try:
+        with Progress(
+            TextColumn("[bold]capture[/] {task.description}"), BarColumn(), MofNCompleteColumn(), transient=True
+        ) as bar:
+            task = bar.add_task("", total=total)
+
+            def step(read: int, kept: int, coverage: Any) -> None:
+                bar.update(task, completed=read, description=f"{kept} kept  {coverage.line()}  {coverage.hint()}")
+
+            result = record(src, tracker, out, garment, max_frames=frames, every=every, progress=step)
+    except CaptureError as exc:
+        raise _fail(str(exc)) from None
+    finally:
+        tracker.close()
+        src.close()
+    typer.echo(f"{result.frames_kept} of {result.frames_read} frames kept -> {out}")
+    typer.echo(f"coverage: {result.coverage.line()}")
+    if result.coverage.missing:
+        _notice(f"poses not covered: {', '.join(result.coverage.missing)} ({result.coverage.hint()})")
+
+
+def _prepare(capture_dir: Path, catalog: Path | None, garment: str, crop: int) -> Any:
+    from rich.progress import Progress
+
+    from mirror_app.learn.dataset import prepare
+    from mirror_app.learn.session import CaptureError, load_capture
+
+    try:
+        cap = load_capture(capture_dir)
+    except CaptureError as exc:
+        raise _fail(str(exc)) from None
+    if cap.garment_id != garment:
+        _notice(f"capture {capture_dir} was recorded for garment '{cap.garment_id}', training for '{garment}'")
+    chosen = _find_garment(catalog, garment)
+    with Progress(transient=True) as bar:
+        task = bar.add_task("loading capture", total=len(cap))
+        return prepare(cap, chosen, crop, progress=lambda done, _n: bar.update(task, completed=done))
+
+
+@app.command()
+def train(
+    capture: Annotated[Path, typer.Option(help="Capture folder (from mirror-app capture).")],
+    garment: Annotated[str, typer.Option(help="Catalog garment id to learn.")],
+    out: Annotated[Path | None, typer.Option(help="Training folder (default: CAPTURE/training).")] = None,
+    catalog: Annotated[Path | None, typer.Option(help="Catalog holding the garment (default: built-in).")] = None,
+    steps: Annotated[int, typer.Option(min=1, help="Optimisation steps in all (a resumed run continues).")] = 1500,
+    batch: Annotated[int, typer.Option(min=1, help="Frames per step (per device).")] = 8,
+    crop: Annotated[int, typer.Option(help="Side in px of the garment crop trained on.")] = 160,
+    fresh: Annotated[bool, typer.Option(help="Start over instead of resuming from last.ckpt.")] = False,
+    devices: Annotated[str, typer.Option(help="Lightning devices: 'auto', a count, or a list.")] = "auto",
+) -> None:
+    """Train the learned refinement for one garment on a capture (self-supervised, PyTorch Lightning)."""
+    from mirror_app.learn.train import TrainSettings, fit
+
+    data = _prepare(capture, catalog, garment, crop)
+    target = out or capture / "training"
+    try:
+        _module, last = fit(
+            data, garment, target, TrainSettings(steps=steps, batch=batch), resume=not fresh, devices=devices
+        )
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(f"checkpoint {last}; losses {target / 'losses.png'}; logs {target / 'logs'}")
+
+
+@app.command("export")
+def export_model(
+    checkpoint: Annotated[
+        Path, typer.Option(help="Training checkpoint (e.g. CAPTURE/training/checkpoints/last.ckpt).")
+    ],
+    out: Annotated[Path, typer.Option(help="ONNX file to write (name it in the catalog entry's model field).")],
+) -> None:
+    """Export a trained generator to ONNX under the generator contract, and check it against torch."""
+    from mirror_app.learn.export import export_checkpoint
+    from mirror_app.learn.parity import parity
+
+    try:
+        hp = export_checkpoint(checkpoint, out)
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    worst = parity(checkpoint, out)
+    typer.echo(f"wrote {out} (garment {hp.get('garment_id', '?')}); torch vs onnxruntime max |diff| {worst:.2e}")
+
+
+@app.command("evaluate")
+def evaluate_model(
+    capture: Annotated[Path, typer.Option(help="Capture folder; its last 20% were never trained on.")],
+    garment: Annotated[str, typer.Option(help="Catalog garment id.")],
+    model: Annotated[Path, typer.Option(help="The exported learned generator (.onnx).")],
+    catalog: Annotated[Path | None, typer.Option(help="Catalog holding the garment (default: built-in).")] = None,
+    crop: Annotated[int, typer.Option(help="Side in px of the garment crop (as trained).")] = 160,
+) -> None:
+    """Masked L1 and SSIM of the learned and the analytic generator on the capture's held-out frames."""
+    from mirror_app.learn.evaluate import evaluate
+
+    data = _prepare(capture, catalog, garment, crop)
+    try:
+        result = evaluate(data, model)
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(result.table())
+
+
+@app.command()
+def tryon(
+    model: Annotated[
+        str, typer.Option(help="Full-image try-on network (.onnx, docs/learned.md), or 'tiny' for a random test one.")
+    ],
+    source: Annotated[str, typer.Option(help="A recorded video, image or folder (or 'demo').")],
+    catalog: Annotated[Path | None, typer.Option(help="Catalog folder (default: the built-in catalog).")] = None,
+    garment: Annotated[str | None, typer.Option(help="Garment id to wear.")] = None,
+    frames: Annotated[int | None, typer.Option(min=1, help="Stop after this many frames.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Composited video to write (.mp4).")] = None,
+    stats: Annotated[Path | None, typer.Option(help="Stats JSON to write.")] = None,
+    mirror: Annotated[bool, typer.Option("--mirror/--no-mirror", help="Flip the picture like a mirror.")] = True,
+) -> None:
+    """Run a full-image try-on network headless over a recording: per-frame cost, optional video."""
+    from mirror_app.capture.errors import SourceError
+    from mirror_app.capture.open import open_source
+    from mirror_app.learn.fullimage import FullImageModelError, FullImageTryOn, TryOnRenderer
+    from mirror_app.pipeline import FrameProcessor, run_headless
+
+    if model == "tiny":
+        from mirror_app.learn.tiny_tryon import tiny_tryon_onnx
+
+        network: Path | bytes = tiny_tryon_onnx()
+    else:
+        network = Path(model)
+    try:
+        tryon_net = FullImageTryOn(network)
+    except FullImageModelError as exc:
+        raise _fail(str(exc)) from None
+    _loaded, wardrobe = _load_wardrobe(catalog, garment)
+    if wardrobe.current is None:
+        raise _fail("the catalog has no usable garment")
+    try:
+        src, notices = open_source(source, live=False, frames=frames)
+    except SourceError as exc:
+        raise _fail(str(exc)) from None
+    for notice in notices:
+        _notice(notice)
+    tracker, generator = _build_stages()
+    try:
+        processor = FrameProcessor(tracker, generator, wardrobe)
+        renderer = TryOnRenderer(tryon_net, wardrobe.current, mirror)
+        recorder = run_headless(src, processor, renderer, mirror=mirror, out=out, max_frames=frames)
+    finally:
+        tracker.close()
+        src.close()
+    summary = recorder.summary()
+    if stats is not None:
+        recorder.write(stats)
+    cost, pose = summary["stage_ms"]["render"], summary["stage_ms"]["pose"]
+    w, h = tryon_net.size
+    typer.echo(
+        f"{summary['frames']} frames at {summary['fps']:.1f} fps; full-image try-on ({w}x{h}) per frame "
+        f"p50 {cost['p50']:.1f} ms p95 {cost['p95']:.1f} ms; pose p50 {pose['p50']:.1f} ms"
+        + (f" -> {out}" if out else "")
+    )
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

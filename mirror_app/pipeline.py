@@ -181,7 +181,7 @@ class FrameProcessor:
         if body is not None and worn is not None:
             raw = tracked.extents if tracked.extents is not None else exclude_arms(body, torso_extents(body))
             steady_body, extents = self.steady(body, raw)
-            fit = self.generator.fit(steady_body, worn[1], extents)
+            fit = self.generator.fit(steady_body, worn[1], extents, worn[0].extras.get("model"))
             if fit.opacity <= 0.01:
                 fit = None
         clock.lap("generator")

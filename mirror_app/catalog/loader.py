@@ -126,6 +126,23 @@ def _build_garment(root: Path, entry: GarmentEntry, index: int, manifest_file: s
                 )
             )
             back = None
+    model = None
+    if entry.model is not None:
+        where = f"garments[{index}].model"
+        try:
+            model = _resolve_inside(root, entry.model, manifest_file, where)
+            if not model.is_file():
+                notes.append(
+                    Problem(
+                        str(root / entry.model),
+                        where,
+                        "learned model not found; using the analytic generator",
+                        "export one with mirror-app export, or remove the model key",
+                    )
+                )
+                model = None
+        except _EntryError as exc:
+            notes.append(replace(exc.problem, message=f"{exc.problem.message} (model ignored)"))
     garment = Garment(
         id=entry.id,
         name=entry.name,
@@ -137,7 +154,11 @@ def _build_garment(root: Path, entry: GarmentEntry, index: int, manifest_file: s
         sku=entry.sku,
         price=entry.price,
         thumbnail=make_thumbnail(front),
-        extras={"front": entry.front, **({"back": entry.back} if entry.back and back is not None else {})},
+        extras={
+            "front": entry.front,
+            **({"back": entry.back} if entry.back and back is not None else {}),
+            **({"model": str(model)} if model is not None else {}),
+        },
     )
     return garment, notes
 

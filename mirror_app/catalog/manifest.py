@@ -66,6 +66,7 @@ class GarmentEntry(BaseModel):
     sizes: list[SizeEntry] = Field(default_factory=list, max_length=32)
     sku: str | None = Field(default=None, max_length=64)
     price: str | None = Field(default=None, max_length=32)
+    model: str | None = Field(default=None, min_length=1, max_length=400)  # learned generator (.onnx), optional
 
     @field_validator("category")
     @classmethod

@@ -6,7 +6,9 @@ import logging
 from pathlib import Path
 
 import numpy as np
+import onnxruntime as ort
 
+from mirror_app.generator import contract
 from mirror_app.generator.binding import GarmentBinding
 from mirror_app.generator.build import DEFAULT_MODEL, build_model
 from mirror_app.generator.fit import Fit
@@ -14,6 +16,7 @@ from mirror_app.generator.providers import PREFERENCE, open_session
 from mirror_app.tracking.body import Body
 
 log = logging.getLogger(__name__)
+OUTPUT_NAMES = [name for name, _ in contract.OUTPUTS]
 
 
 class GarmentGenerator:
@@ -25,6 +28,9 @@ class GarmentGenerator:
         self.notices: list[str] = []
         self.model_path = model_path or DEFAULT_MODEL
         self._model = self._load_bytes(self.model_path)
+        self._providers = providers
+        self._fp16 = fp16
+        self._learned: dict[str, ort.InferenceSession | None] = {}  # per learned model file; None: unusable
         probe = open_session(self._model, providers, fp16)
         self._session = probe.session
         self.provider = probe.provider
@@ -53,9 +59,30 @@ class GarmentGenerator:
         self.notices.append(notice)
         self._session = open_session(self._model, ("CPUExecutionProvider",)).session
         self.provider = "CPU"
+        self._providers = ("CPUExecutionProvider",)
+        self._learned.clear()
 
-    def fit(self, body: Body, binding: GarmentBinding, silhouette: np.ndarray) -> Fit:
-        """Pose the garment on the body for this frame."""
+    def learned_session(self, model: str | Path) -> ort.InferenceSession | None:
+        """The session of a garment's learned model (opened once); None, with a notice, when it is unusable."""
+        key = str(model)
+        if key not in self._learned:
+            session = None
+            try:
+                session = open_session(Path(key).read_bytes(), self._providers, self._fp16).session
+                inputs = sorted(i.name for i in session.get_inputs())
+                outputs = {o.name for o in session.get_outputs()}
+                if inputs != sorted(n for n, _ in contract.INPUTS) or not set(OUTPUT_NAMES) <= outputs:
+                    raise ValueError(f"inputs {inputs} / outputs {sorted(outputs)} break the generator contract")
+            except Exception as exc:  # noqa: BLE001 - a bad learned model must leave the analytic one working
+                session = None
+                notice = f"learned generator {key} is unusable ({exc}); using the analytic generator for it"
+                log.warning(notice)
+                self.notices.append(notice)
+            self._learned[key] = session
+        return self._learned[key]
+
+    def fit(self, body: Body, binding: GarmentBinding, silhouette: np.ndarray, model: str | Path | None = None) -> Fit:
+        """Pose the garment on the body for this frame: with the garment's learned model when it names one."""
         feeds = {
             "landmarks": np.ascontiguousarray(body.landmarks_px, dtype=np.float32),
             "world": np.ascontiguousarray(body.world, dtype=np.float32),
@@ -65,13 +92,15 @@ class GarmentGenerator:
             "rest_bones": binding.rest_bones,
             "garment_params": binding.params,
         }
+        learned = self.learned_session(model) if model else None
         try:
-            vertices, depth, opacity, back = self._session.run(None, feeds)
+            vertices, depth, opacity, back = (learned or self._session).run(OUTPUT_NAMES, feeds)
         except Exception as exc:  # noqa: BLE001 - a GPU provider dying must not stop the mirror
             if self.provider == "CPU":
                 raise
             self._fallback_to_cpu(exc)
-            vertices, depth, opacity, back = self._session.run(None, feeds)
+            learned = self.learned_session(model) if model else None
+            vertices, depth, opacity, back = (learned or self._session).run(OUTPUT_NAMES, feeds)
         n = binding.mesh_size
         anchors = {name: (float(x), float(y)) for name, (x, y) in zip(binding.anchor_names, vertices[n:], strict=True)}
         return Fit(

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QVBoxLayout, QWidget
 from mirror_app.capture.demo import DemoSource
 from mirror_app.capture.source import Source
 from mirror_app.config import load_config
+from mirror_app.learn.capture import LiveCapture
 from mirror_app.pipeline import FrameProcessor, ProcessingThread, Wardrobe, build_stages
 from mirror_app.render.settings import CompositorSettings
 from mirror_app.stats import StageClock, StatsRecorder
@@ -54,6 +55,7 @@ class MirrorWindow(QMainWindow):
         self.resize(1280, 860)
 
         self.mirror.frame_ready.connect(self._take_result, Qt.ConnectionType.QueuedConnection)
+        self.capture: LiveCapture | None = None  # a staff capture session, only while one is recording
         self.worker = self._start_worker(source)
         self._overlay_timer = QTimer(self)
         self._overlay_timer.timeout.connect(self._refresh_overlay)
@@ -88,6 +90,8 @@ class MirrorWindow(QMainWindow):
                 continue
             newest = item
         if newest is not None:
+            if self.capture is not None:  # a staff capture session records the frames already tracked
+                self.capture.add(newest.frame.image, newest.body, newest.frame.index)
             # Dressed here, at the last moment, so a garment switch shows on the very next frame.
             self.mirror.show_result(self.processor.dress(newest, StageClock()))
         if ended and not self.worker.stopping:  # a worker we stopped (closing, camera switch) did not fail

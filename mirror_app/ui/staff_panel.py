@@ -951,6 +951,12 @@ class StaffPanel(QDialog):
 
     # -- camera tab
 
+    def record_capture(self) -> None:
+        """Record someone wearing the real garment, from the live camera, into a folder the staff choose."""
+        from mirror_app.ui.capture_dialog import start_capture
+
+        self._capture_dialog = start_capture(self.window_, self)
+
     def _camera_tab(self) -> QWidget:
         tab, layout = _tab_page(spacing=10)
         self.source_label = _label("", "heading")
@@ -969,6 +975,8 @@ class StaffPanel(QDialog):
         layout.addWidget(self.camera_button)
         layout.addWidget(refresh)
         layout.addWidget(self.camera_status)
+        layout.addWidget(_label("Capture for a learned generator (docs/learned.md)", "hint"))
+        layout.addWidget(_button("Record a capture…", self.record_capture))
         layout.addStretch(1)
         self.access.status.connect(self._camera_status_line)
         self.refresh_cameras()
