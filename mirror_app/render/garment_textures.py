@@ -23,41 +23,49 @@ HYSTERESIS = 0.3  # in levels: a garment resting at a level boundary does not fl
 
 class GarmentTextures:
     """One garment image (straight-alpha RGBA uint8) as premultiplied, bilinear textures at 1, 1/LEVEL_STEP,
-    1/LEVEL_STEP^2, ... of its size."""
+    1/LEVEL_STEP^2, ... of its size, each made on first use (a garment is seen at two or three scales in a
+    session, and a catalog's worth of ladders would be hundreds of textures)."""
 
     def __init__(self, ctx: moderngl.Context, rgba: np.ndarray) -> None:
         if rgba.ndim != 3 or rgba.shape[2] != 4 or rgba.dtype != np.uint8:
             raise ValueError(f"garment texture must be (H, W, 4) uint8, got {rgba.shape} {rgba.dtype}")
+        self.ctx = ctx
         h, w = rgba.shape[:2]
         self.size = (w, h)
-        base = np.ascontiguousarray(premultiply(rgba))
-        count = max(1, int(math.log(max(w, h) / MIN_LEVEL_PX, LEVEL_STEP)) + 1)
-        self.levels: list[moderngl.Texture] = []
-        for k in range(count):
+        self._base = np.ascontiguousarray(premultiply(rgba))
+        self.count = max(1, int(math.log(max(w, h) / MIN_LEVEL_PX, LEVEL_STEP)) + 1)
+        self._levels: dict[int, moderngl.Texture] = {}
+        self._current = 0
+
+    def level(self, k: int) -> moderngl.Texture:
+        """Level k (0 = full size), area-averaged from the full image and uploaded on first use."""
+        k = min(max(k, 0), self.count - 1)
+        tex = self._levels.get(k)
+        if tex is None:
+            w, h = self.size
             scale = LEVEL_STEP**-k
             size = (max(1, round(w * scale)), max(1, round(h * scale)))
-            img = base if k == 0 else cv2.resize(base, size, interpolation=cv2.INTER_AREA)
-            tex = ctx.texture(size, 4, np.ascontiguousarray(img))
+            img = self._base if k == 0 else cv2.resize(self._base, size, interpolation=cv2.INTER_AREA)
+            tex = self.ctx.texture(size, 4, np.ascontiguousarray(img))
             tex.repeat_x = tex.repeat_y = False
             tex.filter = (moderngl.LINEAR, moderngl.LINEAR)
-            self.levels.append(tex)
-        self._current = 0
+            self._levels[k] = tex
+        return tex
 
     def for_scale(self, px_per_texel: float, *, steady: bool = True) -> moderngl.Texture:
         """The level to sample when one texel of the full image covers `px_per_texel` screen pixels: the
         smallest one that is not minified (by more than the hysteresis, when `steady`)."""
         ideal = -math.log(max(px_per_texel, 1e-6), LEVEL_STEP)  # continuous level index at 1 texel per pixel
-        last = len(self.levels) - 1
         if not steady:
-            return self.levels[min(max(math.floor(ideal), 0), last)]
+            return self.level(math.floor(ideal))
         k = self._current
         if not (ideal - 1.0 - HYSTERESIS <= k <= ideal + HYSTERESIS):
             k = math.floor(ideal)
-        self._current = min(max(k, 0), last)
-        return self.levels[self._current]
+        self._current = min(max(k, 0), self.count - 1)
+        return self.level(self._current)
 
     def release(self) -> None:
-        """Free every level."""
-        for tex in self.levels:
+        """Free every level made so far."""
+        for tex in self._levels.values():
             tex.release()
-        self.levels.clear()
+        self._levels.clear()

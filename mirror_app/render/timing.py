@@ -21,7 +21,7 @@ from mirror_app.render.settings import CompositorSettings
 
 log = logging.getLogger(__name__)
 
-EFFECTS = ("light", "folds", "shadows", "occlusion")
+EFFECTS = ("light", "folds", "shadows", "occlusion", "hair")
 
 
 def time_frames(renderer: OffscreenRenderer, frames: int, warmup: int = 5) -> tuple[np.ndarray, ...]:
