@@ -34,6 +34,7 @@ from mirror_app.priority import yield_to_drawing
 from mirror_app.stats import StageClock, StatsRecorder
 from mirror_app.tracking.body import Body
 from mirror_app.tracking.landmarker import PoseTracker
+from mirror_app.tracking.motion import ImageMotion
 from mirror_app.tracking.silhouette import exclude_arms, torso_extents
 from mirror_app.tracking.steady import FitInputSmoother
 
@@ -332,13 +333,17 @@ class ProcessingThread:
     def _read_ahead(self) -> None:
         """Headless: decode the next frames while the tracker works on this one."""
         count = 0
+        motion = ImageMotion()
         try:
             while not self._stop.is_set() and (self.max_frames is None or count < self.max_frames):
                 start = time.perf_counter_ns()
                 frame = self.source.read()
                 if frame is None:
                     break
-                _put_blocking(self._decoded, (frame, time.perf_counter_ns() - start), self._stop)
+                decode_ns = time.perf_counter_ns() - start
+                # The picture's motion is measured here, off the pose thread (which limits frames per second).
+                frame = dataclasses.replace(frame, motion=motion.update(frame.image))
+                _put_blocking(self._decoded, (frame, decode_ns), self._stop)
                 count += 1
         except BaseException as exc:  # noqa: BLE001 - reported by the consumer
             self.error = exc

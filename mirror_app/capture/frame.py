@@ -14,6 +14,7 @@ class Frame:
     image: np.ndarray  # (H, W, 3) uint8, RGB
     index: int
     capture_ns: int  # time.monotonic_ns() when the source produced it
+    motion: np.ndarray | None = None  # the picture's motion map (tracking/motion.py), when the reader made one
 
     @property
     def size(self) -> tuple[int, int]:

@@ -102,7 +102,10 @@ class PoseTracker:
         self._last_ms = ts_ms
         t = ts_ms / 1000.0
 
-        self.motion.update(frame.image)
+        if frame.motion is not None:
+            self.motion.use(frame.motion)
+        else:
+            self.motion.update(frame.image)
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(frame.image))
         result = self._landmarker.detect_for_video(image, ts_ms)
         w, h = frame.size
