@@ -135,6 +135,21 @@ def run(
         raise typer.Exit(code)
 
 
+def _recorded_source_and_stages(source: str | None, frames: int | None) -> tuple[Any, Any, Any]:
+    """A source read frame by frame (no pacing), its notices said, and the tracker and generator."""
+    from mirror_app.capture.errors import SourceError
+    from mirror_app.capture.open import open_source
+
+    try:
+        src, notices = open_source(source, live=False, frames=frames)
+    except SourceError as exc:
+        raise _fail(str(exc)) from None
+    for notice in notices:
+        _notice(notice)
+    tracker, generator = _build_stages()
+    return src, tracker, generator
+
+
 def _build_stages(people: int = 1) -> tuple[Any, Any]:
     """Tracker and generator, or one clear line naming what is missing."""
     from mirror_app.pipeline import build_stages
@@ -345,19 +360,11 @@ def capture(
     """Record a capture session of someone wearing the real garment (for mirror-app train)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from mirror_app.capture.errors import SourceError
-    from mirror_app.capture.open import open_source
     from mirror_app.learn.capture import record
     from mirror_app.learn.session import CaptureError
 
     _find_garment(catalog, garment)
-    try:
-        src, notices = open_source(source, live=False, frames=frames)
-    except SourceError as exc:
-        raise _fail(str(exc)) from None
-    for notice in notices:
-        _notice(notice)
-    tracker, _generator = _build_stages()
+    src, tracker, _generator = _recorded_source_and_stages(source, frames)
     total = frames or getattr(src, "frame_count", 0) or None
     try:
         with Progress(
@@ -476,8 +483,6 @@ def tryon(
     mirror: Annotated[bool, typer.Option("--mirror/--no-mirror", help="Flip the picture like a mirror.")] = True,
 ) -> None:
     """Run a full-image try-on network headless over a recording: per-frame cost, optional video."""
-    from mirror_app.capture.errors import SourceError
-    from mirror_app.capture.open import open_source
     from mirror_app.learn.fullimage import FullImageModelError, FullImageTryOn, TryOnRenderer
     from mirror_app.pipeline import FrameProcessor, run_headless
 
@@ -494,13 +499,7 @@ def tryon(
     _loaded, wardrobe = _load_wardrobe(catalog, garment)
     if wardrobe.current is None:
         raise _fail("the catalog has no usable garment")
-    try:
-        src, notices = open_source(source, live=False, frames=frames)
-    except SourceError as exc:
-        raise _fail(str(exc)) from None
-    for notice in notices:
-        _notice(notice)
-    tracker, generator = _build_stages()
+    src, tracker, generator = _recorded_source_and_stages(source, frames)
     try:
         processor = FrameProcessor(tracker, generator, wardrobe)
         renderer = TryOnRenderer(tryon_net, wardrobe.current, mirror)
