@@ -61,6 +61,11 @@ class Tracked:
     stage_ms: dict[str, float] = field(default_factory=dict)
     extents: np.ndarray | None = None  # the person mask's torso widths (silhouette.torso_extents), arms cut out
 
+    def __post_init__(self) -> None:
+        # Measured where the Tracked is made (FrameProcessor.track: the pose thread, off the drawing thread).
+        if self.extents is None and self.body is not None:
+            self.extents = exclude_arms(self.body, torso_extents(self.body))
+
 
 class Wardrobe:
     """The garments on offer, their generator bindings, and which one is worn; safe to switch from any thread."""
@@ -166,11 +171,9 @@ class FrameProcessor:
             self._warm = True
         else:
             body = self.tracker.track(frame)
-        # Measuring the mask is part of reading the person: it runs here, on the pose thread, off the
-        # thread that draws.
-        extents = exclude_arms(body, torso_extents(body)) if body is not None else None
-        clock.lap("pose")
-        return Tracked(frame, body, clock.ms, extents)
+        tracked = Tracked(frame, body, clock.ms)  # measures the mask's widths, counted in the pose stage:
+        clock.lap("pose")  # stage_ms is this clock's own dict
+        return tracked
 
     def dress(self, tracked: Tracked, clock: StageClock) -> Processed:
         """Pose the garment worn right now on the tracked person (a switch shows on the next frame)."""
@@ -179,9 +182,8 @@ class FrameProcessor:
         worn = self.wardrobe.worn()
         garment = worn[0] if worn else None
         body = tracked.body
-        if body is not None and worn is not None:
-            raw = tracked.extents if tracked.extents is not None else exclude_arms(body, torso_extents(body))
-            steady_body, extents = self.steady(body, raw)
+        if body is not None and worn is not None and tracked.extents is not None:
+            steady_body, extents = self.steady(body, tracked.extents)
             fit = self.generator.fit(steady_body, worn[1], extents, worn[0].extras.get("model"))
             if fit.opacity <= 0.01:
                 fit = None

@@ -9,8 +9,8 @@ from pathlib import Path
 BACKGROUND_NICE = 6
 """Nice value of the workers. On 2 cores the pose model's threads, video decoding and llvmpipe's rasterizer
 all want the CPU at once; with the workers at nice 6 the drawing thread (generator + compositor) gets a core
-when it needs one, which cut the generator's and compositor's p95 by a third to a half in `mirror-app bench`
-runs side by side, without slowing the frame rate (pose has slack: it runs ahead in its own thread)."""
+when it needs one. Side by side in `mirror-app bench` on a quiet machine it lowered render p95 by about 1 ms
+and did not change the frame rate (under heavy outside load the gain looked larger, but was within noise)."""
 
 WORKER_PREFIXES = ("drishti", "av:")
 """Kernel names of the busy native workers: MediaPipe's graph threads and FFmpeg's decoder threads. (Python

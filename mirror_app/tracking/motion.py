@@ -66,12 +66,6 @@ class ImageMotion:
         self._noise: float | None = None
         self._local: np.ndarray | None = None  # per small-picture pixel: the largest change within reach
 
-    def reset(self) -> None:
-        """Forget the previous frame (a new source)."""
-        self._reference = None
-        self._noise = None
-        self._local = None
-
     def update(self, frame_rgb: np.ndarray) -> np.ndarray | None:
         """Take the next frame (every frame, person or not); returns its motion map (None: first frame).
 
@@ -106,7 +100,7 @@ class ImageMotion:
         self._local = local
 
     def at(self, points_px: np.ndarray) -> np.ndarray:
-        """Motion at each (x, y) point, shape (K,); all 1 after the first frame or a change of size."""
+        """Motion at each (x, y) point, shape (K,); all 1 for the first frame or one of a new size."""
         if self._local is None:
             return np.ones(len(points_px), np.float32)
         h, w = self._local.shape
