@@ -15,7 +15,7 @@ import tempfile
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError, field_validator
@@ -51,6 +51,10 @@ class PictureSettings(BaseModel):
     shadows: StrictBool = True
     occlusion: StrictBool = True
     hair: StrictBool = True
+    # Where the compositor draws: "window" (Qt's OpenGL widget, best with a GPU), "offscreen" (its own EGL
+    # context, the picture painted into the window: about half the drawing with a software OpenGL), or
+    # "auto": offscreen when OpenGL runs on the CPU (llvmpipe), else window. Read at start.
+    compositing: Literal["auto", "window", "offscreen"] = "auto"
 
 
 class GeneratorSettings(BaseModel):

@@ -137,6 +137,11 @@ class Wardrobe:
             if self.garments:
                 self._current = (self._current + delta) % len(self.garments)
 
+    def learned_models(self) -> list[str]:
+        """The learned generator models the garments name (catalog `model` key), to open before they are worn."""
+        with self._lock:
+            return [str(g.extras["model"]) for g in self.garments if g.extras.get("model")]
+
     def items(self) -> list[tuple[Garment, GarmentBinding]]:
         """Every garment with its binding (for preloading textures and meshes)."""
         with self._lock:
@@ -160,6 +165,8 @@ class FrameProcessor:
         self.wardrobe = wardrobe
         self.steady = FitInputSmoother()
         self._warm = False
+        if generator is not None:  # opening an ONNX session on the drawing thread would stall the first frame
+            generator.open_learned(wardrobe.learned_models())
 
     def track(self, frame: Frame, clock: StageClock) -> Tracked:
         """Find the person (the slow, CPU-bound stage: it runs on its own thread)."""
@@ -254,6 +261,17 @@ def _put_blocking(q: queue.Queue[Any], item: Any, stop: threading.Event) -> None
             continue
 
 
+def _put_newest(q: queue.Queue[Any], item: Any) -> None:
+    """Put, dropping the oldest item when full (live: never wait, never show the past)."""
+    while True:
+        try:
+            q.put_nowait(item)
+            return
+        except queue.Full:
+            with contextlib.suppress(queue.Empty):
+                q.get_nowait()
+
+
 GIL_SWITCH_S = 0.0005
 """The pose thread spends its time in short stretches of Python between long native calls; with Python's
 default 5 ms switch interval it waits that long for the GIL each time the render thread holds it, which
@@ -267,10 +285,13 @@ RENICE_EVERY = 150
 class ProcessingThread:
     """Runs pose tracking on a worker thread and hands `Tracked` frames on through a queue of two.
 
-    `live=False` (headless, bench): a reader thread decodes ahead (queue of two), the queues block, so every
-    frame is processed and none dropped; a frame counts as captured when the tracker takes it (minus its
-    decode time), as a camera would deliver it then. `live=True`: only the newest result is kept; the source
-    itself drops frames the mirror cannot take. The consumer dresses and draws (see FrameProcessor.dress).
+    A reader thread takes frames from the source and measures the picture's motion, so the pose thread,
+    which limits frames per second, only tracks. `live=False` (headless, bench): the reader decodes ahead
+    (queue of two), the queues block, so every frame is processed and none dropped; a frame counts as
+    captured when the tracker takes it (minus its decode time), as a camera would deliver it then.
+    `live=True`: the reader keeps only the newest frame and the results only the newest result, so frames
+    the mirror cannot take are dropped where they come in; a frame's capture time is the source's own. The
+    consumer dresses and draws (see FrameProcessor.dress).
     """
 
     def __init__(
@@ -290,16 +311,15 @@ class ProcessingThread:
         self.error: BaseException | None = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="mirror-processing", daemon=True)
-        self._decoded: queue.Queue[Any] = queue.Queue(maxsize=2)
-        # Headless decodes ahead: on 2 cores it bought ~15% more frames per second (taiji 30 -> 35 fps, 640x480
-        # 42 -> 46 fps) for ~10 ms more p95 latency, measured side by side with `mirror-app bench`.
-        self.read_ahead = not live
+        # Headless decodes two frames ahead: on 2 cores it bought ~15% more frames per second (taiji 30 -> 35
+        # fps, 640x480 42 -> 46 fps) for ~10 ms more p95 latency, measured side by side with `mirror-app bench`.
+        # Live keeps one, the newest: decoding and the motion check then overlap pose without adding latency.
+        self._decoded: queue.Queue[Any] = queue.Queue(maxsize=1 if live else 2)
         self._reader = threading.Thread(target=self._read_ahead, name="mirror-reader", daemon=True)
 
     def start(self) -> None:
         sys.setswitchinterval(GIL_SWITCH_S)
-        if self.read_ahead:
-            self._reader.start()
+        self._reader.start()
         self._thread.start()
 
     @property
@@ -320,24 +340,20 @@ class ProcessingThread:
 
     def _put(self, item: Any) -> None:
         if self.live:
-            while True:
-                try:
-                    self.results.put_nowait(item)
-                    break
-                except queue.Full:
-                    with contextlib.suppress(queue.Empty):
-                        self.results.get_nowait()
+            _put_newest(self.results, item)
         else:
             _put_blocking(self.results, item, self._stop)
         if self.on_result is not None:
             self.on_result()
 
     def _read_ahead(self) -> None:
-        """Headless: decode the next frames while the tracker works on this one."""
+        """Decode the next frame and measure its motion while the tracker works on this one."""
         count = 0
         motion = ImageMotion()
         try:
             while not self._stop.is_set() and (self.max_frames is None or count < self.max_frames):
+                if self.live:
+                    self.source.pace()  # waiting for the next frame is not a stage
                 start = time.perf_counter_ns()
                 frame = self.source.read()
                 if frame is None:
@@ -345,7 +361,10 @@ class ProcessingThread:
                 decode_ns = time.perf_counter_ns() - start
                 # The picture's motion is measured here, off the pose thread (which limits frames per second).
                 frame = dataclasses.replace(frame, motion=motion.update(frame.image))
-                _put_blocking(self._decoded, (frame, decode_ns), self._stop)
+                if self.live:
+                    _put_newest(self._decoded, (frame, decode_ns))
+                else:
+                    _put_blocking(self._decoded, (frame, decode_ns), self._stop)
                 count += 1
         except BaseException as exc:  # noqa: BLE001 - reported by the consumer
             self.error = exc
@@ -354,19 +373,14 @@ class ProcessingThread:
             _put_blocking(self._decoded, _END, self._stop)
 
     def _next_frame(self, clock: StageClock) -> Frame | None:
-        if not self.read_ahead:
-            if self.live:
-                self.source.pace()  # waiting for the next frame is not a stage
-            clock.restart()
-            frame = self.source.read()
-            clock.lap("decode")
-            return frame
         item = self._decoded.get()
         if item is _END:
             return None
         frame, decode_ns = item
         clock.ms["decode"] = decode_ns / 1e6
         clock.restart()
+        if self.live:
+            return frame  # captured when the source delivered it: time in the slot is latency too
         return dataclasses.replace(frame, capture_ns=time.monotonic_ns() - decode_ns)
 
     def _run(self) -> None:
@@ -432,7 +446,7 @@ class VideoSink:
         self._writer.release()
 
 
-def _split_readback(clock: StageClock, split: dict[str, float] | None) -> None:
+def split_readback(clock: StageClock, split: dict[str, float] | None) -> None:
     """Report reading the picture back (and pasting it into the frame) apart from the GL work."""
     if not split or "render" not in clock.ms:
         return
@@ -466,7 +480,7 @@ def run_headless(
             done = processor.dress(tracked, clock)
             image = renderer.render(done.frame.image, done.body, done.fit)
             clock.lap("render")
-            _split_readback(clock, getattr(renderer, "last_stage_ms", None))
+            split_readback(clock, getattr(renderer, "last_stage_ms", None))
             latency_ms = (time.monotonic_ns() - done.frame.capture_ns) / 1e6
             h, w = image.shape[:2]
             if out is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 
 import numpy as np
 import pytest
@@ -80,6 +81,58 @@ def test_headless_worker_never_drops_frames() -> None:
         got.append(item.frame.index)
     worker.stop()
     assert got == list(range(15))
+
+
+class _SlowTracker:
+    """A tracker that takes 60 ms a frame (twice a 30 FPS camera's period) and keeps what it was given."""
+
+    def __init__(self) -> None:
+        self.frames: list = []
+
+    def track(self, frame):  # noqa: ANN001, ANN201
+        self.frames.append(frame)
+        time.sleep(0.06)
+        return None
+
+
+class _StampedDemo(DemoSource):
+    """The demo, remembering when it delivered each frame."""
+
+    def __init__(self, **kwargs) -> None:  # noqa: ANN003
+        super().__init__(**kwargs)
+        self.stamps: dict[int, int] = {}
+
+    def read(self):  # noqa: ANN201
+        frame = super().read()
+        if frame is not None:
+            self.stamps[frame.index] = frame.capture_ns
+        return frame
+
+
+def test_live_worker_drops_at_the_source_and_tracks_the_newest_frame() -> None:
+    tracker = _SlowTracker()
+    processor = FrameProcessor(tracker, None, Wardrobe([synthetic.tee()]))  # type: ignore[arg-type]
+    source = _StampedDemo(size=(160, 120), live=True, fps=30.0)
+    worker = ProcessingThread(source, processor, live=True)
+    worker.start()
+    start = time.monotonic()
+    got = []
+    while time.monotonic() - start < 1.5:
+        item = worker.get(timeout=1.0)
+        assert item is not None
+        got.append(item)
+    worker.stop()
+    indices = [t.frame.index for t in got]
+    assert indices == sorted(indices) and len(set(indices)) == len(indices)
+    # 1.5 s of a 30 FPS source is ~45 frames; a 60 ms tracker takes ~25 of them: the rest were dropped...
+    assert max(indices) >= 35 and len(tracker.frames) <= 30
+    assert max(b - a for a, b in zip(indices, indices[1:], strict=False)) >= 2
+    # ...before tracking, not after: every tracked frame is shown, and each was newest when taken.
+    assert len(tracker.frames) - len(got) <= 2
+    # The reader measured the picture's motion, off the tracking thread.
+    assert all(f.motion is not None for f in tracker.frames[1:])
+    # Capture time is the source's own: time waiting for the tracker counts as latency.
+    assert all(t.frame.capture_ns == source.stamps[t.frame.index] for t in got)
 
 
 def test_missing_pose_model_gives_plain_mirror_with_notice(monkeypatch: pytest.MonkeyPatch) -> None:

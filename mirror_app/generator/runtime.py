@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +33,7 @@ class GarmentGenerator:
         self._providers = providers
         self._fp16 = fp16
         self._learned: dict[str, ort.InferenceSession | None] = {}  # per learned model file; None: unusable
+        self._learned_lock = threading.Lock()
         probe = open_session(self._model, providers, fp16)
         self._session = probe.session
         self.provider = probe.provider
@@ -65,6 +68,10 @@ class GarmentGenerator:
     def learned_session(self, model: str | Path) -> ort.InferenceSession | None:
         """The session of a garment's learned model (opened once); None, with a notice, when it is unusable."""
         key = str(model)
+        with self._learned_lock:  # a loading thread may be opening it right now
+            return self._learned_locked(key)
+
+    def _learned_locked(self, key: str) -> ort.InferenceSession | None:
         if key not in self._learned:
             session = None
             try:
@@ -81,6 +88,16 @@ class GarmentGenerator:
             self._learned[key] = session
         return self._learned[key]
 
+    def _run(self, model: str | Path | None, feeds: dict[str, np.ndarray]) -> list[np.ndarray]:
+        learned = self.learned_session(model) if model else None
+        outputs: list[np.ndarray] = (learned or self._session).run(OUTPUT_NAMES, feeds)
+        return outputs
+
+    def open_learned(self, models: Iterable[str | Path]) -> None:
+        """Open these learned models now (a catalog's, on a loading thread), not on the first frame that wears one."""
+        for model in models:
+            self.learned_session(model)
+
     def fit(self, body: Body, binding: GarmentBinding, silhouette: np.ndarray, model: str | Path | None = None) -> Fit:
         """Pose the garment on the body for this frame: with the garment's learned model when it names one."""
         feeds = {
@@ -92,15 +109,13 @@ class GarmentGenerator:
             "rest_bones": binding.rest_bones,
             "garment_params": binding.params,
         }
-        learned = self.learned_session(model) if model else None
         try:
-            vertices, depth, opacity, back = (learned or self._session).run(OUTPUT_NAMES, feeds)
+            vertices, depth, opacity, back = self._run(model, feeds)
         except Exception as exc:  # noqa: BLE001 - a GPU provider dying must not stop the mirror
             if self.provider == "CPU":
                 raise
             self._fallback_to_cpu(exc)
-            learned = self.learned_session(model) if model else None
-            vertices, depth, opacity, back = (learned or self._session).run(OUTPUT_NAMES, feeds)
+            vertices, depth, opacity, back = self._run(model, feeds)
         n = binding.mesh_size
         anchors = {name: (float(x), float(y)) for name, (x, y) in zip(binding.anchor_names, vertices[n:], strict=True)}
         return Fit(

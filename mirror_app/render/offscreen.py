@@ -41,6 +41,27 @@ def create_egl_context() -> moderngl.Context:
     return ctx
 
 
+SOFTWARE_GL = ("llvmpipe", "softpipe", "swrast", "software")
+"""Words in GL_RENDERER that mean OpenGL runs on the CPU (Mesa's llvmpipe here)."""
+
+
+def egl_renderer_name() -> str | None:
+    """GL_RENDERER of a standalone EGL context on this machine (None: no EGL), to tell a GPU from the CPU."""
+    try:
+        ctx = create_egl_context()
+    except RenderBackendError:
+        return None
+    try:
+        return str(ctx.info.get("GL_RENDERER", ""))
+    finally:
+        ctx.release()
+
+
+def is_software_gl(renderer: str) -> bool:
+    """Whether this GL_RENDERER is OpenGL on the CPU."""
+    return any(word in renderer.lower() for word in SOFTWARE_GL)
+
+
 def _mirrored_copy(frame: np.ndarray) -> np.ndarray:
     """frame[:, ::-1] as a new contiguous array. cv2.flip is SIMD: ~0.5 ms at 720p here, where numpy's
     reversed-stride copy takes ~4.5 ms."""

@@ -20,6 +20,7 @@ from mirror_app.stats import StageClock, StatsRecorder
 from mirror_app.ui.garment_strip import GarmentStrip
 from mirror_app.ui.mirror_widget import MirrorWidget
 from mirror_app.ui.overlay import NoticeBar, Overlay, diagnostics_text
+from mirror_app.ui.picture_widget import PictureMirrorWidget
 from mirror_app.ui.staff_panel import StaffAccess  # staff panel hook
 
 log = logging.getLogger(__name__)
@@ -29,7 +30,12 @@ class MirrorWindow(QMainWindow):
     """The shopper's window; staff and developers use the same one, windowed."""
 
     def __init__(
-        self, source: Source, processor: FrameProcessor, settings: CompositorSettings, catalog_name: str = ""
+        self,
+        source: Source,
+        processor: FrameProcessor,
+        settings: CompositorSettings,
+        catalog_name: str = "",
+        offscreen: bool = False,
     ) -> None:
         super().__init__()
         self.setWindowTitle(f"mirror — {catalog_name}" if catalog_name else "mirror")
@@ -37,7 +43,8 @@ class MirrorWindow(QMainWindow):
         self.processor = processor
         self.wardrobe = processor.wardrobe
         self.stats = StatsRecorder(source=source.name, provider=processor.generator.provider, keep_all=False)
-        self.mirror = MirrorWidget(self.wardrobe, settings, self.stats)
+        host = PictureMirrorWidget if offscreen else MirrorWidget  # see choose_offscreen
+        self.mirror: MirrorWidget | PictureMirrorWidget = host(self.wardrobe, settings, self.stats)
         self.strip = GarmentStrip()
         self.strip.set_garments(self.wardrobe.garments, self._current_id())
         self.strip.chosen.connect(self.choose)
@@ -164,6 +171,8 @@ class MirrorWindow(QMainWindow):
         self.source.close()
         if self.processor.tracker is not None:
             self.processor.tracker.close()
+        if isinstance(self.mirror, PictureMirrorWidget):
+            self.mirror.release()
         super().closeEvent(event)
 
 
@@ -174,6 +183,22 @@ def _surface_format() -> None:
     fmt.setDepthBufferSize(24)
     fmt.setSwapInterval(1)
     QSurfaceFormat.setDefaultFormat(fmt)
+
+
+def choose_offscreen(compositing: str) -> bool:
+    """Whether the compositor should draw offscreen (PictureMirrorWidget) rather than in Qt's GL widget.
+
+    "auto" looks at the OpenGL this machine gives a standalone EGL context: on the CPU (llvmpipe) the
+    offscreen host draws about half as much per frame; with a GPU, or without EGL, Qt's widget is used.
+    """
+    if compositing != "auto":
+        return compositing == "offscreen"
+    from mirror_app.render.offscreen import egl_renderer_name, is_software_gl
+
+    name = egl_renderer_name()
+    offscreen = name is not None and is_software_gl(name)
+    log.info("compositing %s (EGL renderer: %s)", "offscreen" if offscreen else "in the window", name or "none")
+    return offscreen
 
 
 def build_window(
@@ -188,10 +213,12 @@ def build_window(
     """Create the application and the window (tests drive this directly)."""
     _surface_format()
     app = QApplication.instance() or QApplication(app_args or sys.argv[:1])
-    fp16 = load_config().config.generator.fp16  # a bad config falls back to defaults (the panel reports it)
-    tracker, generator, stage_notices = build_stages(people, require_pose=False, fp16=fp16)
+    config = load_config().config  # a bad config falls back to defaults (the panel reports it)
+    tracker, generator, stage_notices = build_stages(people, require_pose=False, fp16=config.generator.fp16)
     processor = FrameProcessor(tracker, generator, wardrobe)
-    window = MirrorWindow(source, processor, CompositorSettings(mirror=mirror), getattr(catalog, "name", ""))
+    offscreen = choose_offscreen(config.picture.compositing)
+    settings = CompositorSettings(mirror=mirror)
+    window = MirrorWindow(source, processor, settings, getattr(catalog, "name", ""), offscreen=offscreen)
     if getattr(catalog, "path", None) is not None:  # staff panel hook: the catalog shown
         window.staff.catalog_path = catalog.path
     for message in [*notices, *stage_notices, *(str(p) for p in getattr(catalog, "problems", []))]:

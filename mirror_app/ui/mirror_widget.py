@@ -1,32 +1,25 @@
-"""The QOpenGLWidget hosting the compositor: the same compositor as headless, in Qt's GL context."""
+"""The QOpenGLWidget hosting the compositor in Qt's GL context: the whole picture drawn into the window.
+
+With a GPU this costs next to nothing; with a software OpenGL (llvmpipe) Qt's own copy of the GL picture into
+the window doubles the drawing, and picture_widget.PictureMirrorWidget is the cheaper host (see ui/app.py).
+"""
 
 from __future__ import annotations
 
 import logging
-import time
-from typing import Any
 
 import moderngl
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtOpenGLWidgets import QOpenGLWidget
 from PySide6.QtWidgets import QWidget
 
-from mirror_app.pipeline import Processed, Wardrobe, frame_record
+from mirror_app.pipeline import Processed, Wardrobe
 from mirror_app.render.compositor import Compositor
 from mirror_app.render.settings import CompositorSettings
 from mirror_app.stats import StageClock, StatsRecorder
+from mirror_app.ui.mirror_view import UploadQueue, letterbox, record_shown
 
 log = logging.getLogger(__name__)
-UPLOADS_PER_FRAME = 3
-
-
-def letterbox(frame_size: tuple[int, int], widget_size: tuple[int, int]) -> tuple[int, int, int, int]:
-    """The largest viewport with the frame's aspect ratio, centred in the widget (x, y, w, h)."""
-    fw, fh = frame_size
-    ww, wh = widget_size
-    scale = min(ww / fw, wh / fh)
-    w, h = max(1, round(fw * scale)), max(1, round(fh * scale))
-    return (ww - w) // 2, (wh - h) // 2, w, h
 
 
 class MirrorWidget(QOpenGLWidget):
@@ -44,7 +37,7 @@ class MirrorWidget(QOpenGLWidget):
         self.ctx: moderngl.Context | None = None
         self.compositor: Compositor | None = None
         self.latest: Processed | None = None
-        self._pending: list[tuple[Any, Any]] = []  # garments still to upload, a few per frame
+        self.uploads = UploadQueue(wardrobe)
         self._shown_index = -1
         self.gl_error: str | None = None
         self.setMinimumSize(320, 240)
@@ -61,28 +54,18 @@ class MirrorWidget(QOpenGLWidget):
             log.error(self.gl_error)
 
     def preload_all(self) -> None:
-        """Queue every garment of the wardrobe for upload: the worn one goes up on the next frame, the rest a
-        few per frame (texture mipmaps cost ~6 ms each on llvmpipe: 50 at once would stall the mirror)."""
-        items = self.wardrobe.items()
-        current = self.wardrobe.current
-        items.sort(key=lambda item: item[0] is not current)
-        self._pending = items
+        """Queue every garment of the wardrobe for upload: the worn one on the next frame, the rest a few a frame."""
+        self.uploads.refill()
         self.update()
 
     def _upload_some(self, worn_id: str | None) -> None:
         """In paintGL (context current): the worn garment if it is not up yet, then a few more."""
-        if self.compositor is None or not self._pending:
-            return
-        if worn_id is not None and not self.compositor.is_loaded(worn_id):
-            for i, (garment, binding) in enumerate(self._pending):
-                if garment.id == worn_id:
-                    self.compositor.preload(garment, binding.mesh)
-                    del self._pending[i]
-                    break
-        for garment, binding in self._pending[:UPLOADS_PER_FRAME]:
-            self.compositor.preload(garment, binding.mesh)
-        del self._pending[:UPLOADS_PER_FRAME]
-        if self._pending:
+        compositor = self.compositor
+        if (
+            compositor is not None
+            and self.uploads.pending
+            and self.uploads.upload_some(worn_id, compositor.is_loaded, compositor.preload)
+        ):
             self.update()
 
     def show_result(self, processed: Processed) -> None:
@@ -111,10 +94,4 @@ class MirrorWidget(QOpenGLWidget):
         clock.lap("render")
         if done.frame.index != self._shown_index:
             self._shown_index = done.frame.index
-            stage_ms = dict(done.stage_ms) | clock.ms
-            latency = (time.monotonic_ns() - done.frame.capture_ns) / 1e6
-            record = frame_record(
-                Processed(done.frame, done.body, done.fit, done.garment, stage_ms), latency, fw, self.settings.mirror
-            )
-            self.stats.resolution = (fw, fh)  # the camera's, as in headless stats
-            self.stats.add(record)
+            record_shown(self.stats, done, clock.ms, self.settings.mirror)

@@ -452,6 +452,7 @@ class StaffAccess(QObject):
         try:
             load = load_catalog(folder)
             probe = Wardrobe(load.garments)  # binds every garment: those the generator cannot fit are skipped
+            self.window.processor.generator.open_learned(probe.learned_models())  # here, not while drawing
             lines = [str(p) for p in load.problems] + probe.skipped
             result = CatalogResult(bool(probe.garments), folder, "", load, lines, probe)
         except Exception as exc:  # noqa: BLE001 - reported; the mirror keeps its catalog

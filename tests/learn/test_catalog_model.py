@@ -102,6 +102,28 @@ def test_loader_resolves_the_model_and_the_pipeline_uses_it(tmp_path: Path) -> N
     assert np.abs(done.fit.vertices_px - analytic.vertices_px).max() > 1.0
 
 
+def test_learned_models_are_opened_with_the_wardrobe_not_on_the_drawing_thread(tmp_path: Path) -> None:
+    root = _catalog(tmp_path / "cat", 'model = "models/breton.onnx"')
+    _moving_model(root / "models" / "breton.onnx")
+    (garment,) = load_catalog(root).garments
+    generator = GarmentGenerator(providers=("CPUExecutionProvider",))
+    opened: list[str] = []
+    real_open = generator._learned_locked
+
+    def spy(key: str):  # noqa: ANN202
+        if key not in generator._learned:
+            opened.append(key)
+        return real_open(key)
+
+    generator._learned_locked = spy  # type: ignore[method-assign]
+    processor = FrameProcessor(None, generator, Wardrobe([garment]))
+    assert opened == [garment.extras["model"]], "opened when the processor takes the wardrobe"
+    from mirror_app.capture.frame import Frame
+
+    done = processor.dress(Tracked(Frame(np.zeros((720, 1280, 3), np.uint8), 0, 0), body()), StageClock())
+    assert done.fit is not None and opened == [garment.extras["model"]], "drawing opens nothing more"
+
+
 def test_missing_model_is_a_problem_and_the_garment_stays_analytic(tmp_path: Path) -> None:
     root = _catalog(tmp_path / "cat", 'model = "models/nowhere.onnx"')
     loaded = load_catalog(root)

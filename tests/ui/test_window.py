@@ -14,16 +14,23 @@ from PySide6.QtTest import QTest  # noqa: E402
 from mirror_app.capture.demo import DemoSource  # noqa: E402
 from mirror_app.catalog.loader import load_catalog_or_default  # noqa: E402
 from mirror_app.pipeline import Wardrobe  # noqa: E402
+from mirror_app.ui import app as app_module  # noqa: E402
 from mirror_app.ui.app import build_window  # noqa: E402
-from mirror_app.ui.mirror_widget import letterbox  # noqa: E402
+from mirror_app.ui.mirror_view import letterbox  # noqa: E402
+from mirror_app.ui.mirror_widget import MirrorWidget  # noqa: E402
+from mirror_app.ui.picture_widget import PictureMirrorWidget  # noqa: E402
 
 from .qt_wait import wait_for  # noqa: E402
 
 _wait = wait_for
 
 
-@pytest.fixture()
-def window():
+HOSTS = {"window": MirrorWidget, "offscreen": PictureMirrorWidget}
+
+
+@pytest.fixture(params=sorted(HOSTS))
+def window(request, monkeypatch):
+    monkeypatch.setattr(app_module, "choose_offscreen", lambda _setting: request.param == "offscreen")
     catalog = load_catalog_or_default(None)
     app, win = build_window(DemoSource(live=True), Wardrobe(catalog.garments), catalog, [])
     win.resize(900, 900)
@@ -38,9 +45,9 @@ def test_window_shows_mirror_and_garment(window, tmp_path) -> None:
     assert _wait(app, lambda: win.mirror.latest is not None and win.mirror.latest.fit is not None, 60)
     assert _wait(app, lambda: len(win.stats.recent) >= 3, 30)
     assert tuple(win.stats.recent_summary()["resolution"]) == win.mirror.latest.frame.size
-    shot = win.mirror.grabFramebuffer()
-    shot.save(str(tmp_path / "window.png"))
     done = win.mirror.latest
+    shot = win.mirror.grab()  # what the widget shows, whichever host draws it
+    shot.save(str(tmp_path / "window.png"))
     grab = cv2.cvtColor(cv2.imread(str(tmp_path / "window.png")), cv2.COLOR_BGR2RGB)
     x, y, w, h = letterbox(done.frame.size, (grab.shape[1], grab.shape[0]))
     shown = cv2.resize(grab[y : y + h, x : x + w], done.frame.size, interpolation=cv2.INTER_AREA)
@@ -113,10 +120,10 @@ def test_garments_upload_a_few_per_frame_worn_first(window) -> None:
     app, win = window
     assert _wait(app, lambda: win.mirror.latest is not None, 60)
     win.mirror.preload_all()
-    pending = [g.id for g, _ in win.mirror._pending]
+    pending = [g.id for g, _ in win.mirror.uploads.pending]
     assert pending[0] == win.wardrobe.current.id, "the worn garment goes up first"
     assert len(pending) == len(win.wardrobe.garments)
-    assert _wait(app, lambda: not win.mirror._pending, 30)
+    assert _wait(app, lambda: not win.mirror.uploads.pending, 30)
     assert all(win.mirror.compositor.is_loaded(g.id) for g in win.wardrobe.garments)
 
 
@@ -136,3 +143,41 @@ def test_closing_stops_cleanly_without_falling_back_to_the_demo(tmp_path) -> Non
     _wait(app, lambda: False, 0.5)  # let queued results arrive after the close
     assert isinstance(win.source, VideoFileSource), "a deliberate stop is not a source failure"
     assert not win.worker._thread.is_alive()
+
+
+def test_compositing_setting_picks_the_host() -> None:
+    from mirror_app.render.offscreen import egl_renderer_name, is_software_gl
+
+    assert app_module.choose_offscreen("offscreen") is True
+    assert app_module.choose_offscreen("window") is False
+    name = egl_renderer_name()
+    assert app_module.choose_offscreen("auto") is (name is not None and is_software_gl(name))
+    assert is_software_gl("llvmpipe (LLVM 15.0.6, 256 bits)")
+    assert not is_software_gl("NVIDIA H100 80GB HBM3/PCIe/SSE2")
+
+
+def test_offscreen_host_without_egl_shows_the_camera_and_says_why(monkeypatch) -> None:
+    from mirror_app.render.offscreen import RenderBackendError
+    from mirror_app.ui import picture_widget
+
+    def no_egl(*_args, **_kwargs):  # noqa: ANN202
+        raise RenderBackendError("moderngl could not create a standalone EGL context")
+
+    monkeypatch.setattr(picture_widget, "OffscreenRenderer", no_egl)
+    monkeypatch.setattr(app_module, "choose_offscreen", lambda _setting: True)
+    catalog = load_catalog_or_default(None)
+    app, win = build_window(DemoSource(live=True), Wardrobe(catalog.garments), catalog, [])
+    win.resize(700, 800)
+    win.show()
+    try:
+        assert _wait(app, lambda: len(win.stats.recent) >= 3, 60), "the mirror keeps running"
+        win._refresh_overlay()
+        assert win.notices.isVisible() and "EGL" in win.notices.text()
+        done = win.mirror.latest
+        pixels, _target = win.mirror._picture
+        h, w = pixels.shape[:2]
+        camera = cv2.resize(done.frame.image[:, ::-1], (w, h), interpolation=cv2.INTER_AREA)
+        assert np.abs(pixels[..., :3].astype(int) - camera.astype(int)).mean() < 3, "the plain mirrored camera"
+    finally:
+        win.close()
+        app.processEvents()
