@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from mirror_app.pipeline import Processed, Wardrobe, frame_record
+from mirror_app.render.settings import CompositorSettings
 from mirror_app.stats import StatsRecorder
 
 UPLOADS_PER_FRAME = 3
@@ -49,6 +50,25 @@ class UploadQueue:
             load(garment, binding.mesh)
         del self.pending[:UPLOADS_PER_FRAME]
         return bool(self.pending)
+
+
+class MirrorView:
+    """What both hosts hold (mixed into the Qt widget): the worn garments, the switches, the stats, the newest frame."""
+
+    wardrobe: Wardrobe
+    settings: CompositorSettings
+    stats: StatsRecorder
+    latest: Processed | None
+    uploads: UploadQueue
+    gl_error: str | None  # a compositor problem for the window to show (then cleared)
+
+    def _init_view(self, wardrobe: Wardrobe, settings: CompositorSettings, stats: StatsRecorder) -> None:
+        self.wardrobe = wardrobe
+        self.settings = settings
+        self.stats = stats
+        self.latest = None
+        self.uploads = UploadQueue(wardrobe)
+        self.gl_error = None
 
 
 def record_shown(stats: StatsRecorder, done: Processed, draw_ms: dict[str, float], mirror: bool) -> None:

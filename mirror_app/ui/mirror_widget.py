@@ -17,12 +17,12 @@ from mirror_app.pipeline import Processed, Wardrobe
 from mirror_app.render.compositor import Compositor
 from mirror_app.render.settings import CompositorSettings
 from mirror_app.stats import StageClock, StatsRecorder
-from mirror_app.ui.mirror_view import UploadQueue, letterbox, record_shown
+from mirror_app.ui.mirror_view import MirrorView, letterbox, record_shown
 
 log = logging.getLogger(__name__)
 
 
-class MirrorWidget(QOpenGLWidget):
+class MirrorWidget(QOpenGLWidget, MirrorView):
     """Shows the newest processed frame, composited on the GPU; never waits for the processing thread."""
 
     frame_ready = Signal()  # emitted from the processing thread; queued onto the GUI thread
@@ -31,15 +31,10 @@ class MirrorWidget(QOpenGLWidget):
         self, wardrobe: Wardrobe, settings: CompositorSettings, stats: StatsRecorder, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        self.wardrobe = wardrobe
-        self.settings = settings
-        self.stats = stats
+        self._init_view(wardrobe, settings, stats)
         self.ctx: moderngl.Context | None = None
         self.compositor: Compositor | None = None
-        self.latest: Processed | None = None
-        self.uploads = UploadQueue(wardrobe)
         self._shown_index = -1
-        self.gl_error: str | None = None
         self.setMinimumSize(320, 240)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 

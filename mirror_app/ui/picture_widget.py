@@ -21,12 +21,12 @@ from mirror_app.render.compositor import Compositor
 from mirror_app.render.offscreen import OffscreenRenderer
 from mirror_app.render.settings import CompositorSettings
 from mirror_app.stats import StageClock, StatsRecorder
-from mirror_app.ui.mirror_view import UploadQueue, letterbox, record_shown
+from mirror_app.ui.mirror_view import MirrorView, letterbox, record_shown
 
 log = logging.getLogger(__name__)
 
 
-class PictureMirrorWidget(QWidget):
+class PictureMirrorWidget(QWidget, MirrorView):
     """Shows the newest processed frame, composited offscreen; never waits for the processing thread."""
 
     frame_ready = Signal()  # emitted from the processing thread; queued onto the GUI thread
@@ -35,13 +35,8 @@ class PictureMirrorWidget(QWidget):
         self, wardrobe: Wardrobe, settings: CompositorSettings, stats: StatsRecorder, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        self.wardrobe = wardrobe
-        self.settings = settings
-        self.stats = stats
+        self._init_view(wardrobe, settings, stats)
         self.renderer: OffscreenRenderer | None = None
-        self.latest: Processed | None = None
-        self.uploads = UploadQueue(wardrobe)
-        self.gl_error: str | None = None
         self._broken_size: tuple[int, int] | None = None  # a size no renderer could be made for (said once)
         self._picture: tuple[np.ndarray, QRect] | None = None  # RGBX pixels at their place in the widget
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)  # every pixel is painted: no background fill

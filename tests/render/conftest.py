@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 import numpy as np
 import pytest
 
 from mirror_app.catalog.garment import Garment
 from mirror_app.generator.fit import Fit, GarmentMesh
+from mirror_app.render import synthetic
 from mirror_app.render.offscreen import OffscreenRenderer, RenderBackendError
 from mirror_app.render.settings import CompositorSettings
 from mirror_app.render.synthetic import grid_mesh, synthetic_body
@@ -97,6 +101,21 @@ def person_body(mask: np.ndarray | None, *, wrist_z: float = -0.3, arm: bool = T
         lm[pose.RIGHT_ELBOW] = (100.0, 140.0, wrist_z / 2)
         lm[pose.RIGHT_WRIST] = (150.0, 135.0, wrist_z)
     return synthetic_body(lm, (W, H), mask)
+
+
+@contextlib.contextmanager
+def tshirt_renderer(size: tuple[int, int]) -> Iterator[tuple[OffscreenRenderer, GarmentMesh]]:
+    """A renderer of this size with the synthetic T-shirt preloaded; the test skips on a machine without EGL."""
+    try:
+        r = OffscreenRenderer(*size)
+    except RenderBackendError as exc:  # pragma: no cover - depends on the machine
+        pytest.skip(str(exc))
+    garment, mesh = synthetic.tshirt()
+    r.preload(garment, mesh)
+    try:
+        yield r, mesh
+    finally:
+        r.release()
 
 
 @pytest.fixture(scope="session")

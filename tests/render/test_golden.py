@@ -11,11 +11,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import tshirt_renderer
 from skimage.io import imread, imsave
 from skimage.metrics import structural_similarity
 
 from mirror_app.render import synthetic
-from mirror_app.render.offscreen import OffscreenRenderer, RenderBackendError
 from mirror_app.render.settings import CompositorSettings
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -35,17 +35,11 @@ CASES = {
 
 @pytest.fixture(scope="module")
 def scene():
-    try:
-        renderer = OffscreenRenderer(*SIZE)
-    except RenderBackendError as exc:  # pragma: no cover - depends on the machine
-        pytest.skip(str(exc))
-    garment, mesh = synthetic.tshirt()
-    renderer.preload(garment, mesh)
-    frame, body, rect = synthetic.person_scene(*SIZE, light=(1.05, 0.95, 0.8))
-    fit = synthetic.rect_fit(mesh, rect, bulge=0.5)
-    hair_frame, hair_body, _ = synthetic.person_scene(*SIZE, light=(1.05, 0.95, 0.8), hair="long")
-    yield renderer, frame, body, fit, hair_frame, hair_body
-    renderer.release()
+    with tshirt_renderer(SIZE) as (renderer, mesh):
+        frame, body, rect = synthetic.person_scene(*SIZE, light=(1.05, 0.95, 0.8))
+        fit = synthetic.rect_fit(mesh, rect, bulge=0.5)
+        hair_frame, hair_body, _ = synthetic.person_scene(*SIZE, light=(1.05, 0.95, 0.8), hair="long")
+        yield renderer, frame, body, fit, hair_frame, hair_body
 
 
 @pytest.mark.parametrize("name", list(CASES))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import tshirt_renderer
 
 from mirror_app.render import synthetic
 from mirror_app.render.hair import hair_map
-from mirror_app.render.offscreen import OffscreenRenderer, RenderBackendError
 from mirror_app.render.settings import CompositorSettings
 from mirror_app.tracking.body import Body
 
@@ -19,14 +19,8 @@ OFF = dict(light=False, folds=False, shadows=False, occlusion=False, mirror=Fals
 
 @pytest.fixture(scope="module")
 def renderer():
-    try:
-        r = OffscreenRenderer(*SIZE)
-    except RenderBackendError as exc:  # pragma: no cover - depends on the machine
-        pytest.skip(str(exc))
-    garment, mesh = synthetic.tshirt()
-    r.preload(garment, mesh)
-    yield r, mesh
-    r.release()
+    with tshirt_renderer(SIZE) as pair:
+        yield pair
 
 
 def _scene(hair: str, shirt: tuple[int, int, int] = GREY_TOP):
