@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
@@ -86,8 +87,12 @@ def run(
     garment: Annotated[str | None, typer.Option(help="Garment id to wear first.")] = None,
     headless: Annotated[bool, typer.Option(help="No window: process every frame and write files.")] = False,
     out: Annotated[Path | None, typer.Option(help="Headless: composited video to write (.mp4).")] = None,
-    stats: Annotated[Path | None, typer.Option(help="Headless: stats JSON to write.")] = None,
-    frames: Annotated[int | None, typer.Option(min=1, help="Stop after this many frames.")] = None,
+    stats: Annotated[
+        Path | None, typer.Option(help="Stats JSON to write (the window writes it on closing: every frame shown).")
+    ] = None,
+    frames: Annotated[
+        int | None, typer.Option(min=1, help="Stop after this many frames (the window: shown frames).")
+    ] = None,
     mirror: Annotated[bool, typer.Option("--mirror/--no-mirror", help="Flip the picture like a mirror.")] = True,
     fullscreen: Annotated[bool, typer.Option(help="Start full screen (kiosk).")] = False,
     people: Annotated[
@@ -101,8 +106,8 @@ def run(
     from mirror_app.capture.errors import SourceError
     from mirror_app.capture.open import open_source
 
-    if not headless and (out or stats):
-        raise _fail("--out and --stats go with --headless")
+    if not headless and out:
+        raise _fail("--out goes with --headless (the window records nothing to disk)")
     if not headless and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         raise _fail(
             "no display to open the mirror window on: run it from a desktop session, "
@@ -131,7 +136,11 @@ def run(
             people=people,
             chosen_catalog=catalog is not None,
             chosen_source=source is not None,
+            stats_path=stats,
+            frames=frames,
         )
+        if stats is not None and stats.is_file():
+            _echo_summary(json.loads(stats.read_text())["summary"], stats)
         raise typer.Exit(code)
 
 
@@ -225,15 +234,19 @@ def _run_headless(
         if renderer is not None:
             renderer.release()
         src.close()
-    summary = recorder.summary()
     if stats_path is not None:
         recorder.write(stats_path)
-    lat = summary["latency_ms"]
     people = sum(1 for r in recorder.frames if r["person"])
+    _echo_summary(recorder.summary(), out, f" ({people} with a person)")
+
+
+def _echo_summary(summary: dict[str, Any], written: Path | None, detail: str = "") -> None:
+    """One line: frames, frames per second, latency and the generator's provider."""
+    lat = summary["latency_ms"]
     typer.echo(
-        f"{summary['frames']} frames ({people} with a person) at {summary['fps']:.1f} fps, "
+        f"{summary['frames']} frames{detail} at {summary['fps']:.1f} fps, "
         f"latency p50 {lat['p50']:.1f} ms p95 {lat['p95']:.1f} ms, generator on {summary['provider']}"
-        + (f" -> {out}" if out else "")
+        + (f" -> {written}" if written else "")
     )
 
 

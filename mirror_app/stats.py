@@ -49,6 +49,7 @@ class StatsRecorder:
     keep_all: bool = True
     keep_anchors: bool = True  # the bench turns this off: 18,000 frames of anchors are ~40 MB of Python objects
     recent: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=120))
+    shown: int = 0  # frames added so far (all of them, whether kept or not)
     _start_ns: int | None = None
     _end_ns: int | None = None
 
@@ -64,6 +65,7 @@ class StatsRecorder:
         if not self.keep_anchors:
             record.pop("anchors_px", None)
         self._end_ns = record["done_ns"]
+        self.shown += 1
         if self.keep_all:
             self.frames.append(record)
         self.recent.append(record)

@@ -39,9 +39,9 @@ def write_plot(result: dict[str, Any], path: Path) -> None:
     from matplotlib.figure import Figure
 
     runs = _runs(result)
-    fig = Figure(figsize=(13, 5.2), dpi=100, layout="constrained")
+    fig = Figure(figsize=(16, 5.2), dpi=100, layout="constrained")
     FigureCanvasAgg(fig)
-    left, right = fig.subplots(1, 2, width_ratios=[2.2, 1])
+    left, right, memory = fig.subplots(1, 3, width_ratios=[2.2, 1, 1.1])
     for name in runs:
         series = result["series"][name]
         summary = result[name]
@@ -79,6 +79,20 @@ def write_plot(result: dict[str, Any], path: Path) -> None:
     right.set_title("per-frame work by stage")
     right.margins(y=0.12)
     right.legend(loc="upper right", fontsize=8)
+    for name in runs:
+        samples = result["series"][name].get("rss_mb") or []
+        if samples:
+            mem = result[name]["memory"]
+            trend = mem.get("trend_mb_per_10min")
+            label = f"{RUN_LABELS[name]}: {mem['growth_mb']:+.1f} MiB" + (
+                f", trend {trend:+.1f} MiB/10 min" if trend is not None else ""
+            )
+            memory.plot([t for t, _ in samples], [mb for _, mb in samples], color=RUN_COLOURS[name], label=label)
+    memory.set_xlabel("seconds after warm-up")
+    memory.set_ylabel("resident memory (MiB)")
+    memory.set_title("memory over the run")
+    memory.grid(alpha=0.3)
+    memory.legend(loc="lower right", fontsize=8)
     bench = result["bench"]
     w, h = bench["source_resolution"]
     fig.suptitle(
@@ -104,7 +118,7 @@ def _rows(result: dict[str, Any]) -> list[tuple[str, str, float | None, float | 
             if not isinstance(value, dict) or key not in value:
                 return None
             value = value[key]
-        return float(value)
+        return None if value is None else float(value)
 
     paths: list[tuple[str, str, str]] = [
         ("FPS", "fps", "higher"),
@@ -123,6 +137,7 @@ def _rows(result: dict[str, Any]) -> list[tuple[str, str, float | None, float | 
         ("CPU % of all cores", "cpu.percent_of_all_cores", "lower"),
         ("peak RSS MiB", "memory.peak_rss_mb", "lower"),
         ("RSS growth MiB", "memory.growth_mb", "lower"),
+        ("RSS trend MiB / 10 min", "memory.trend_mb_per_10min", "lower"),
     ]
     return [(label, path, get(ours, path), get(base, path), better) for label, path, better in paths]
 

@@ -15,11 +15,14 @@ import os
 import platform
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from mirror_app.bench.baseline import BASELINE_STAGES, LIMITS, NaivePaste, run_baseline
+from mirror_app.bench.columns import ColumnStats
 from mirror_app.bench.resources import Snapshot, peak_rss_mb, reset_peak_rss, rss_mb, usable_cores, usage_between
 from mirror_app.capture.errors import SourceError
 from mirror_app.capture.open import open_source
@@ -49,6 +52,7 @@ class RunMeter:
     end: Snapshot | None = None
     rss_end_mb: float = 0.0
     peak_mb: float = 0.0
+    rss_samples: list[tuple[float, float]] = field(default_factory=list)  # (seconds after warm-up, MiB)
 
     def arm(self) -> None:
         """Call just before the first frame: with no warm-up, the measured window starts here."""
@@ -60,13 +64,37 @@ class RunMeter:
         self.done += 1
         if self.done == self.warmup:
             self.start = Snapshot.take()
+            self.rss_samples.append((0.0, self.start.rss_mb))
         elif self.done > self.warmup:
             self.end = Snapshot.take(with_rss=False)
+            if self.start is not None and self.done % RSS_EVERY == 0:
+                self.rss_samples.append(((self.end.wall_ns - self.start.wall_ns) / 1e9, rss_mb()))
 
     def finish(self) -> None:
         """Call when the run is over, before anything is released, to read memory at the end."""
         self.rss_end_mb = rss_mb()
         self.peak_mb = peak_rss_mb()
+        if self.start is not None and self.end is not None:
+            self.rss_samples.append(((self.end.wall_ns - self.start.wall_ns) / 1e9, self.rss_end_mb))
+
+
+RSS_EVERY = 60
+"""Frames between samples of resident memory (about two seconds; reading /proc costs ~30 us)."""
+
+
+def rss_trend_mb_per_10min(samples: Sequence[tuple[float, float]]) -> float | None:
+    """Least-squares slope of RSS over the run's later 80 % (start-up growth left out), as MiB per 10 minutes.
+
+    A leak shows as a steady slope; memory that settles after warm-up gives ~0. None for runs under a minute,
+    too short for a slope to mean anything.
+    """
+    if len(samples) < 3 or samples[-1][0] < 60.0:
+        return None
+    t = np.array([s[0] for s in samples])
+    mb = np.array([s[1] for s in samples])
+    later = t >= 0.2 * t[-1]
+    slope = np.polyfit(t[later], mb[later], 1)[0] if later.sum() >= 3 else 0.0
+    return round(float(slope) * 600.0, 1)
 
 
 def summarise_run(
@@ -77,10 +105,11 @@ def summarise_run(
     cores: int | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """One run's figures over the counted frames only (the first `meter.warmup` records are dropped), and its series."""
-    measured = stats.frames[meter.warmup :]
+    records = stats.rows() if isinstance(stats, ColumnStats) else stats.frames
+    measured = records[meter.warmup :]
     if not measured or meter.start is None or meter.end is None:
         raise BenchError(
-            f"source {stats.source} gave {len(stats.frames)} frames: need more than the {meter.warmup} warm-up frames"
+            f"source {stats.source} gave {len(records)} frames: need more than the {meter.warmup} warm-up frames"
         )
     cores = cores or usable_cores()
     usage = usage_between(meter.start, meter.end, cores)
@@ -109,6 +138,7 @@ def summarise_run(
             "rss_after_warmup_mb": round(meter.start.rss_mb, 1),
             "rss_end_mb": round(meter.rss_end_mb, 1),
             "growth_mb": round(meter.rss_end_mb - meter.start.rss_mb, 1),
+            "trend_mb_per_10min": rss_trend_mb_per_10min(meter.rss_samples),
         },
         "provider": stats.provider,
         "resolution": list(stats.resolution),
@@ -117,6 +147,7 @@ def summarise_run(
         "index": [r["index"] for r in measured],
         "latency_ms": [float(r["latency_ms"]) for r in measured],
         "stage_ms": stage_series,
+        "rss_mb": [[round(t, 2), round(mb, 1)] for t, mb in meter.rss_samples],
     }
     return summary, series
 
@@ -231,7 +262,7 @@ def _run_ours(
         for garment, binding in wardrobe.items():
             renderer.compositor.preload(garment, binding.mesh)
         processor = FrameProcessor(tracker, generator, wardrobe)
-        stats = StatsRecorder(source=src.name, provider=generator.provider, keep_anchors=False)
+        stats = ColumnStats(source=src.name, provider=generator.provider)
         meter = RunMeter(warmup)
         meter.arm()
         run_headless(
@@ -277,7 +308,7 @@ def _run_naive(
     try:
         with silenced():
             tracker = PoseTracker(num_poses=1)
-        stats = StatsRecorder(source=src.name, provider="none (no generator)")
+        stats = ColumnStats(source=src.name, provider="none (no generator)")
         meter = RunMeter(warmup)
         meter.arm()
         run_baseline(src, tracker, NaivePaste(garment, mirror), stats, max_frames=total, on_frame=meter.frame_done)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
@@ -64,11 +65,21 @@ class MirrorWindow(QMainWindow):
         self.mirror.frame_ready.connect(self._take_result, Qt.ConnectionType.QueuedConnection)
         self.capture: LiveCapture | None = None  # a staff capture session, only while one is recording
         self.worker = self._start_worker(source)
+        self._stats_path: Path | None = None  # see measure()
+        self._stop_after: int | None = None
         self._overlay_timer = QTimer(self)
         self._overlay_timer.timeout.connect(self._refresh_overlay)
         self._overlay_timer.start(500)
         # Staff panel (ui/staff_panel.py): Ctrl+Shift+S or a 3 s press on the mirror's top-left corner, PIN first.
         self.staff = StaffAccess(self)
+
+    def measure(self, path: Path | None, frames: int | None) -> None:
+        """Developers: keep every frame's stats and write them to `path` on closing; close after `frames` shown."""
+        self._stats_path = path
+        self._stop_after = frames
+        if path is not None:
+            self.stats.keep_all = True
+            self.stats.keep_anchors = False
 
     def open_staff_panel(self) -> None:
         """Ask for the staff PIN, then show the staff panel (the hidden gesture does the same)."""
@@ -101,6 +112,9 @@ class MirrorWindow(QMainWindow):
                 self.capture.add(newest.frame.image, newest.body, newest.frame.index)
             # Dressed here, at the last moment, so a garment switch shows on the very next frame.
             self.mirror.show_result(self.processor.dress(newest, StageClock()))
+            if self._stop_after is not None and self.stats.shown >= self._stop_after:
+                self._stop_after = None
+                self.close()
         if ended and not self.worker.stopping:  # a worker we stopped (closing, camera switch) did not fail
             self._source_ended()
 
@@ -173,6 +187,9 @@ class MirrorWindow(QMainWindow):
             self.processor.tracker.close()
         if isinstance(self.mirror, PictureMirrorWidget):
             self.mirror.release()
+        if self._stats_path is not None:
+            self.stats.write(self._stats_path)
+            log.info("window stats written to %s", self._stats_path)
         super().closeEvent(event)
 
 
@@ -236,9 +253,15 @@ def run_window(
     people: int = 1,
     chosen_catalog: bool = False,
     chosen_source: bool = False,
+    stats_path: Path | None = None,
+    frames: int | None = None,
 ) -> int:
-    """Open the mirror window and run until it is closed (what was chosen on the command line wins)."""
+    """Open the mirror window and run until it is closed (what was chosen on the command line wins).
+
+    `stats_path`: write the stats JSON of every frame shown on closing; `frames`: close after this many.
+    """
     app, window = build_window(source, wardrobe, catalog, notices, mirror, people=people)
+    window.measure(stats_path, frames)
     # staff panel hook: saved catalog, camera and picture switches
     window.staff.apply_saved_settings(saved_catalog=not chosen_catalog, saved_camera=not chosen_source)
     if fullscreen:

@@ -76,6 +76,9 @@ def test_figures_are_complete_and_consistent(result) -> None:
     assert ours["cpu"]["percent_of_one_core"] > 0
     assert ours["memory"]["peak_rss_mb"] > 50
     assert "growth_mb" in ours["memory"] and "rss_after_warmup_mb" in ours["memory"]
+    samples = data["series"]["ours"]["rss_mb"]
+    assert samples[0] == [0.0, ours["memory"]["rss_after_warmup_mb"]] and samples[-1][1] == ours["memory"]["rss_end_mb"]
+    assert [t for t, _ in samples] == sorted(t for t, _ in samples)
     assert data["bench"]["source_resolution"] == [720, 720]
 
 

@@ -52,6 +52,43 @@ def test_summary_ignores_warm_up_records() -> None:
     assert summary["stage_ms"]["pose"]["p95"] <= 15.0
 
 
+def test_column_stats_give_back_the_records_they_were_given_in_less_memory() -> None:
+    import random
+
+    from mirror_app.bench.columns import ColumnStats
+
+    rng = random.Random(1)
+    plain, columns = StatsRecorder(source="s", keep_anchors=False), ColumnStats(source="s")
+    for i in range(3000):
+        stages = {"decode": rng.random(), "pose": 20 + rng.random()}
+        if i % 7 == 0:
+            stages["encode"] = rng.random()  # a stage only some frames have
+        record = {"index": i, "person": i % 3 != 0, "latency_ms": 40 + rng.random(), "stage_ms": stages}
+        plain.add(dict(record))
+        columns.add(dict(record))
+    rows = columns.rows()
+
+    def strip(records: list[dict]) -> list[dict]:
+        return [{k: v for k, v in r.items() if k != "done_ns"} for r in records]  # each add stamps its own time
+
+    assert strip(rows) == strip(plain.frames) and columns.frames == [], "every field and stage back, no dicts kept"
+    assert all(isinstance(r["done_ns"], int) for r in rows)
+    assert columns.summary(rows)["stage_ms"] == plain.summary()["stage_ms"]
+    assert len(columns.recent) == len(plain.recent), "the live overlay's recent window still works"
+    assert columns._latency.itemsize * len(columns._latency) == 8 * 3000
+
+
+def test_rss_trend_tells_a_leak_from_memory_that_settles() -> None:
+    from mirror_app.bench.runner import rss_trend_mb_per_10min
+
+    seconds = [2.0 * i for i in range(300)]  # ten minutes
+    leak = [(t, 500 + 0.05 * t) for t in seconds]  # 3 MiB a minute
+    settles = [(t, 500 + 20 * (1 - np.exp(-t / 20))) for t in seconds]  # +20 MiB in the first minute, then flat
+    assert rss_trend_mb_per_10min(leak) == pytest.approx(30.0, abs=0.5)
+    assert abs(rss_trend_mb_per_10min(settles)) < 1.0
+    assert rss_trend_mb_per_10min(leak[:20]) is None, "under a minute: no trend"
+
+
 def test_warm_up_window_opens_on_the_last_warm_up_frame() -> None:
     meter = RunMeter(warmup=3)
     meter.arm()

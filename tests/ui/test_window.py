@@ -181,3 +181,18 @@ def test_offscreen_host_without_egl_shows_the_camera_and_says_why(monkeypatch) -
     finally:
         win.close()
         app.processEvents()
+
+
+def test_window_measures_closes_after_its_frames_and_writes_its_stats(tmp_path) -> None:
+    import json
+
+    catalog = load_catalog_or_default(None)
+    app, win = build_window(DemoSource(live=True), Wardrobe(catalog.garments), catalog, [])
+    path = tmp_path / "window.json"
+    win.measure(path, 6)
+    win.show()
+    assert _wait(app, lambda: not win.isVisible(), 60), "closed itself after 6 frames"
+    data = json.loads(path.read_text())
+    assert data["summary"]["frames"] == len(data["frames"]) >= 6
+    assert all("render" in f["stage_ms"] and "pose" in f["stage_ms"] for f in data["frames"])
+    assert all(f["latency_ms"] > 0 for f in data["frames"])
