@@ -33,7 +33,7 @@ from mirror_app.native_logs import silenced
 from mirror_app.priority import yield_to_drawing
 from mirror_app.stats import StageClock, StatsRecorder
 from mirror_app.tracking.body import Body
-from mirror_app.tracking.landmarker import PoseTracker
+from mirror_app.tracking.landmarker import Detection, PoseTracker
 from mirror_app.tracking.motion import ImageMotion
 from mirror_app.tracking.silhouette import exclude_arms, torso_extents
 from mirror_app.tracking.steady import FitInputSmoother
@@ -54,17 +54,23 @@ class Processed:
 
 @dataclass
 class Tracked:
-    """One frame after tracking: the pose thread's output, dressed where the picture is drawn."""
+    """One frame after the pose model (the pose thread's output); followed and dressed where it is drawn."""
 
     frame: Frame
-    body: Body | None
+    body: Body | None  # filled in by FrameProcessor.follow when the frame came with a detection
     stage_ms: dict[str, float] = field(default_factory=dict)
     extents: np.ndarray | None = None  # the person mask's torso widths (silhouette.torso_extents), arms cut out
+    detection: Detection | None = None  # MediaPipe's answer, not yet followed (None: followed, or no tracker)
 
     def __post_init__(self) -> None:
-        # Measured where the Tracked is made (FrameProcessor.track: the pose thread, off the drawing thread).
+        self._measure()
+
+    def _measure(self) -> None:
+        # Measured by the tracker; bodies made elsewhere (tests) are measured here.
         if self.extents is None and self.body is not None:
-            self.extents = exclude_arms(self.body, torso_extents(self.body))
+            self.extents = self.body.extents
+            if self.extents is None:
+                self.extents = exclude_arms(self.body, torso_extents(self.body))
 
 
 class Wardrobe:
@@ -169,22 +175,35 @@ class FrameProcessor:
             generator.open_learned(wardrobe.learned_models())
 
     def track(self, frame: Frame, clock: StageClock) -> Tracked:
-        """Find the person (the slow, CPU-bound stage: it runs on its own thread)."""
-        if self.tracker is None:
-            body = None
-        elif not self._warm:
-            with silenced():  # the first inference prints TFLite's delegate chatter
-                body = self.tracker.track(frame)
-            self._warm = True
-        else:
-            body = self.tracker.track(frame)
-        tracked = Tracked(frame, body, clock.ms)  # measures the mask's widths, counted in the pose stage:
+        """Run the pose model (the slow, CPU-bound stage: it runs on its own thread and does nothing else)."""
+        detection = None
+        if self.tracker is not None:
+            if not self._warm:
+                with silenced():  # the first inference prints TFLite's delegate chatter
+                    detection = self.tracker.detect(frame)
+                self._warm = True
+            else:
+                detection = self.tracker.detect(frame)
         clock.lap("pose")  # stage_ms is this clock's own dict
+        return Tracked(frame, None, clock.ms, detection=detection)
+
+    def follow(self, tracked: Tracked) -> Tracked:
+        """Choose, smooth, mask and measure the person of a detection (frames in order; once per frame).
+
+        Off the pose thread, which limits frames per second: this ~1.5-2 ms of Python there made it wait
+        for the GIL held by the drawing thread.
+        """
+        if tracked.detection is not None and self.tracker is not None:
+            detection, tracked.detection = tracked.detection, None
+            tracked.body = self.tracker.follow(detection)
+            tracked._measure()
         return tracked
 
     def dress(self, tracked: Tracked, clock: StageClock) -> Processed:
-        """Pose the garment worn right now on the tracked person (a switch shows on the next frame)."""
+        """Follow the tracked person and pose the garment worn right now on them (a switch shows on the next frame)."""
         clock.restart()
+        self.follow(tracked)
+        clock.lap("smooth")
         fit = None
         worn = self.wardrobe.worn()
         garment = worn[0] if worn else None

@@ -65,9 +65,9 @@ def test_stage_clock_accumulates_named_laps() -> None:
 
 
 class _NoBody:
-    """A tracker that never finds anyone (the plain mirror)."""
+    """A tracker whose model never answers (the plain mirror)."""
 
-    def track(self, frame):  # noqa: ANN001, ANN201
+    def detect(self, frame):  # noqa: ANN001, ANN201
         return None
 
 
@@ -89,7 +89,7 @@ class _SlowTracker:
     def __init__(self) -> None:
         self.frames: list = []
 
-    def track(self, frame):  # noqa: ANN001, ANN201
+    def detect(self, frame):  # noqa: ANN001, ANN201
         self.frames.append(frame)
         time.sleep(0.06)
         return None

@@ -12,6 +12,7 @@ from rich.table import Table
 STAGE_COLOURS = {
     "decode": "#8c8c8c",
     "pose": "#1f77b4",
+    "smooth": "#aec7e8",
     "generator": "#ff7f0e",
     "render": "#2ca02c",
     "readback": "#17becf",

@@ -33,8 +33,8 @@ from mirror_app.stats import StatsRecorder, percentiles
 
 log = logging.getLogger(__name__)
 
-OUR_STAGES = ("decode", "pose", "generator", "render", "readback", "encode")
-NON_GARMENT_STAGES = ("decode", "pose", "encode")
+OUR_STAGES = ("decode", "pose", "smooth", "generator", "render", "readback", "encode")
+NON_GARMENT_STAGES = ("decode", "pose", "smooth", "encode")
 EXIT_OK, EXIT_SETUP, EXIT_BAD_INPUT = 0, 1, 2
 
 
@@ -307,7 +307,7 @@ def _run_naive(
     tracker = None
     try:
         with silenced():
-            tracker = PoseTracker(num_poses=1)
+            tracker = PoseTracker(num_poses=1, measure_widths=False)  # it only pastes by the shoulders
         stats = ColumnStats(source=src.name, provider="none (no generator)")
         meter = RunMeter(warmup)
         meter.arm()

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import mediapipe as mp
 import numpy as np
@@ -18,6 +21,7 @@ from mirror_app.capture.frame import Frame
 from mirror_app.tracking.body import NUM_LANDMARKS, Body
 from mirror_app.tracking.motion import ImageMotion
 from mirror_app.tracking.person import PersonSelector
+from mirror_app.tracking.silhouette import exclude_arms, torso_extents
 from mirror_app.tracking.smoothing import LandmarkSmoother, MaskSmoother
 
 log = logging.getLogger(__name__)
@@ -54,6 +58,15 @@ def check_model(path: Path) -> None:
         raise _model_error(path, f"is corrupt ({bad} fails its checksum)")
 
 
+@dataclass(frozen=True, slots=True)
+class Detection:
+    """MediaPipe's answer for one frame, before the followed person is chosen and smoothed (PoseTracker.follow)."""
+
+    frame: Frame
+    result: Any  # mediapipe PoseLandmarkerResult: landmarks, world landmarks and masks of everyone found
+    t: float  # seconds, strictly increasing (MediaPipe's VIDEO-mode timestamp)
+
+
 class PoseTracker:
     """Pose landmarks and person mask of the one person being dressed, per camera frame (VIDEO mode)."""
 
@@ -67,6 +80,7 @@ class PoseTracker:
         smoother: LandmarkSmoother | None = None,
         mask_keep: float = 0.3,
         selector: PersonSelector | None = None,
+        measure_widths: bool = True,
     ):
         if not 1 <= num_poses <= 3:
             raise ValueError("num_poses must be 1, 2 or 3")
@@ -89,25 +103,36 @@ class PoseTracker:
         self.mask_smoother = MaskSmoother(mask_keep)
         self.motion = ImageMotion()
         self.selector = selector if selector is not None else PersonSelector()
+        self.measure_widths = measure_widths  # the silhouette's widths (~0.5 ms), which the generator fits to
         self._last_ms = -1
         log.info("pose tracker ready: %s, up to %d people", self.model_path.name, num_poses)
 
     def track(self, frame: Frame) -> Body | None:
         """Landmarks and mask of the followed person in this frame, or None when nobody is to be dressed."""
+        return self.follow(self.detect(frame))
+
+    def detect(self, frame: Frame) -> Detection:
+        """MediaPipe alone (the slow part, for the pose thread); `follow` does the rest, in frame order.
+
+        The two touch different state, so `follow` may run on another thread while the next frame is
+        detected: in the busy pipeline the Python between native calls costs the pose thread GIL waits.
+        """
         if self._landmarker is None:
             raise RuntimeError("PoseTracker is closed")
         ts_ms = frame.capture_ns // 1_000_000
         if ts_ms <= self._last_ms:  # MediaPipe VIDEO mode needs strictly increasing timestamps
             ts_ms = self._last_ms + 1
         self._last_ms = ts_ms
-        t = ts_ms / 1000.0
+        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(frame.image))
+        return Detection(frame, self._landmarker.detect_for_video(image, ts_ms), ts_ms / 1000.0)
 
+    def follow(self, detection: Detection) -> Body | None:
+        """The followed person of a detection: chosen, smoothed, masked and measured (frames in order)."""
+        frame, result, t = detection.frame, detection.result, detection.t
         if frame.motion is not None:
             self.motion.use(frame.motion)
         else:
             self.motion.update(frame.image)
-        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(frame.image))
-        result = self._landmarker.detect_for_video(image, ts_ms)
         w, h = frame.size
         candidates = [
             np.array([(lm.x * w, lm.y * h, lm.visibility or 0.0) for lm in pose], np.float32)
@@ -130,9 +155,9 @@ class PoseTracker:
         mask = None
         masks = result.segmentation_masks
         if masks is not None and choice.index < len(masks):
-            raw = masks[choice.index].numpy_view()
+            raw = masks[choice.index].numpy_view()  # valid while the result lives (checked on MediaPipe 1.2.2)
             mask = self.mask_smoother(raw.reshape(raw.shape[0], raw.shape[1]))  # copies out of MediaPipe's buffer
-        return Body(
+        body = Body(
             landmarks_px=px,
             world=world,
             mask=mask,
@@ -141,6 +166,9 @@ class PoseTracker:
             capture_ns=frame.capture_ns,
             motion=self.smoother.last_motion,
         )
+        if self.measure_widths:
+            body = dataclasses.replace(body, extents=exclude_arms(body, torso_extents(body)))
+        return body
 
     def close(self) -> None:
         """Release MediaPipe's graph and threads."""

@@ -108,10 +108,11 @@ class MirrorWindow(QMainWindow):
                 continue
             newest = item
         if newest is not None:
-            if self.capture is not None:  # a staff capture session records the frames already tracked
-                self.capture.add(newest.frame.image, newest.body, newest.frame.index)
             # Dressed here, at the last moment, so a garment switch shows on the very next frame.
-            self.mirror.show_result(self.processor.dress(newest, StageClock()))
+            done = self.processor.dress(newest, StageClock())
+            if self.capture is not None:  # a staff capture session records the frames already tracked
+                self.capture.add(done.frame.image, done.body, done.frame.index)
+            self.mirror.show_result(done)
             if self._stop_after is not None and self.stats.shown >= self._stop_after:
                 self._stop_after = None
                 self.close()

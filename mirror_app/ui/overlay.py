@@ -7,7 +7,7 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QLabel, QWidget
 
-STAGE_ORDER = ("decode", "pose", "generator", "render", "readback", "display")
+STAGE_ORDER = ("decode", "pose", "smooth", "generator", "render", "readback", "display")
 
 
 def diagnostics_text(summary: dict[str, Any], source: str) -> str:

@@ -124,3 +124,26 @@ def test_taiji_video_frames() -> None:
     # The filtered shoulders of a slow tai-chi move never jump.
     shoulders = np.array([b.landmarks_px[[LEFT_SHOULDER, RIGHT_SHOULDER], :2] for b in found])
     assert float(np.abs(np.diff(shoulders, axis=0)).max()) < 40.0
+
+
+@needs_model
+def test_pose_thread_only_detects_and_the_drawing_side_follows_to_the_same_bodies() -> None:
+    from mirror_app.capture.demo import DemoSource
+    from mirror_app.pipeline import FrameProcessor, Wardrobe
+    from mirror_app.stats import StageClock
+
+    source = DemoSource(size=(480, 480), frames=12, live=False)
+    frames = [f for f in iter(source.read, None)]
+    with PoseTracker() as whole, PoseTracker() as split:
+        expected = [whole.track(f) for f in frames]
+        processor = FrameProcessor(split, None, Wardrobe())  # type: ignore[arg-type]
+        tracked = [
+            processor.track(f, StageClock()) for f in frames
+        ]  # all detected first, as the pose thread runs ahead
+        assert all(t.body is None and t.detection is not None for t in tracked), "the pose thread does not follow"
+        followed = [processor.follow(t) for t in tracked]
+    for want, got in zip(expected, followed, strict=True):
+        assert want is not None and got.body is not None and got.detection is None
+        np.testing.assert_array_equal(got.body.landmarks_px, want.landmarks_px)
+        np.testing.assert_array_equal(got.body.mask, want.mask)
+        np.testing.assert_array_equal(got.extents, want.extents)
