@@ -196,3 +196,37 @@ def test_window_measures_closes_after_its_frames_and_writes_its_stats(tmp_path) 
     assert data["summary"]["frames"] == len(data["frames"]) >= 6
     assert all("render" in f["stage_ms"] and "pose" in f["stage_ms"] for f in data["frames"])
     assert all(f["latency_ms"] > 0 for f in data["frames"])
+
+
+def test_offscreen_host_follows_a_camera_that_changes_resolution() -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from mirror_app.capture.frame import Frame
+    from mirror_app.pipeline import Processed
+    from mirror_app.render.settings import CompositorSettings
+    from mirror_app.stats import StatsRecorder
+
+    app = QApplication.instance() or QApplication([])
+    catalog = load_catalog_or_default(None)
+    wardrobe = Wardrobe(catalog.garments)
+    stats = StatsRecorder()
+    widget = PictureMirrorWidget(wardrobe, CompositorSettings(), stats)
+    widget.resize(640, 480)
+    widget.show()
+    try:
+        rng = np.random.default_rng(0)
+        for index, (w, h) in enumerate([(320, 240), (320, 240), (640, 360)]):
+            image = rng.integers(0, 255, (h, w, 3), np.uint8)
+            widget.show_result(Processed(Frame(image, index, 0), None, None, None))
+            assert (widget.renderer.width, widget.renderer.height) == (w, h)
+            pixels, target = widget._picture
+            x, y, lw, lh = letterbox((w, h), (640, 480))
+            assert (target.x(), target.y(), target.width(), target.height()) == (x, y, lw, lh)
+            shown = cv2.resize(pixels[..., :3], (w, h), interpolation=cv2.INTER_AREA)
+            assert np.abs(shown.astype(int) - image[:, ::-1].astype(int)).mean() < 40, "the mirrored camera"
+        assert len(widget.uploads.pending) > 0, "a new renderer uploads the garments again, a few per frame"
+        assert stats.shown == 3
+        app.processEvents()
+    finally:
+        widget.release()
+        widget.close()
