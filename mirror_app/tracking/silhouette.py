@@ -97,6 +97,11 @@ def torso_extents(body: Body, fractions: tuple[float, ...] = (0.3, 0.65, 1.0)) -
 ARM_RADIUS = 0.11  # upper-arm half thickness as a share of the shoulder-to-hip length
 ARM_BEHIND_M = 0.08  # an elbow this far (metres) behind its shoulder is behind the back
 ARM_BAND = 0.08  # arm points within this share of the torso length from a slice's height count for it
+TORSO_FLOOR = ((0.3, 0.9), (0.65, 0.8), (1.0, 0.85))
+"""(slice, least half-width in half shoulder widths) an arm may cut a slice back to. The mask cannot tell a
+forearm held in front of the waist from the torso's edge; cut to 0.5 there, the garment got an hourglass
+notch (taiji frame 130). On taiji frames with the arms clear of the body the torso measured 1.03 / 0.90 /
+1.06 at the 5th percentile (chest, waist, hem): these floors sit below that, for slimmer bodies."""
 
 
 def exclude_arms(body: Body, extents: np.ndarray, fractions: tuple[float, ...] = (0.3, 0.65, 1.0)) -> np.ndarray:
@@ -128,11 +133,13 @@ def exclude_arms(body: Body, extents: np.ndarray, fractions: tuple[float, ...] =
     along = (points - s) @ down / length
     side = (points - s) @ across
     radius = ARM_RADIUS * length
+    floor_at, floor = zip(*TORSO_FLOOR, strict=True)
     for i, f in enumerate(fractions):
+        least = float(np.interp(f, floor_at, floor)) * half_shoulders
         near = np.abs(along - f) < ARM_BAND
         for col, sign in ((0, 1.0), (1, -1.0)):
             dist = side[near] * sign
             beside = dist[dist > 0.6 * half_shoulders]
             if beside.size and out[i, col] > 0:
-                out[i, col] = min(out[i, col], max(float(beside.min()) - radius, 0.5 * half_shoulders))
+                out[i, col] = min(out[i, col], max(float(beside.min()) - radius, least))
     return out

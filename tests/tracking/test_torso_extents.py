@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 
 from mirror_app.tracking.body import LEFT_HIP, LEFT_SHOULDER, RIGHT_HIP, RIGHT_SHOULDER, Body
-from mirror_app.tracking.silhouette import torso_extents
+from mirror_app.tracking.silhouette import exclude_arms, torso_extents
 
 W, H = 1280, 720
 
@@ -94,3 +94,41 @@ def test_cost_is_well_under_half_a_millisecond() -> None:
         torso_extents(body)
         times.append(time.perf_counter() - t0)
     assert float(np.median(times)) < 1e-3  # measured ~0.1 ms; loose bound for a shared CPU
+
+
+def _arms_body(mask: np.ndarray, elbow_x: tuple[float, float], wrist: tuple[tuple[float, float], ...]) -> Body:
+    """The upright body with its arms: elbows at waist height, wrists where given (left then right)."""
+    body = _upright_body(mask)
+    px = body.landmarks_px.copy()
+    px[13, :2], px[14, :2] = (elbow_x[0], 330.0), (elbow_x[1], 330.0)
+    px[15, :2], px[16, :2] = wrist
+    px[11:17, 2] = px[23:25, 2] = 0.99
+    return Body(px, body.world, mask, (W, H), 1, 0)
+
+
+def test_arms_hanging_beside_the_torso_are_cut_away() -> None:
+    mask = np.zeros((H, W), np.float32)
+    mask[150:560, 540:741] = 1.0  # torso: 100 px either side of x = 640
+    mask[200:520, 741:801] = 1.0  # left arm against it (image right)
+    mask[200:520, 480:540] = 1.0  # right arm
+    body = _arms_body(mask, (775.0, 505.0), ((775.0, 470.0), (505.0, 470.0)))
+    raw = torso_extents(body)
+    assert raw[0, 0] > 155 and raw[1, 1] > 155, "the mask alone reaches the arms' outside"
+    cut = exclude_arms(body, raw)
+    # At the waist the arm's centre is 135 px out, radius 0.11 * 300 = 33 px: the torso edge at ~102 px (the
+    # true one is 100.5). At the chest the upper arm still runs from the shoulder joint over the torso's
+    # edge: the cut stops at the chest's floor, 0.9 half shoulder widths.
+    assert np.abs(cut[1] - 102.0).max() < 4.0, cut
+    assert (cut[0] >= 89.5).all() and (cut[0] <= 105.0).all(), cut
+
+
+def test_a_forearm_across_the_waist_does_not_pinch_the_garment() -> None:
+    mask = np.zeros((H, W), np.float32)
+    mask[150:560, 535:746] = 1.0  # torso 105 px either side; forearms in front of it add nothing to the mask
+    half_shoulders = 100.0
+    body = _arms_body(mask, (770.0, 510.0), ((712.0, 420.0), (568.0, 420.0)))  # wrists 72 px from the axis
+    raw = torso_extents(body)
+    cut = exclude_arms(body, raw)
+    # Cut to the forearm's inner edge (72 - 33 = 39 px) the waist would be a notch; it stops at 0.8 x 100.
+    assert cut[1].min() >= 0.8 * half_shoulders - 0.5, cut
+    assert (cut <= raw + 1e-3).all(), "the cut never widens"
