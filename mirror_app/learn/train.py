@@ -47,6 +47,8 @@ class TrainSettings:
     w_smooth: float = 20.0
     w_offset: float = 0.5
     w_adv: float = 0.02
+    w_stable: float = 3.0  # shake: how far the refined vertices move when the pose input shakes (see predict)
+    stable_noise: float = 0.01  # that shake: landmark noise in torso lengths (and metres for world landmarks)
     code: int = 16
     hidden: int = 32
     seed: int = 0
@@ -162,7 +164,24 @@ class RefinerModule(L.LightningModule):
         made = self.albedo[None] * shade
         origin, _down, _across, length = Refiner.torso_frame(batch["landmarks"])
         offset = (pos - base_pos) / length[:, :, None, None]
+        # Temporal stability without pairs of frames: the same frame with its pose input shaken as a tracker
+        # shakes it (~3 px on a 300 px torso) must give nearly the same garment. Without this term the learned
+        # vertices shook more from frame to frame than the analytic ones.
+        shake = torch.zeros((), device=verts.device)
+        if self.settings.w_stable > 0.0:
+            noise = self.settings.stable_noise
+            landmarks = batch["landmarks"].clone()
+            landmarks[..., :2] += torch.randn_like(landmarks[..., :2]) * noise * length[:, :, None]
+            world = batch["world"] + torch.randn_like(batch["world"]) * noise
+            shaken, shaken_shading, _ = self.refiner(
+                landmarks, world, self.rest_vertices, self.skin_weights, self.rest_bones, batch["base"]
+            )
+            moved = (shaken[:, :n] - verts[:, :n]).norm(dim=-1) / length
+            shake = (
+                moved.mean() + (torch.log(shaken_shading[:, :n] + 1e-6) - torch.log(shading[:, :n] + 1e-6)).abs().mean()
+            )
         return {
+            "shake": shake,
             "made": made,
             "seen": seen,
             "weight": weight,
@@ -187,6 +206,7 @@ class RefinerModule(L.LightningModule):
             / (valid.sum() * out["alpha"].shape[0] + 1e-6),
             "smooth": smoothness(out["offset"], valid) + smoothness(torch.log(out["shade"] + 1e-6), valid),
             "offset": ((out["offset"] ** 2) * valid).sum() / (valid.sum() * out["offset"].shape[0] + 1e-6),
+            "shake": out["shake"],
         }
         fake = self.critic(out["made"], out["weight"])
         terms["adv"] = ((fake - 1.0) ** 2).mean()
@@ -197,6 +217,7 @@ class RefinerModule(L.LightningModule):
             + st.w_smooth * terms["smooth"]
             + st.w_offset * terms["offset"]
             + st.w_adv * terms["adv"]
+            + st.w_stable * terms["shake"]
         )
         return terms
 

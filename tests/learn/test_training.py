@@ -61,3 +61,45 @@ def test_untrained_refiner_is_the_analytic_generator(trained: Trained) -> None:
     np.testing.assert_allclose(verts.detach().numpy(), d.analytic[:3], atol=1e-4)
     np.testing.assert_allclose(shading.detach().numpy(), 1.0, atol=1e-6)
     assert float(alpha.detach().min()) > 0.98
+
+
+def test_shake_term_measures_how_far_a_shaken_pose_moves_the_garment(trained: Trained) -> None:
+    from mirror_app.learn.train import RefinerModule, TrainSettings
+
+    module = RefinerModule.load_from_checkpoint(trained.checkpoint, map_location="cpu")
+    d = trained.data
+    batch = {
+        "frame": torch.from_numpy(np.ascontiguousarray(d.frames[:4].transpose(0, 3, 1, 2))),
+        "mask": torch.from_numpy(d.masks[:4, None].copy()),
+        "landmarks": torch.from_numpy(d.landmarks[:4]),
+        "world": torch.from_numpy(d.world[:4]),
+        "base": torch.from_numpy(d.analytic[:4]),
+        "box": torch.from_numpy(d.boxes[:4]),
+    }
+    torch.manual_seed(0)
+    with torch.no_grad():
+        trained_shake = float(module.losses(module.predict(batch))["shake"])
+        module.settings = TrainSettings(w_stable=0.0)
+        off = module.losses(module.predict(batch))
+        module.settings = TrainSettings()
+        last = module.refiner.vertex[-1]
+        torch.nn.init.zeros_(last.weight)  # a refiner that ignores the pose: the analytic garment
+        torch.nn.init.zeros_(last.bias)
+        still_shake = float(module.losses(module.predict(batch))["shake"])
+    assert trained_shake > 1e-4 and still_shake < 1e-7, (trained_shake, still_shake)
+    assert float(off["shake"]) == 0.0 and "shake" in off
+    curves = read_losses([trained.out / "logs" / "version_0" / "metrics.csv"])
+    assert "shake" in curves, "logged with the other terms"
+
+
+def test_shake_figure_tells_shake_from_motion() -> None:
+    from mirror_app.learn.evaluate import jitter_px
+
+    rng = np.random.default_rng(0)
+    base = rng.uniform(0, 300, (50, 2))
+    swing = {i: base + np.array([4.0 * i, 0.02 * i * i]) for i in range(20)}  # steady, accelerating motion
+    shaky = {i: v + rng.normal(0, 1.0, v.shape) for i, v in swing.items()}
+    assert jitter_px(swing) < 0.05
+    assert 1.5 < jitter_px(shaky) < 3.5  # |n1 - 2 n2 + n3| of unit noise: about 2.4 px median in 2D
+    gaps = {i: v for i, v in shaky.items() if i % 2 == 0}  # never three consecutive frames
+    assert np.isnan(jitter_px(gaps))
