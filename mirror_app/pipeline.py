@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import logging
-import os
 import queue
 import sys
 import threading
@@ -31,7 +30,7 @@ from mirror_app.generator.binding import GarmentBinding, bind_garment
 from mirror_app.generator.fit import Fit
 from mirror_app.generator.runtime import GarmentGenerator
 from mirror_app.native_logs import silenced
-from mirror_app.priority import yield_this_thread, yield_to_drawing
+from mirror_app.priority import yield_to_drawing
 from mirror_app.stats import StageClock, StatsRecorder
 from mirror_app.tracking.body import Body
 from mirror_app.tracking.landmarker import Detection, PoseTracker
@@ -370,8 +369,6 @@ class ProcessingThread:
         """Decode the next frame and measure its motion while the tracker works on this one."""
         count = 0
         motion = ImageMotion()
-        if os.environ.get("MIRROR_NICE_READER") == "1":
-            yield_this_thread()
         try:
             while not self._stop.is_set() and (self.max_frames is None or count < self.max_frames):
                 if self.live:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import threading
 from pathlib import Path
 
 BACKGROUND_NICE = 6
@@ -40,13 +39,3 @@ def yield_to_drawing(prefixes: tuple[str, ...] = WORKER_PREFIXES, nice: int = BA
                 changed += 1
     return changed
 
-
-def yield_this_thread(nice: int = BACKGROUND_NICE) -> bool:
-    """Raise the calling thread's nice value (our own decoding thread); False where that is not possible."""
-    tid = threading.get_native_id()
-    try:
-        if os.getpriority(os.PRIO_PROCESS, tid) < nice:
-            os.setpriority(os.PRIO_PROCESS, tid, nice)
-    except (OSError, AttributeError):
-        return False
-    return True
