@@ -471,7 +471,7 @@ def evaluate_model(
     catalog: Annotated[Path | None, typer.Option(help="Catalog holding the garment (default: built-in).")] = None,
     crop: Annotated[int, typer.Option(help="Side in px of the garment crop (as trained).")] = 160,
 ) -> None:
-    """Masked L1 and SSIM of the learned and the analytic generator on the capture's held-out frames."""
+    """Masked L1, SSIM and shake of the learned and the analytic generator on the capture's held-out frames."""
     from mirror_app.learn.evaluate import evaluate
 
     data = _prepare(capture, catalog, garment, crop)
