@@ -38,4 +38,3 @@ def yield_to_drawing(prefixes: tuple[str, ...] = WORKER_PREFIXES, nice: int = BA
                 os.setpriority(os.PRIO_PROCESS, tid, nice)
                 changed += 1
     return changed
-

@@ -17,6 +17,7 @@ uniform sampler2D u_shade;    // R: garment multiplier stored halved (0.5 = unch
 in vec2 v_uv;
 in vec2 v_px;
 in float v_depth;
+in float v_shade;             // the generator's per-vertex brightness (1 for the analytic generator)
 out vec4 f_color;
 
 void main() {
@@ -29,7 +30,7 @@ void main() {
     float edge = mix(a, min(a, ramp), clamp(fw * 8.0, 0.0, 1.0)) * u_opacity;
     vec2 frame_uv = v_px / u_frame_size;
     // Premultiplied in, premultiplied out: rgb / a * edge without dividing by a tiny alpha.
-    vec3 rgb = min(g.rgb * u_light, vec3(a)) * (edge / max(a, 1e-3));
+    vec3 rgb = min(g.rgb * (u_light * v_shade), vec3(a)) * (edge / max(a, 1e-3));
 #if SHADE
     rgb *= 2.0 * texture(u_shade, frame_uv).r;
 #endif

@@ -26,3 +26,4 @@ class Fit:
     opacity: float  # 0..1, fades the garment out as the body turns away
     back_view: bool  # draw the garment's back image instead of its front
     anchors_px: dict[str, tuple[float, float]]
+    shading: np.ndarray | None = None  # (N,) float32 brightness factor per vertex (a learned generator's); None: 1

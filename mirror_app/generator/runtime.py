@@ -19,6 +19,7 @@ from mirror_app.tracking.body import Body
 
 log = logging.getLogger(__name__)
 OUTPUT_NAMES = [name for name, _ in contract.OUTPUTS]
+LEARNED_SHADING = "shading"  # a learned generator's extra output: brightness per vertex (its creases), around 1
 
 
 class GarmentGenerator:
@@ -89,8 +90,12 @@ class GarmentGenerator:
         return self._learned[key]
 
     def _run(self, model: str | Path | None, feeds: dict[str, np.ndarray]) -> list[np.ndarray]:
+        """The contract's outputs, then the learned model's per-vertex shading when it has one."""
         learned = self.learned_session(model) if model else None
-        outputs: list[np.ndarray] = (learned or self._session).run(OUTPUT_NAMES, feeds)
+        if learned is not None and any(o.name == LEARNED_SHADING for o in learned.get_outputs()):
+            outputs: list[np.ndarray] = learned.run([*OUTPUT_NAMES, LEARNED_SHADING], feeds)
+            return outputs
+        outputs = (learned or self._session).run(OUTPUT_NAMES, feeds)
         return outputs
 
     def open_learned(self, models: Iterable[str | Path]) -> None:
@@ -110,12 +115,12 @@ class GarmentGenerator:
             "garment_params": binding.params,
         }
         try:
-            vertices, depth, opacity, back = self._run(model, feeds)
+            vertices, depth, opacity, back, *shading = self._run(model, feeds)
         except Exception as exc:  # noqa: BLE001 - a GPU provider dying must not stop the mirror
             if self.provider == "CPU":
                 raise
             self._fallback_to_cpu(exc)
-            vertices, depth, opacity, back = self._run(model, feeds)
+            vertices, depth, opacity, back, *shading = self._run(model, feeds)
         n = binding.mesh_size
         anchors = {name: (float(x), float(y)) for name, (x, y) in zip(binding.anchor_names, vertices[n:], strict=True)}
         return Fit(
@@ -125,4 +130,5 @@ class GarmentGenerator:
             opacity=float(opacity[0]),
             back_view=bool(back[0] > 0.5),
             anchors_px=anchors,
+            shading=shading[0][:n] if shading else None,
         )

@@ -230,7 +230,7 @@ class Compositor:
             triangles = covered_triangles(triangles, uv, images)
         ctx = self.ctx
         uv_buf = ctx.buffer(uv.tobytes())
-        pos_buf = ctx.buffer(reserve=max(len(uv), 1) * 12, dynamic=True)
+        pos_buf = ctx.buffer(reserve=max(len(uv), 1) * 16, dynamic=True)
         lods, pairs = grid_lod(uv, triangles)
         levels = {1: triangles, **lods}
         bufs = {
@@ -248,7 +248,7 @@ class Compositor:
         key = (prog.glo, level)
         vao = entry.vaos.get(key)
         if vao is None:
-            content = [(entry.pos_buf, "2f 1f", "in_px", "in_depth"), (entry.uv_buf, "2f", "in_uv")]
+            content = [(entry.pos_buf, "2f 1f 1f", "in_px", "in_depth", "in_shade"), (entry.uv_buf, "2f", "in_uv")]
             vao = self.ctx.vertex_array(prog, content, entry.index_bufs[level], skip_errors=True)
             entry.vaos[key] = vao
         return vao
@@ -576,16 +576,18 @@ class Compositor:
         merged into quads (mesh_lod.merge_flat), and the drawn levels re-sorted far-to-near when depth varies
         (flat depth: the rest order)."""
         n = len(entry.mesh.uv)
-        data = np.empty((n, 3), dtype=np.float32)
+        data = np.empty((n, 4), dtype=np.float32)
         data[:, :2] = fit.vertices_px
         data[:, 2] = fit.depth
+        data[:, 3] = 1.0 if fit.shading is None else fit.shading
         entry.pos_buf.write(data.tobytes())
         depth = data[:, 2]
         varies = bool(n) and float(depth.max() - depth.min()) > 1e-4
         for lv in set(drawn):
             tris = entry.levels[lv]
             # Not while fading: the seam fans overlap their neighbours by a hair, which only opaque cloth hides.
-            merged = lv == 1 and entry.flat is not None and tris.size and fit.opacity >= 0.999
+            # Not with per-vertex shading either: a merged block would keep only its corners' shading.
+            merged = lv == 1 and entry.flat is not None and tris.size and fit.opacity >= 0.999 and fit.shading is None
             if merged:
                 assert entry.flat is not None
                 tris = merge_flat(entry.flat, tris, data[:, :2])

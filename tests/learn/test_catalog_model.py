@@ -76,19 +76,21 @@ def test_loader_resolves_the_model_and_the_pipeline_uses_it(tmp_path: Path) -> N
     binding = bind_garment(garment)
     analytic = generator.fit(person, binding, sil)
     learned = generator.fit(person, binding, sil, garment.extras["model"])
-    direct = ort.InferenceSession(garment.extras["model"], providers=["CPUExecutionProvider"]).run(
-        ["vertices"],
-        {
-            "landmarks": person.landmarks_px,
-            "world": person.world,
-            "silhouette": sil,
-            "rest_vertices": binding.rest_vertices,
-            "skin_weights": binding.skin_weights,
-            "rest_bones": binding.rest_bones,
-            "garment_params": binding.params,
-        },
-    )[0]
+    feeds = {
+        "landmarks": person.landmarks_px,
+        "world": person.world,
+        "silhouette": sil,
+        "rest_vertices": binding.rest_vertices,
+        "skin_weights": binding.skin_weights,
+        "rest_bones": binding.rest_bones,
+        "garment_params": binding.params,
+    }
+    session = ort.InferenceSession(garment.extras["model"], providers=["CPUExecutionProvider"])
+    direct, direct_shading = session.run(["vertices", "shading"], feeds)
     np.testing.assert_allclose(learned.vertices_px, direct[: binding.mesh_size], atol=1e-4)
+    assert analytic.shading is None, "the analytic generator leaves the garment's brightness alone"
+    assert learned.shading is not None and learned.shading.shape == (binding.mesh_size,)
+    np.testing.assert_allclose(learned.shading, direct_shading[: binding.mesh_size], atol=1e-5)
     assert np.abs(learned.vertices_px - analytic.vertices_px).max() > 1.0
     assert learned.opacity == analytic.opacity and learned.mesh is analytic.mesh
 

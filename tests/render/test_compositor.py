@@ -71,6 +71,26 @@ def test_garment_only_where_the_fit_says(renderer, comp, grey) -> None:
     assert not outside.any()
 
 
+def test_learned_shading_brightens_and_darkens_the_garment_per_vertex(renderer, comp, grey) -> None:
+    garment, mesh = make_garment(colour=(160, 160, 160))
+    comp.preload(garment, mesh)
+    fit = make_fit(mesh)
+    plain = render(renderer, grey, None, fit)
+    ones = render(renderer, grey, None, dataclasses.replace(fit, shading=np.ones(len(mesh.uv), np.float32)))
+    assert np.array_equal(plain, ones), "shading 1 is the analytic garment, pixel for pixel"
+    # Left half of the garment at 0.5, right half at 1.5 (a crease and a highlight).
+    shade = np.where(mesh.uv[:, 0] < 0.5, 0.5, 1.5).astype(np.float32)
+    out = render(renderer, grey, None, dataclasses.replace(fit, shading=shade))
+    rows, cols = garment_inner()
+    left = out[rows, cols.start : cols.start + 20].mean()
+    right = out[rows, cols.stop - 20 : cols.stop].mean()
+    assert abs(left - 80) < 6 and abs(right - 240) < 6, (left, right)
+    outside = np.ones(out.shape[:2], bool)
+    x0, y0, x1, y1 = (int(v) for v in RECT)
+    outside[y0 - 1 : y1 + 1, x0 - 1 : x1 + 1] = False
+    assert np.array_equal(out[outside], plain[outside]), "the camera picture around it is untouched"
+
+
 def test_output_is_upright(renderer, comp, grey) -> None:
     garment, mesh = make_garment()
     comp.preload(garment, mesh)
