@@ -262,11 +262,15 @@ def bench(
     encode: Annotated[bool, typer.Option(help="Also encode the composited video (bench.mp4 in --out).")] = False,
     catalog: Annotated[Path | None, typer.Option(help="Catalog folder (default: the built-in catalog).")] = None,
     garment: Annotated[str | None, typer.Option(help="Garment id to wear.")] = None,
+    tryon: Annotated[
+        str | None,
+        typer.Option(help="A full-image try-on network (.onnx, or 'tiny') draws the garment instead (cost: render)."),
+    ] = None,
 ) -> None:
     """Measure the real pipeline headless over a recording: FPS, latency, stages, CPU and memory."""
     from mirror_app.bench.runner import bench_command
 
-    raise typer.Exit(bench_command(source, frames, out, compare, warmup, encode, catalog, garment))
+    raise typer.Exit(bench_command(source, frames, out, compare, warmup, encode, catalog, garment, tryon))
 
 
 @app.command()

@@ -98,7 +98,7 @@ def write_plot(result: dict[str, Any], path: Path) -> None:
     w, h = bench["source_resolution"]
     fig.suptitle(
         f"{Path(bench['source']).name}  {w}x{h}  ·  {result['ours']['frames']} frames after {bench['warmup']} warm-up"
-        f"  ·  generator on {bench['provider']}  ·  GL: {bench['gl_renderer']}",
+        f"  ·  generator on {bench['provider']}  ·  drawn by: {bench['gl_renderer']}",
         fontsize=10,
     )
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -151,7 +151,7 @@ def print_table(result: dict[str, Any], console: Console) -> None:
     table = Table(
         title=f"mirror bench: {bench['source']} ({w}x{h}), {result['ours']['frames']} frames "
         f"after {bench['warmup']} warm-up",
-        caption=f"generator on {bench['provider']}, GL {bench['gl_renderer']}, {bench['host']['cores']} cores, "
+        caption=f"generator on {bench['provider']}, drawn by {bench['gl_renderer']}, {bench['host']['cores']} cores, "
         f"load average before {bench['load_average_before'][0]}",
     )
     table.add_column("figure (↑/↓ better)")

@@ -236,10 +236,34 @@ def _host() -> dict[str, Any]:
     return {"cpu": cpu, "cores": usable_cores(), "python": platform.python_version(), "system": platform.system()}
 
 
+def _tryon_renderer(tryon: str, wardrobe: Any, mirror: bool) -> tuple[Any, str]:
+    """The full-image try-on network in the compositor's place (as `mirror-app tryon` runs it), and its name."""
+    from mirror_app.learn.fullimage import FullImageModelError, FullImageTryOn, TryOnRenderer
+
+    if tryon == "tiny":
+        from mirror_app.learn.tiny_tryon import tiny_tryon_onnx
+
+        network: Path | bytes = tiny_tryon_onnx()
+    else:
+        network = Path(tryon)
+    try:
+        net = FullImageTryOn(network)
+    except FullImageModelError as exc:
+        raise BenchError(str(exc)) from None
+    w, h = net.size
+    return TryOnRenderer(net, wardrobe.current, mirror), f"full-image try-on network {tryon} ({w}x{h}, no GL)"
+
+
 def _run_ours(
-    spec: str, total: int | None, warmup: int, wardrobe: Any, mirror: bool, video_out: Path | None
+    spec: str,
+    total: int | None,
+    warmup: int,
+    wardrobe: Any,
+    mirror: bool,
+    video_out: Path | None,
+    tryon: str | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
-    """Our pipeline exactly as `mirror-app run --headless` builds it, measured."""
+    """Our pipeline exactly as `mirror-app run --headless` builds it (or `mirror-app tryon`, with `tryon`)."""
     from mirror_app.generator.runtime import GarmentGenerator
     from mirror_app.pipeline import FrameProcessor, run_headless
     from mirror_app.render.offscreen import OffscreenRenderer
@@ -258,9 +282,13 @@ def _run_ours(
         with silenced():
             tracker = PoseTracker(num_poses=1)
         generator = GarmentGenerator()
-        renderer = OffscreenRenderer(w, h, CompositorSettings(mirror=mirror))
-        for garment, binding in wardrobe.items():
-            renderer.compositor.preload(garment, binding.mesh)
+        if tryon is not None:
+            renderer, drawn_by = _tryon_renderer(tryon, wardrobe, mirror)
+        else:
+            renderer = OffscreenRenderer(w, h, CompositorSettings(mirror=mirror))
+            for garment, binding in wardrobe.items():
+                renderer.compositor.preload(garment, binding.mesh)
+            drawn_by = str(renderer.ctx.info.get("GL_RENDERER", "?"))
         processor = FrameProcessor(tracker, generator, wardrobe)
         stats = ColumnStats(source=src.name, provider=generator.provider)
         meter = RunMeter(warmup)
@@ -281,13 +309,13 @@ def _run_ours(
             "source": src.name,
             "source_resolution": [w, h],
             "source_fps": src.fps,
-            "gl_renderer": str(renderer.ctx.info.get("GL_RENDERER", "?")),
+            "gl_renderer": drawn_by,
             "notices": list(generator.notices),
         }
     finally:
         if tracker is not None:
             tracker.close()
-        if renderer is not None:
+        if renderer is not None and hasattr(renderer, "release"):
             renderer.release()
         src.close()
     summary, series = summarise_run(stats, meter, OUR_STAGES, scope)
@@ -330,11 +358,14 @@ def run_bench(
     mirror: bool = True,
     catalog: Path | None = None,
     garment_id: str | None = None,
+    tryon: str | None = None,
 ) -> dict[str, Any]:
     """Bench the pipeline (and, with `compare`, the naive baseline) over `warmup` + `frames` frames of a source.
 
     `frames` counts measured frames (None: all the source has after the warm-up). Writes bench.json and
-    bench.png into `out_dir` when given (and bench.mp4 with `encode`), and returns the same dict.
+    bench.png into `out_dir` when given (and bench.mp4 with `encode`), and returns the same dict. `tryon`
+    (an ONNX file of the full-image contract, or "tiny"): a full-image try-on network draws the garment
+    instead of the compositor, and its cost is the `render` stage.
     """
     from mirror_app.bench.report import write_json, write_plot
     from mirror_app.catalog.loader import load_catalog_or_default
@@ -356,7 +387,7 @@ def run_bench(
     started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     video_out = out_dir / "bench.mp4" if encode and out_dir is not None else None
 
-    ours, ours_series, extra = _run_ours(source, total, warmup, wardrobe, mirror, video_out)
+    ours, ours_series, extra = _run_ours(source, total, warmup, wardrobe, mirror, video_out, tryon)
     baseline = baseline_series = comparison = None
     if compare:
         baseline, baseline_series = _run_naive(source, total, warmup, worn[0], mirror)
@@ -374,6 +405,7 @@ def run_bench(
             "mirror": mirror,
             "encode": encode,
             "garment": worn[0].id,
+            "tryon": tryon,
             "provider": ours["provider"],
             "gl_renderer": extra["gl_renderer"],
             "started_utc": started,
@@ -407,6 +439,7 @@ def bench_command(
     encode: bool = False,
     catalog: Path | None = None,
     garment_id: str | None = None,
+    tryon: str | None = None,
 ) -> int:
     """`mirror-app bench`: run the bench, print a table, and return the exit code (2: unusable input)."""
     from rich.console import Console
@@ -418,7 +451,15 @@ def bench_command(
 
     try:
         result = run_bench(
-            source, frames, out, compare, warmup=warmup, encode=encode, catalog=catalog, garment_id=garment_id
+            source,
+            frames,
+            out,
+            compare,
+            warmup=warmup,
+            encode=encode,
+            catalog=catalog,
+            garment_id=garment_id,
+            tryon=tryon,
         )
     except (SourceError, BenchError) as exc:
         sys.stderr.write(f"mirror-app: {exc}\n")

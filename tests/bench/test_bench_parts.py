@@ -162,6 +162,27 @@ def test_encode_adds_the_stage_and_the_video(tmp_path: Path) -> None:
     assert (tmp_path / "out" / "bench.mp4").stat().st_size > 0
 
 
+def test_full_image_network_is_benched_in_the_compositors_place(tmp_path: Path) -> None:
+    pytest.importorskip("torch")  # the tiny network is made with torch (the train extra)
+    video = _write_demo_video(tmp_path / "clip.mp4", 8)
+    result = run_bench(str(video), 5, tmp_path / "out", compare=True, warmup=3, tryon="tiny", encode=True)
+    ours = result["ours"]
+    assert result["bench"]["tryon"] == "tiny" and "full-image try-on network tiny" in result["bench"]["gl_renderer"]
+    assert ours["frames"] == 5 and ours["frames_with_person"] == 5
+    assert "render" in ours["stage_ms"] and "readback" not in ours["stage_ms"], "the network, not the compositor"
+    assert ours["stage_ms"]["render"]["p50"] > 0 and result["comparison"] is not None
+    assert (tmp_path / "out" / "bench.mp4").stat().st_size > 0
+
+
+def test_unusable_try_on_network_exits_2_naming_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    video = _write_demo_video(tmp_path / "clip.mp4", 4)
+    bad = tmp_path / "net.onnx"
+    bad.write_bytes(b"not an onnx model")
+    assert bench_command(str(video), 1, None, False, warmup=1, tryon=str(bad)) == 2
+    err = capsys.readouterr().err
+    assert str(bad) in err and err.count("\n") == 1
+
+
 def test_missing_source_exits_2_with_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert bench_command(str(tmp_path / "missing.mp4"), None, None, True) == 2
     err = capsys.readouterr().err.strip()
