@@ -500,17 +500,11 @@ def tryon(
     mirror: Annotated[bool, typer.Option("--mirror/--no-mirror", help="Flip the picture like a mirror.")] = True,
 ) -> None:
     """Run a full-image try-on network headless over a recording: per-frame cost, optional video."""
-    from mirror_app.learn.fullimage import FullImageModelError, FullImageTryOn, TryOnRenderer
+    from mirror_app.learn.fullimage import FullImageModelError, TryOnRenderer, open_tryon
     from mirror_app.pipeline import FrameProcessor, run_headless
 
-    if model == "tiny":
-        from mirror_app.learn.tiny_tryon import tiny_tryon_onnx
-
-        network: Path | bytes = tiny_tryon_onnx()
-    else:
-        network = Path(model)
     try:
-        tryon_net = FullImageTryOn(network)
+        tryon_net = open_tryon(model)
     except FullImageModelError as exc:
         raise _fail(str(exc)) from None
     _loaded, wardrobe = _load_wardrobe(catalog, garment)

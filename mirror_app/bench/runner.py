@@ -238,16 +238,10 @@ def _host() -> dict[str, Any]:
 
 def _tryon_renderer(tryon: str, wardrobe: Any, mirror: bool) -> tuple[Any, str]:
     """The full-image try-on network in the compositor's place (as `mirror-app tryon` runs it), and its name."""
-    from mirror_app.learn.fullimage import FullImageModelError, FullImageTryOn, TryOnRenderer
+    from mirror_app.learn.fullimage import FullImageModelError, TryOnRenderer, open_tryon
 
-    if tryon == "tiny":
-        from mirror_app.learn.tiny_tryon import tiny_tryon_onnx
-
-        network: Path | bytes = tiny_tryon_onnx()
-    else:
-        network = Path(tryon)
     try:
-        net = FullImageTryOn(network)
+        net = open_tryon(tryon)
     except FullImageModelError as exc:
         raise BenchError(str(exc)) from None
     w, h = net.size

@@ -178,6 +178,15 @@ class FullImageTryOn:
         return result
 
 
+def open_tryon(model: str) -> FullImageTryOn:
+    """A full-image network by file name, or "tiny": the project's small random one (needs torch to make it)."""
+    if model == "tiny":
+        from mirror_app.learn.tiny_tryon import tiny_tryon_onnx
+
+        return FullImageTryOn(tiny_tryon_onnx())
+    return FullImageTryOn(Path(model))
+
+
 class TryOnRenderer:
     """Stands where the compositor stands in a headless run: the full-image network draws the garment instead."""
 

@@ -189,8 +189,11 @@ class MirrorWindow(QMainWindow):
         if isinstance(self.mirror, PictureMirrorWidget):
             self.mirror.release()
         if self._stats_path is not None:
-            self.stats.write(self._stats_path)
-            log.info("window stats written to %s", self._stats_path)
+            try:
+                self.stats.write(self._stats_path)
+                log.info("window stats written to %s", self._stats_path)
+            except OSError as exc:  # the window still closes; the terminal says why there is no file
+                log.error("cannot write the stats to %s: %s (choose a writable --stats path)", self._stats_path, exc)
         super().closeEvent(event)
 
 
