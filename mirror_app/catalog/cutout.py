@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from mirror_app.catalog.problem import FixableError
+
 log = logging.getLogger(__name__)
 
 GRABCUT_MAX_SIDE = 720  # GrabCut is the slow step; edges are snapped at this size, then refined at full size
@@ -18,13 +20,8 @@ _SHADOW_REACH = 0.04  # how far (share of the photo's short side) a soft shadow 
 _THIN_STRIP = 12  # px radius: backdrop-coloured strips thinner than this inside the outline are shadow
 
 
-class CutoutError(ValueError):
+class CutoutError(FixableError):
     """A photo the background cannot be removed from, with a fix a person can act on."""
-
-    def __init__(self, message: str, fix: str) -> None:
-        super().__init__(message)
-        self.message = message
-        self.fix = fix
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from mirror_app.catalog.problem import FixableError
+
 MAX_IMAGE_BYTES = 50 * 1024 * 1024
 MAX_IMAGE_SIDE = 8192
 THUMBNAIL_HEIGHT = 128
@@ -22,13 +24,8 @@ _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _JPEG_SOF = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
 
 
-class ImageFileError(ValueError):
+class ImageFileError(FixableError):
     """An image that cannot be used, with a fix a person can act on."""
-
-    def __init__(self, message: str, fix: str) -> None:
-        super().__init__(message)
-        self.message = message
-        self.fix = fix
 
 
 def _png_size(data: bytes) -> tuple[int, int] | None:

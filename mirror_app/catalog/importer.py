@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 from pydantic import ValidationError
 
-from mirror_app.catalog.cutout import Cutout, CutoutError, cut_out
+from mirror_app.catalog.cutout import Cutout, cut_out
 from mirror_app.catalog.garment import CATEGORIES
 from mirror_app.catalog.image_file import ImageFileError, read_file_bytes, read_rgba
 from mirror_app.catalog.loader import load_catalog
@@ -31,7 +31,8 @@ from mirror_app.catalog.manifest import (
     parse_manifest,
     validate_entry,
 )
-from mirror_app.catalog.shape_anchors import ShapeAnchors, ShapeError, find_anchors
+from mirror_app.catalog.problem import FixableError
+from mirror_app.catalog.shape_anchors import ShapeAnchors, find_anchors
 
 log = logging.getLogger(__name__)
 
@@ -189,17 +190,10 @@ def _png(rgba: np.ndarray) -> bytes:
 def _process(path: Path, category: str | None) -> tuple[np.ndarray, ShapeAnchors, Cutout]:
     """Reads one photo and returns the cropped garment image, its anchors and the cut-out report."""
     try:
-        rgba = read_rgba(path)
-    except ImageFileError as exc:
-        raise _PhotoError(exc.message, exc.fix) from exc
-    try:
-        cutout = cut_out(_working_copy(rgba))
-    except CutoutError as exc:
-        raise _PhotoError(exc.message, exc.fix) from exc
-    garment = _crop(cutout)
-    try:
+        cutout = cut_out(_working_copy(read_rgba(path)))
+        garment = _crop(cutout)
         shape = find_anchors(garment[:, :, 3], category)
-    except ShapeError as exc:
+    except FixableError as exc:  # unreadable file, background not removable, or no anchors in the outline
         raise _PhotoError(exc.message, exc.fix) from exc
     return garment, shape, cutout
 

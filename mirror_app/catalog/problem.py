@@ -19,3 +19,12 @@ class Problem:
         where = f"{self.file} [{self.field}]" if self.field else self.file
         text = f"{where}: {self.message}"
         return f"{text} (fix: {self.fix})" if self.fix else text
+
+
+class FixableError(ValueError):
+    """Something a store employee can put right: what is wrong (`message`) and what to do (`fix`)."""
+
+    def __init__(self, message: str, fix: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.fix = fix

@@ -15,6 +15,7 @@ import cv2
 import numpy as np
 
 from mirror_app.catalog.garment import CATEGORIES
+from mirror_app.catalog.problem import FixableError
 
 log = logging.getLogger(__name__)
 
@@ -27,13 +28,8 @@ _WAIST_FALLBACK = 0.6  # no clear narrowing: the waist is this far from the shou
 _SHOULDER_FALLBACK = 1.07  # no shoulder corner: the seam sits this far out, in chest half-widths
 
 
-class ShapeError(ValueError):
+class ShapeError(FixableError):
     """The silhouette is not one a garment's anchors can be read from, with a fix a person can act on."""
-
-    def __init__(self, message: str, fix: str) -> None:
-        super().__init__(message)
-        self.message = message
-        self.fix = fix
 
 
 @dataclass(frozen=True, slots=True)
