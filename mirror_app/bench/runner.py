@@ -329,7 +329,8 @@ def _run_naive(
     tracker = None
     try:
         with silenced():
-            tracker = PoseTracker(num_poses=1, measure_widths=False)  # it only pastes by the shoulders
+            # It only pastes by the shoulders: no widths, and no picture-motion check (webcam scripts have neither).
+            tracker = PoseTracker(num_poses=1, measure_widths=False, hold_still=False)
         stats = ColumnStats(source=src.name, provider="none (no generator)")
         meter = RunMeter(warmup)
         meter.arm()

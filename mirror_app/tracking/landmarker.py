@@ -81,6 +81,7 @@ class PoseTracker:
         mask_keep: float = 0.3,
         selector: PersonSelector | None = None,
         measure_widths: bool = True,
+        hold_still: bool = True,
     ):
         if not 1 <= num_poses <= 3:
             raise ValueError("num_poses must be 1, 2 or 3")
@@ -104,6 +105,7 @@ class PoseTracker:
         self.motion = ImageMotion()
         self.selector = selector if selector is not None else PersonSelector()
         self.measure_widths = measure_widths  # the silhouette's widths (~0.5 ms), which the generator fits to
+        self.hold_still = hold_still  # judge the picture's motion so a still person's landmarks hold still
         self._last_ms = -1
         log.info("pose tracker ready: %s, up to %d people", self.model_path.name, num_poses)
 
@@ -129,9 +131,9 @@ class PoseTracker:
     def follow(self, detection: Detection) -> Body | None:
         """The followed person of a detection: chosen, smoothed, masked and measured (frames in order)."""
         frame, result, t = detection.frame, detection.result, detection.t
-        if frame.motion is not None:
+        if self.hold_still and frame.motion is not None:
             self.motion.use(frame.motion)
-        else:
+        elif self.hold_still:
             self.motion.update(frame.image)
         w, h = frame.size
         candidates = [
@@ -150,7 +152,7 @@ class PoseTracker:
         if px.shape != (NUM_LANDMARKS, 3) or world.shape != (NUM_LANDMARKS, 3):
             log.warning("unexpected landmark count %d / %d", len(px), len(world))
             return None
-        px, world = self.smoother(px, world, t, self.motion.at)
+        px, world = self.smoother(px, world, t, self.motion.at if self.hold_still else None)
 
         mask = None
         masks = result.segmentation_masks

@@ -26,9 +26,7 @@ def test_followed_person_is_kept_when_someone_more_prominent_appears(make_skelet
     for i in range(1, 60):
         t = i / 30
         a = make_skeleton(400 + 2 * i, 330, 150)[0]  # followed person drifts right
-        b = make_skeleton(800, 330, 150 + 2 * i)[
-            0
-        ]  # newcomer grows larger than A and stands nearer the centre
+        b = make_skeleton(800, 330, 150 + 2 * i)[0]  # newcomer grows larger than A and stands nearer the centre
         cands = [b, a] if i % 2 else [a, b]  # MediaPipe's order is not stable
         choice = sel.choose(cands, FRAME, t)
         assert choice is not None

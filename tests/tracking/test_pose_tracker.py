@@ -147,3 +147,15 @@ def test_pose_thread_only_detects_and_the_drawing_side_follows_to_the_same_bodie
         np.testing.assert_array_equal(got.body.landmarks_px, want.landmarks_px)
         np.testing.assert_array_equal(got.body.mask, want.mask)
         np.testing.assert_array_equal(got.extents, want.extents)
+
+
+@needs_model
+def test_the_naive_baseline_tracker_skips_the_still_check() -> None:
+    from mirror_app.capture.demo import DemoSource
+
+    frames = [f for f in iter(DemoSource(size=(480, 480), frames=3, live=False).read, None)]
+    with PoseTracker() as ours, PoseTracker(hold_still=False, measure_widths=False) as naive:
+        mine = [ours.track(f) for f in frames]
+        plain = [naive.track(f) for f in frames]
+    assert all(b is not None and b.motion is not None and b.extents is not None for b in mine)
+    assert all(b is not None and b.motion is None and b.extents is None for b in plain)

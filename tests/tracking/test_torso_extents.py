@@ -43,9 +43,7 @@ def test_ellipse_and_downscaled_mask() -> None:
     half = a * np.sqrt(1 - ((ys - cy) / b) ** 2)
     expected = np.stack([cx + half - 640, 640 - (cx - half)], axis=1)
     for scale in (1, 2, 4):
-        mask = (
-            cv2.resize(full, (W // scale, H // scale), interpolation=cv2.INTER_AREA).astype(np.float32) / 255
-        )
+        mask = cv2.resize(full, (W // scale, H // scale), interpolation=cv2.INTER_AREA).astype(np.float32) / 255
         ext = torso_extents(_upright_body(mask), fractions)
         assert np.abs(ext - expected).max() < 2.0, (scale, ext, expected)
 
