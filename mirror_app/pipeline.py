@@ -59,18 +59,7 @@ class Tracked:
     frame: Frame
     body: Body | None  # filled in by FrameProcessor.follow when the frame came with a detection
     stage_ms: dict[str, float] = field(default_factory=dict)
-    extents: np.ndarray | None = None  # the person mask's torso widths (silhouette.torso_extents), arms cut out
     detection: Detection | None = None  # MediaPipe's answer, not yet followed (None: followed, or no tracker)
-
-    def __post_init__(self) -> None:
-        self._measure()
-
-    def _measure(self) -> None:
-        # Measured by the tracker; bodies made elsewhere (tests) are measured here.
-        if self.extents is None and self.body is not None:
-            self.extents = self.body.extents
-            if self.extents is None:
-                self.extents = exclude_arms(self.body, torso_extents(self.body))
 
 
 class Wardrobe:
@@ -196,7 +185,6 @@ class FrameProcessor:
         if tracked.detection is not None and self.tracker is not None:
             detection, tracked.detection = tracked.detection, None
             tracked.body = self.tracker.follow(detection)
-            tracked._measure()
         return tracked
 
     def dress(self, tracked: Tracked, clock: StageClock) -> Processed:
@@ -208,8 +196,10 @@ class FrameProcessor:
         worn = self.wardrobe.worn()
         garment = worn[0] if worn else None
         body = tracked.body
-        if body is not None and worn is not None and tracked.extents is not None:
-            steady_body, extents = self.steady(body, tracked.extents)
+        if body is not None and worn is not None:
+            # The tracker measures the widths (PoseTracker.follow); a body made elsewhere (tests) is measured here.
+            widths = body.extents if body.extents is not None else exclude_arms(body, torso_extents(body))
+            steady_body, extents = self.steady(body, widths)
             fit = self.generator.fit(steady_body, worn[1], extents, worn[0].extras.get("model"))
             if fit.opacity <= 0.01:
                 fit = None

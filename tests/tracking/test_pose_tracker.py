@@ -146,7 +146,7 @@ def test_pose_thread_only_detects_and_the_drawing_side_follows_to_the_same_bodie
         assert want is not None and got.body is not None and got.detection is None
         np.testing.assert_array_equal(got.body.landmarks_px, want.landmarks_px)
         np.testing.assert_array_equal(got.body.mask, want.mask)
-        np.testing.assert_array_equal(got.extents, want.extents)
+        np.testing.assert_array_equal(got.body.extents, want.extents)
 
 
 @needs_model
