@@ -35,6 +35,7 @@ class GarmentGenerator:
         self._fp16 = fp16
         self._learned: dict[str, ort.InferenceSession | None] = {}  # per learned model file; None: unusable
         self._learned_lock = threading.Lock()
+        self._learned_outputs: dict[str, list[str]] = {}  # what to ask each learned session for, set on opening
         probe = open_session(self._model, providers, fp16)
         self._session = probe.session
         self.provider = probe.provider
@@ -81,6 +82,7 @@ class GarmentGenerator:
                 outputs = {o.name for o in session.get_outputs()}
                 if inputs != sorted(n for n, _ in contract.INPUTS) or not set(OUTPUT_NAMES) <= outputs:
                     raise ValueError(f"inputs {inputs} / outputs {sorted(outputs)} break the generator contract")
+                self._learned_outputs[key] = OUTPUT_NAMES + ([LEARNED_SHADING] if LEARNED_SHADING in outputs else [])
             except Exception as exc:  # noqa: BLE001 - a bad learned model must leave the analytic one working
                 session = None
                 notice = f"learned generator {key} is unusable ({exc}); using the analytic generator for it"
@@ -92,10 +94,10 @@ class GarmentGenerator:
     def _run(self, model: str | Path | None, feeds: dict[str, np.ndarray]) -> list[np.ndarray]:
         """The contract's outputs, then the learned model's per-vertex shading when it has one."""
         learned = self.learned_session(model) if model else None
-        if learned is not None and any(o.name == LEARNED_SHADING for o in learned.get_outputs()):
-            outputs: list[np.ndarray] = learned.run([*OUTPUT_NAMES, LEARNED_SHADING], feeds)
+        if learned is not None:
+            outputs: list[np.ndarray] = learned.run(self._learned_outputs[str(model)], feeds)
             return outputs
-        outputs = (learned or self._session).run(OUTPUT_NAMES, feeds)
+        outputs = self._session.run(OUTPUT_NAMES, feeds)
         return outputs
 
     def open_learned(self, models: Iterable[str | Path]) -> None:
