@@ -70,6 +70,10 @@ class StatsRecorder:
             self.frames.append(record)
         self.recent.append(record)
 
+    def rows(self) -> list[dict[str, Any]]:
+        """Every record kept (bench/columns.py keeps them as numbers and rebuilds them here)."""
+        return self.frames
+
     def live_fps(self) -> float:
         """Frames per second over the recent window, for the overlay."""
         if len(self.recent) < 2:
@@ -79,7 +83,7 @@ class StatsRecorder:
 
     def summary(self, records: list[dict[str, Any]] | None = None) -> dict[str, Any]:
         """The stats JSON's summary block."""
-        recs = self.frames if records is None else records
+        recs = self.rows() if records is None else records
         if recs and self._start_ns is not None and self._end_ns is not None and self._end_ns > self._start_ns:
             fps = len(recs) / ((self._end_ns - self._start_ns) / 1e9)
         else:
@@ -103,6 +107,6 @@ class StatsRecorder:
 
     def write(self, path: Path) -> None:
         """Write summary and per-frame records as JSON."""
-        frames = [{k: v for k, v in r.items() if k != "done_ns"} for r in self.frames]
+        frames = [{k: v for k, v in r.items() if k != "done_ns"} for r in self.rows()]
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps({"summary": self.summary(), "frames": frames}, indent=1))

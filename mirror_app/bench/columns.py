@@ -44,7 +44,7 @@ class ColumnStats(StatsRecorder):
                 column.append(math.nan)
 
     def rows(self) -> list[dict[str, Any]]:
-        """The records as StatsRecorder keeps them (call once the run is over and its memory was read)."""
+        """The records as StatsRecorder keeps them, made anew (call once the run is over and its memory read)."""
         return [
             {
                 "index": self._index[i],

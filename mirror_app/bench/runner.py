@@ -105,7 +105,7 @@ def summarise_run(
     cores: int | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """One run's figures over the counted frames only (the first `meter.warmup` records are dropped), and its series."""
-    records = stats.rows() if isinstance(stats, ColumnStats) else stats.frames
+    records = stats.rows()
     measured = records[meter.warmup :]
     if not measured or meter.start is None or meter.end is None:
         raise BenchError(
