@@ -144,8 +144,8 @@ def run(
         raise typer.Exit(code)
 
 
-def _recorded_source_and_stages(source: str | None, frames: int | None) -> tuple[Any, Any, Any]:
-    """A source read frame by frame (no pacing), its notices said, and the tracker and generator."""
+def _recorded_source(source: str | None, frames: int | None) -> Any:
+    """A source read frame by frame (no pacing), its notices said, or one clear line on why it won't open."""
     from mirror_app.capture.errors import SourceError
     from mirror_app.capture.open import open_source
 
@@ -155,8 +155,19 @@ def _recorded_source_and_stages(source: str | None, frames: int | None) -> tuple
         raise _fail(str(exc)) from None
     for notice in notices:
         _notice(notice)
-    tracker, generator = _build_stages()
-    return src, tracker, generator
+    return src
+
+
+def _pose_tracker() -> Any:
+    """The pose tracker alone (a capture needs no generator), or one clear line naming what is missing."""
+    from mirror_app.native_logs import silenced
+    from mirror_app.tracking.landmarker import PoseModelError, PoseTracker
+
+    try:
+        with silenced():
+            return PoseTracker(num_poses=1)
+    except PoseModelError as exc:
+        raise _fail(str(exc)) from None
 
 
 def _build_stages(people: int = 1) -> tuple[Any, Any]:
@@ -381,7 +392,8 @@ def capture(
     from mirror_app.learn.session import CaptureError
 
     _find_garment(catalog, garment)
-    src, tracker, _generator = _recorded_source_and_stages(source, frames)
+    src = _recorded_source(source, frames)
+    tracker = _pose_tracker()
     total = frames or getattr(src, "frame_count", 0) or None
     try:
         with Progress(
@@ -510,7 +522,8 @@ def tryon(
     _loaded, wardrobe = _load_wardrobe(catalog, garment)
     if wardrobe.current is None:
         raise _fail("the catalog has no usable garment")
-    src, tracker, generator = _recorded_source_and_stages(source, frames)
+    src = _recorded_source(source, frames)
+    tracker, generator = _build_stages()
     try:
         processor = FrameProcessor(tracker, generator, wardrobe)
         renderer = TryOnRenderer(tryon_net, wardrobe.current, mirror)
