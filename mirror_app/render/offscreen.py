@@ -62,7 +62,7 @@ def is_software_gl(renderer: str) -> bool:
     return any(word in renderer.lower() for word in SOFTWARE_GL)
 
 
-def _mirrored_copy(frame: np.ndarray) -> np.ndarray:
+def mirrored_copy(frame: np.ndarray) -> np.ndarray:
     """frame[:, ::-1] as a new contiguous array. cv2.flip is SIMD: ~0.5 ms at 720p here, where numpy's
     reversed-stride copy takes ~4.5 ms."""
     return cv2.flip(np.ascontiguousarray(frame), 1)
@@ -107,7 +107,7 @@ class OffscreenRenderer:
             t1 = time.perf_counter()
             data = self.fbo.read(viewport=box, components=3, alignment=1) if box is not None else None
         t2 = time.perf_counter()
-        out = _mirrored_copy(frame) if self.compositor.settings.mirror else frame.copy()
+        out = mirrored_copy(frame) if self.compositor.settings.mirror else frame.copy()
         t3 = time.perf_counter()
         if box is not None:
             x, y, w, h = box

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QWidget
 
 from mirror_app.pipeline import Processed, Wardrobe, split_readback
 from mirror_app.render.compositor import Compositor
-from mirror_app.render.offscreen import OffscreenRenderer
+from mirror_app.render.offscreen import OffscreenRenderer, mirrored_copy
 from mirror_app.render.settings import CompositorSettings
 from mirror_app.stats import StageClock, StatsRecorder
 from mirror_app.ui.mirror_view import MirrorView, letterbox, record_shown
@@ -76,7 +76,7 @@ class PictureMirrorWidget(QWidget, MirrorView):
         frame = processed.frame
         renderer = self._renderer_for(frame.size)
         if renderer is None:
-            image = cv2.flip(frame.image, 1) if self.settings.mirror else frame.image
+            image = mirrored_copy(frame.image) if self.settings.mirror else frame.image
         else:
             if self.uploads.pending:
                 worn = processed.fit.mesh.garment_id if processed.fit is not None else None
