@@ -178,8 +178,11 @@ def _salvage(data: dict[str, Any], path: Path, problems: list[str]) -> tuple[Con
     return Config(), {"pin_hash"}
 
 
-def load_config(path: Path | None = None) -> ConfigLoad:
-    """Read the settings; never raises for a bad file (defaults apply, problems say where and why)."""
+def load_config(path: Path | None = None, warn: bool = True) -> ConfigLoad:
+    """Read the settings; never raises for a bad file (defaults apply, problems say where and why).
+
+    `warn=False` leaves the problems unlogged, for a reader whose caller reports them elsewhere.
+    """
     path = path or config_path()
     load = ConfigLoad(Config(), path)
     try:
@@ -202,7 +205,7 @@ def load_config(path: Path | None = None) -> ConfigLoad:
     else:
         load.config, bad = _salvage(data, path, load.problems)
         load.pin_unreadable = "pin_hash" in bad
-    for line in load.problems:
+    for line in load.problems if warn else ():
         log.warning("config: %s", line)
     return load
 
@@ -236,13 +239,7 @@ def _keep_bad_copy(path: Path) -> Path | None:
 
 def load_config_quiet(path: Path) -> bool:
     """Whether the file at path loads without problems."""
-    logger = logging.getLogger(__name__)
-    level = logger.level
-    logger.setLevel(logging.ERROR)
-    try:
-        return load_config(path).valid
-    finally:
-        logger.setLevel(level)
+    return load_config(path, warn=False).valid
 
 
 def save_config(config: Config, path: Path | None = None) -> Path | None:

@@ -234,7 +234,8 @@ def build_window(
     """Create the application and the window (tests drive this directly)."""
     _surface_format()
     app = QApplication.instance() or QApplication(app_args or sys.argv[:1])
-    config = load_config().config  # a bad config falls back to defaults (the panel reports it)
+    # A bad config falls back to defaults; the staff panel reads it again at start and reports its problems.
+    config = load_config(warn=False).config
     tracker, generator, stage_notices = build_stages(people, require_pose=False, fp16=config.generator.fp16)
     processor = FrameProcessor(tracker, generator, wardrobe)
     offscreen = choose_offscreen(config.picture.compositing)
