@@ -7,14 +7,14 @@
 #endif
 uniform sampler2D u_camera;
 #if SHADE
-uniform sampler2D u_shade;  // low-res shade map, G: frame multiplier stored halved (0.5 = unchanged)
+uniform sampler2D u_shade;  // low-res shade map, G: frame multiplier (1 = unchanged)
 #endif
 in vec2 v_uv;
 out vec4 f_color;
 
 void main() {
 #if SHADE
-    f_color = vec4(texture(u_camera, v_uv).rgb * (2.0 * texture(u_shade, v_uv).g), 1.0);
+    f_color = vec4(texture(u_camera, v_uv).rgb * texture(u_shade, v_uv).g, 1.0);
 #else
     f_color = vec4(texture(u_camera, v_uv).rgb, 1.0);
 #endif

@@ -2,6 +2,9 @@
 // The garment mesh: premultiplied albedo x scene light with a feathered, fringe-free edge.
 // SHADE: x the low-res shade map's R (folds x edge darkening, computed at 1/4 size in the shade pass).
 // Per-pixel work here is what costs most: everything else is read from small textures.
+#ifndef SHADE_BASE
+#define SHADE_BASE 0.35  // the compositor passes its SHADE_BASE; this is for compiling the file alone
+#endif
 #ifndef SHADE
 #define SHADE 0
 #endif
@@ -12,7 +15,7 @@ uniform float u_feather_px;   // edge width in screen pixels
 uniform float u_alpha_cut;    // alpha contour that counts as the garment's edge (erodes the halo)
 uniform vec2 u_frame_size;    // camera frame (width, height) in pixels
 #if SHADE
-uniform sampler2D u_shade;    // R: garment multiplier stored halved (0.5 = unchanged), frame uv
+uniform sampler2D u_shade;    // R: garment multiplier less SHADE_BASE (defined by the compositor), frame uv
 #endif
 in vec2 v_uv;
 in vec2 v_px;
@@ -32,7 +35,7 @@ void main() {
     // Premultiplied in, premultiplied out: rgb / a * edge without dividing by a tiny alpha.
     vec3 rgb = min(g.rgb * (u_light * v_shade), vec3(a)) * (edge / max(a, 1e-3));
 #if SHADE
-    rgb *= 2.0 * texture(u_shade, frame_uv).r;
+    rgb *= texture(u_shade, frame_uv).r + SHADE_BASE;
 #endif
     f_color = vec4(rgb, edge);
 }

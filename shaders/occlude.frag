@@ -5,7 +5,8 @@
 // where the garment lies behind the limb.
 uniform sampler2D u_camera;
 uniform sampler2D u_mask;     // person mask, frame uv
-uniform sampler2D u_cover;    // low-res garment coverage (R) and coverage x depth (G)
+uniform sampler2D u_cover;    // low-res garment coverage (R) and coverage x stored depth (G, cover.frag)
+uniform float u_depth_range;  // metres: stored depth 0..1 spans +-this
 uniform float u_depth_margin; // metres the garment must lie behind the limb to be hidden by it
 uniform vec2 u_frame_size;    // camera frame (width, height) in pixels
 in vec2 v_uv;
@@ -27,7 +28,7 @@ void main() {
     float r = v_param.x;
     float gate = 1.0 - smoothstep(r - max(2.0, 0.1 * r), r, d);
     vec2 cover = texture(u_cover, v_uv).rg;
-    float garment_depth = cover.r > 0.02 ? cover.g / cover.r : 1.0;
+    float garment_depth = cover.r > 0.02 ? (2.0 * cover.g / cover.r - 1.0) * u_depth_range : 1.0;
     float limb_depth = mix(v_param.y, v_param.z, t);
     float front = smoothstep(0.5 * u_depth_margin, 1.5 * u_depth_margin, garment_depth - limb_depth);
     vec3 here = texture(u_camera, v_uv).rgb;

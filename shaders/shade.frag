@@ -1,7 +1,10 @@
 #version 330
-// Low-res multipliers for the garment's box, computed at 1/4 size where pixels are cheap, stored halved:
-// R for the garment (folds x darkening toward its own edges), G for the camera frame under it (the contact
+// Low-res multipliers for the garment's box, computed at 1/4 size where pixels are cheap (RGBA8):
+// R for the garment (folds x darkening toward its own edges, less SHADE_BASE), G for the camera frame under it (the contact
 // shadow outside the garment; 1 under it, so a hand uncovered by occlusion is not darkened).
+#ifndef SHADE_BASE
+#define SHADE_BASE 0.35  // the compositor passes its SHADE_BASE; this is for compiling the file alone
+#endif
 #ifndef FOLDS
 #define FOLDS 1
 #endif
@@ -52,5 +55,5 @@ void main() {
     float dropped = blurred(v_uv - u_shadow_offset);
     k_bg = mix(1.0 - u_shadow * dropped * mix(0.3, 1.0, fine.g), 1.0, inside);
 #endif
-    f_color = vec4(0.5 * k_in, 0.5 * k_bg, 0.0, 1.0);
+    f_color = vec4(k_in - SHADE_BASE, k_bg, 0.0, 1.0);
 }

@@ -29,6 +29,11 @@ LIMITS = (
 WIDTH_PER_SHOULDER = 1.6
 
 
+def naive_tracker() -> PoseTracker:
+    """MediaPipe as the scripts run it: one person, no person mask, nothing measured."""
+    return PoseTracker(num_poses=1, measure_widths=False, hold_still=False, masks=False)
+
+
 class NaivePaste:
     """Resize-and-paste of one RGBA garment picture, placed from the two shoulder landmarks."""
 

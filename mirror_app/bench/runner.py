@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from mirror_app.bench.baseline import BASELINE_STAGES, LIMITS, NaivePaste, run_baseline
+from mirror_app.bench.baseline import BASELINE_STAGES, LIMITS, NaivePaste, naive_tracker, run_baseline
 from mirror_app.bench.columns import ColumnStats
 from mirror_app.bench.resources import Snapshot, peak_rss_mb, reset_peak_rss, rss_mb, usable_cores, usage_between
 from mirror_app.capture.errors import SourceError
@@ -321,16 +321,15 @@ def _run_naive(
     spec: str, total: int | None, warmup: int, garment: Any, mirror: bool
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The naive baseline over the same frames, decoded again from the source."""
-    from mirror_app.tracking.landmarker import PoseTracker
-
     gc.collect()
     scope = "run" if reset_peak_rss() else "process"
     src = _open(spec, total)
     tracker = None
     try:
         with silenced():
-            # It only pastes by the shoulders: no widths, and no picture-motion check (webcam scripts have neither).
-            tracker = PoseTracker(num_poses=1, measure_widths=False, hold_still=False)
+            # It only pastes by the shoulders: no widths, no picture-motion check, no person mask (webcam scripts
+            # have none of them).
+            tracker = naive_tracker()
         stats = ColumnStats(source=src.name, provider="none (no generator)")
         meter = RunMeter(warmup)
         meter.arm()

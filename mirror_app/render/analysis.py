@@ -33,6 +33,28 @@ def small_frame(frame: np.ndarray) -> np.ndarray:
     return small
 
 
+def sparse_frame(frame: np.ndarray) -> np.ndarray:
+    """The pixel at the centre of each 8x8 block, float RGB in [0, 1], shaped like small_frame: the light
+    estimate's input. A mean over 14,400 points needs no area averaging (~0.02 ms at 720p here, where
+    small_frame over the whole frame took ~0.4 ms)."""
+    h, w = frame.shape[0] // 8, frame.shape[1] // 8
+    small = frame[4 : h * 8 : 8, 4 : w * 8 : 8].astype(np.float32)
+    small *= 1.0 / 255.0
+    return small
+
+
+FOLD_REACH = 5  # 1/8-size texels around a pixel that its fold value depends on (two radius-2 blurs + bilinear)
+
+
+def fold_window(box: tuple[int, int, int, int], frame_size: tuple[int, int]) -> tuple[int, int, int, int]:
+    """The 1/8-size texels (x0, y0, x1, y1) the fold maps are computed over for a garment box (frame pixels):
+    the box plus FOLD_REACH, so every texel the shade pass reads equals a whole-frame computation."""
+    sw, sh = frame_size[0] // 8, frame_size[1] // 8
+    x0, y0 = max(0, box[0] // 8 - FOLD_REACH), max(0, box[1] // 8 - FOLD_REACH)
+    x1, y1 = min(sw, -(-box[2] // 8) + FOLD_REACH), min(sh, -(-box[3] // 8) + FOLD_REACH)
+    return x0, y0, max(x0, x1), max(y0, y1)
+
+
 def resample_nearest(img: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     """Nearest-neighbour resize to (rows, cols) (OpenCV: ~10x faster than numpy index sampling)."""
     return cv2.resize(np.ascontiguousarray(img), (shape[1], shape[0]), interpolation=cv2.INTER_NEAREST)

@@ -169,7 +169,7 @@ def merge_flat(
     """The fine triangle list with each block that is flat in this fit (every fine vertex within `tolerance`
     pixels of where the merged quad puts it, so the picture moves by less than that) drawn as its quad."""
     v = np.asarray(vertices_px, np.float32)
-    expected = np.einsum("kc,bcx->bkx", blocks.weights, v[blocks.corners])
+    expected = np.matmul(blocks.weights, v[blocks.corners])  # (B, points, 2); einsum took 6x longer here
     error = np.abs(expected - v[blocks.points]).max(axis=(1, 2))
     flat = error < tolerance
     if not flat.any():

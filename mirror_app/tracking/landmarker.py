@@ -10,6 +10,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+import cv2
 import mediapipe as mp
 import numpy as np
 from mediapipe.tasks.python.core.base_options import BaseOptions
@@ -67,6 +68,19 @@ class Detection:
     t: float  # seconds, strictly increasing (MediaPipe's VIDEO-mode timestamp)
 
 
+MASK_KEEP_PX = 640  # a person mask wider than this is kept at half size
+
+
+def kept_mask(raw: np.ndarray) -> np.ndarray:
+    """The person mask as the rest of the path keeps it: a new float32 array, halved when wider than
+    MASK_KEEP_PX. MediaPipe computes it at 256x256 and scales it up to the frame, so half of 720p holds all
+    its detail, and whatever reads it every frame (smoothing, widths, occlusion, hair) does a quarter of the work."""
+    h, w = raw.shape[:2]
+    if w > MASK_KEEP_PX:
+        return cv2.resize(raw, (w // 2, h // 2), interpolation=cv2.INTER_AREA)  # also the copy out of MediaPipe
+    return np.array(raw, dtype=np.float32)
+
+
 class PoseTracker:
     """Pose landmarks and person mask of the one person being dressed, per camera frame (VIDEO mode)."""
 
@@ -82,6 +96,7 @@ class PoseTracker:
         selector: PersonSelector | None = None,
         measure_widths: bool = True,
         hold_still: bool = True,
+        masks: bool = True,
     ):
         if not 1 <= num_poses <= 3:
             raise ValueError("num_poses must be 1, 2 or 3")
@@ -94,7 +109,7 @@ class PoseTracker:
             min_pose_detection_confidence=min_detection_confidence,
             min_pose_presence_confidence=min_presence_confidence,
             min_tracking_confidence=min_tracking_confidence,
-            output_segmentation_masks=True,
+            output_segmentation_masks=masks,
         )
         try:
             self._landmarker: mp_pose.PoseLandmarker | None = mp_pose.PoseLandmarker.create_from_options(options)
@@ -158,7 +173,7 @@ class PoseTracker:
         masks = result.segmentation_masks
         if masks is not None and choice.index < len(masks):
             raw = masks[choice.index].numpy_view()  # valid while the result lives (checked on MediaPipe 1.2.2)
-            mask = self.mask_smoother(raw.reshape(raw.shape[0], raw.shape[1]))  # copies out of MediaPipe's buffer
+            mask = self.mask_smoother(kept_mask(raw.reshape(raw.shape[0], raw.shape[1])))
         body = Body(
             landmarks_px=px,
             world=world,

@@ -151,11 +151,36 @@ def test_pose_thread_only_detects_and_the_drawing_side_follows_to_the_same_bodie
 
 @needs_model
 def test_the_naive_baseline_tracker_skips_the_still_check() -> None:
+    from mirror_app.bench.baseline import naive_tracker
     from mirror_app.capture.demo import DemoSource
 
     frames = [f for f in iter(DemoSource(size=(480, 480), frames=3, live=False).read, None)]
-    with PoseTracker() as ours, PoseTracker(hold_still=False, measure_widths=False) as naive:
+    with PoseTracker() as ours, naive_tracker() as naive:
         mine = [ours.track(f) for f in frames]
         plain = [naive.track(f) for f in frames]
     assert all(b is not None and b.motion is not None and b.extents is not None for b in mine)
-    assert all(b is not None and b.motion is None and b.extents is None for b in plain)
+    assert all(b is not None and b.mask is not None for b in mine)
+    # As the scripts run it: no still check, no widths, and no person mask (MediaPipe's costliest output).
+    assert all(b is not None and b.motion is None and b.extents is None and b.mask is None for b in plain)
+
+
+@needs_model
+def test_a_720p_mask_is_kept_at_half_size_and_still_covers_the_torso() -> None:
+    skimage_data = pytest.importorskip("skimage.data")
+    import cv2
+
+    portrait = cv2.resize(skimage_data.astronaut(), (720, 720), interpolation=cv2.INTER_LINEAR)
+    image = np.full((720, 1280, 3), 90, np.uint8)
+    image[:, 280:1000] = portrait
+    with PoseTracker(num_poses=1) as tracker:
+        body = [tracker.track(Frame(image, i, 1_000_000_000 + i * 33_333_333)) for i in range(3)][-1]
+    assert body is not None and body.frame_size == (1280, 720)
+    rs, nose, ls = (float(body.landmarks_px[i, 0]) for i in (RIGHT_SHOULDER, NOSE, LEFT_SHOULDER))
+    assert 280 < rs < nose < ls < 1000 and ls - rs > 120  # on the portrait, facing the camera
+    assert body.mask is not None and body.mask.shape == (360, 640) and body.mask.dtype == np.float32
+    k = body.mask_at_frame_scale()
+    assert k == 0.5
+    sx = int((ls + rs) / 2 * k)
+    sy = int((body.landmarks_px[LEFT_SHOULDER, 1] + 60) * k)
+    assert float(body.mask[sy - 10 : sy + 10, sx - 20 : sx + 20].mean()) > 0.8
+    assert float(body.mask[10:60, 10:100].mean()) < 0.1  # the plain border beside the portrait
