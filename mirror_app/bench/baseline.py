@@ -23,7 +23,7 @@ from mirror_app.tracking.landmarker import PoseTracker
 BASELINE_STAGES = ("decode", "pose", "paste")
 LIMITS = (
     "no fitting to the body (one rigid picture scaled by shoulder distance), no sleeves following the arms, "
-    "no occlusion (arms and hair are always covered), no person mask use, single thread"
+    "no occlusion (arms and hair are always covered), no person mask (MediaPipe is not asked for one), single thread"
 )
 # Without shoulder anchors, the picture is made this many shoulder distances wide (a typical script constant).
 WIDTH_PER_SHOULDER = 1.6
