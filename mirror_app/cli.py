@@ -277,11 +277,15 @@ def bench(
         str | None,
         typer.Option(help="A full-image try-on network (.onnx, or 'tiny') draws the garment instead (cost: render)."),
     ] = None,
+    rounds: Annotated[
+        int,
+        typer.Option(min=1, help="With --compare: run ours and the baseline this many times, alternating."),
+    ] = 1,
 ) -> None:
     """Measure the real pipeline headless over a recording: FPS, latency, stages, CPU and memory."""
     from mirror_app.bench.runner import bench_command
 
-    raise typer.Exit(bench_command(source, frames, out, compare, warmup, encode, catalog, garment, tryon))
+    raise typer.Exit(bench_command(source, frames, out, compare, warmup, encode, catalog, garment, tryon, rounds))
 
 
 @app.command()

@@ -174,5 +174,13 @@ def print_table(result: dict[str, Any], console: Console) -> None:
     console.print(table)
     if has_base:
         console.print(f"baseline: {result['comparison']['baseline_limits']}")
+        played = result["comparison"].get("rounds", [])
+        if len(played) > 1:
+            pairs = ", ".join(f"{r['fps']['ours']:.1f} / {r['fps']['baseline']:.1f}" for r in played)
+            spread = result["comparison"]["fps_ratio"]
+            console.print(
+                f"FPS ours / baseline in {len(played)} alternating rounds: {pairs}; "
+                f"ratio median {_fmt(spread['median'], 2)} (range {_fmt(spread['min'], 2)}-{_fmt(spread['max'], 2)})"
+            )
     for path in result.get("files", []):
         console.print(f"wrote {path}")

@@ -214,6 +214,25 @@ def compare_runs(ours: dict[str, Any], baseline: dict[str, Any]) -> dict[str, An
     }
 
 
+def _round(number: int, ours: dict[str, Any], baseline: dict[str, Any]) -> dict[str, Any]:
+    """One round's frame rates, latency and load, ours beside the baseline's."""
+    fps, base_fps = float(ours["fps"]), float(baseline["fps"])
+    return {
+        "round": number,
+        "fps": {"ours": fps, "baseline": base_fps},
+        "fps_ratio": round(fps / base_fps, 4) if base_fps else None,
+        "latency_p95_ms": {"ours": ours["latency_ms"]["p95"], "baseline": baseline["latency_ms"]["p95"]},
+        "load_average": round(os.getloadavg()[0], 2),
+    }
+
+
+def _spread(values: list[float]) -> dict[str, float | None]:
+    """Median, lowest and highest of some ratios (None each when there are none)."""
+    if not values:
+        return {"median": None, "min": None, "max": None}
+    return {"median": round(float(np.median(values)), 4), "min": min(values), "max": max(values)}
+
+
 def _open(spec: str, total: int | None) -> Source:
     """A recorded (non-live) source: a camera would pace the bench at its own frame rate."""
     src, _notices = open_source(spec, live=False, frames=total)
@@ -353,8 +372,13 @@ def run_bench(
     catalog: Path | None = None,
     garment_id: str | None = None,
     tryon: str | None = None,
+    rounds: int = 1,
 ) -> dict[str, Any]:
     """Bench the pipeline (and, with `compare`, the naive baseline) over `warmup` + `frames` frames of a source.
+
+    `rounds` (with `compare`): run ours and the baseline that many times, alternating, so a load from outside
+    that comes and goes falls on both; the main figures are the first round's, `comparison.rounds` holds
+    every round's frame rates and `comparison.fps_ratio` their median and range.
 
     `frames` counts measured frames (None: all the source has after the warm-up). Writes bench.json and
     bench.png into `out_dir` when given (and bench.mp4 with `encode`), and returns the same dict. `tryon`
@@ -371,6 +395,10 @@ def run_bench(
         raise ValueError("frames must be >= 1")
     if encode and out_dir is None:
         raise ValueError("encode needs out_dir, where bench.mp4 is written")
+    if rounds < 1:
+        raise ValueError("rounds must be >= 1")
+    if rounds > 1 and not compare:
+        raise BenchError("--rounds alternates ours with the baseline: add --compare")
     total = warmup + frames if frames is not None else None
     loaded = load_catalog_or_default(catalog)
     wardrobe = Wardrobe(loaded.garments, garment_id)
@@ -388,6 +416,13 @@ def run_bench(
         if baseline["frames"] != ours["frames"]:
             log.warning("baseline counted %d frames, ours %d", baseline["frames"], ours["frames"])
         comparison = compare_runs(ours, baseline)
+        played = [_round(1, ours, baseline)]
+        for number in range(2, rounds + 1):
+            again, _series, _extra = _run_ours(source, total, warmup, wardrobe, mirror, None, tryon)
+            base_again, _base_series = _run_naive(source, total, warmup, worn[0], mirror)
+            played.append(_round(number, again, base_again))
+        comparison["rounds"] = played
+        comparison["fps_ratio"] = _spread([r["fps_ratio"] for r in played if r["fps_ratio"] is not None])
 
     result: dict[str, Any] = {
         "bench": {
@@ -434,6 +469,7 @@ def bench_command(
     catalog: Path | None = None,
     garment_id: str | None = None,
     tryon: str | None = None,
+    rounds: int = 1,
 ) -> int:
     """`mirror-app bench`: run the bench, print a table, and return the exit code (2: unusable input)."""
     from rich.console import Console
@@ -454,6 +490,7 @@ def bench_command(
             catalog=catalog,
             garment_id=garment_id,
             tryon=tryon,
+            rounds=rounds,
         )
     except (SourceError, BenchError) as exc:
         sys.stderr.write(f"mirror-app: {exc}\n")

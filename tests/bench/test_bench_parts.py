@@ -193,3 +193,25 @@ def test_source_shorter_than_warm_up_exits_2(tmp_path: Path, capsys: pytest.Capt
     short = _write_demo_video(tmp_path / "short.mp4", 5)
     assert bench_command(str(short), None, None, False) == 2, "5 frames do not outlast the 10 warm-up frames"
     assert "warm-up" in capsys.readouterr().err
+
+
+def test_rounds_alternate_ours_and_the_baseline_and_give_the_ratios_spread(tmp_path: Path) -> None:
+    video = _write_demo_video(tmp_path / "clip.mp4", 6)
+    result = run_bench(str(video), 3, None, compare=True, warmup=2, rounds=2)
+    played = result["comparison"]["rounds"]
+    assert [r["round"] for r in played] == [1, 2]
+    assert played[0]["fps"] == {"ours": result["ours"]["fps"], "baseline": result["baseline"]["fps"]}
+    for r in played:
+        assert r["fps"]["ours"] > 0 and r["fps"]["baseline"] > 0
+        assert r["fps_ratio"] == pytest.approx(r["fps"]["ours"] / r["fps"]["baseline"], rel=1e-3)
+    spread = result["comparison"]["fps_ratio"]
+    ratios = sorted(r["fps_ratio"] for r in played)
+    assert spread["min"] == ratios[0] and spread["max"] == ratios[-1]
+    assert spread["median"] == pytest.approx(sum(ratios) / 2, rel=1e-3)
+
+
+def test_rounds_without_the_baseline_exit_2_saying_why(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    video = _write_demo_video(tmp_path / "clip.mp4", 4)
+    assert bench_command(str(video), 1, None, False, warmup=1, rounds=3) == 2
+    err = capsys.readouterr().err
+    assert "--compare" in err and err.count("\n") == 1
