@@ -369,15 +369,16 @@ class Compositor:
         folds = s.folds and entry is not None and s.folds_strength > 0.0
         shadows = s.shadows and entry is not None and s.shadow_strength > 0.0
         box = _pixel_box(_garment_box(fit.vertices_px, (w, h))) if (entry is not None and fit is not None) else None
-        folds = folds and box is not None
+        blocks = h >= 8 and w >= 8  # light and folds are estimated per 8x8 block
+        folds = folds and box is not None and blocks
         mask_small = None
-        if mask is not None and (s.light or folds):
+        if mask is not None and blocks and (s.light or folds):
             mask_small = resample_nearest(mask, (h // 8, w // 8))
-        if s.light:
+        if s.light and blocks:
             self._update_light(sparse_frame(frame), mask_small)
         if folds:
             assert box is not None
-            self._upload_folds(frame, mask_small, box)
+            folds = self._upload_folds(frame, mask_small, box)
         if box is None:
             if not region:
                 self._upload_camera(frame)
@@ -555,18 +556,20 @@ class Compositor:
         else:
             self._light = (self._light + k * (estimate - self._light)).astype(np.float32)
 
-    def _upload_folds(self, frame: np.ndarray, mask_small: np.ndarray | None, box: tuple[int, int, int, int]) -> None:
+    def _upload_folds(self, frame: np.ndarray, mask_small: np.ndarray | None, box: tuple[int, int, int, int]) -> bool:
         """The fold inputs (1/8 size, frame uv) around the garment's box only: the shade pass reads nothing
-        else, and the rest of the frame was three quarters of the work."""
+        else, and the rest of the frame was three quarters of the work. False (no folds this frame) for a
+        frame too small to have any 1/8-size texel."""
         h, w = frame.shape[:2]
         x0, y0, x1, y1 = fold_window(box, (w, h))
         if x1 <= x0 or y1 <= y0:
-            return
+            return False
         small = small_frame(frame[y0 * 8 : y1 * 8, x0 * 8 : x1 * 8])
         fine, coarse = fold_maps(small, mask_small[y0:y1, x0:x1] if mask_small is not None else None)
         size = (w // 8, h // 8)
         self._folds = self._write_part(self._folds, fine, size, (x0, y0))
         self._coarse = self._write_part(self._coarse, coarse, size, (x0, y0))
+        return True
 
     def _upload_mask(
         self, mask: np.ndarray, box: tuple[int, int, int, int], frame_size: tuple[int, int]

@@ -32,3 +32,23 @@ def test_render_returns_upright_rgb(renderer) -> None:
     np.testing.assert_array_equal(out, frame)
     renderer.compositor.settings.mirror = True
     np.testing.assert_array_equal(renderer.render(frame, None, None), frame[:, ::-1])
+
+
+@pytest.mark.parametrize("size", [(6, 6), (7, 12), (16, 9)])
+def test_frames_smaller_than_the_estimates_block_still_draw_the_garment(size: tuple[int, int]) -> None:
+    """Light and folds are estimated per 8x8 block; a frame without one whole block draws without them."""
+    from mirror_app.render import synthetic
+
+    frame, body, rect = synthetic.person_scene(*size)
+    garment, mesh = synthetic.tshirt()
+    try:
+        r = OffscreenRenderer(*size)
+    except RenderBackendError as exc:  # pragma: no cover - depends on the machine
+        pytest.skip(str(exc))
+    with r:
+        r.preload(garment, mesh)
+        fit = synthetic.rect_fit(mesh, rect)
+        region, full = r.render(frame, body, fit), r.render_full(frame, body, fit)
+    assert region.shape == full.shape == (size[1], size[0], 3)
+    assert np.abs(region.astype(int) - full).max() <= 2
+    assert not np.array_equal(region, frame), "the garment is drawn"
