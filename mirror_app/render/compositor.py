@@ -507,7 +507,8 @@ class Compositor:
         if x1 <= x0 or y1 <= y0:
             return None
         self._hair_quad.write(np.array([x0, y0, x1, y0, x0, y1, x1, y1], dtype="f4").tobytes())
-        self._hair_tex = self._refresh(self._hair_tex, found.alpha)
+        alpha = found.alpha
+        self._hair_tex = self._write_part(self._hair_tex, alpha, (alpha.shape[1], alpha.shape[0]), (0, 0))
         return found
 
     def _draw_hair(self, hair: HairMap, xform: tuple[float, ...], size: tuple[float, float]) -> None:
@@ -580,38 +581,24 @@ class Compositor:
         sx, sy = mw / frame_size[0], mh / frame_size[1]
         x0, y0 = max(0, int(box[0] * sx) - 1), max(0, int(box[1] * sy) - 1)
         x1, y1 = min(mw, math.ceil(box[2] * sx) + 1), min(mh, math.ceil(box[3] * sy) + 1)
-        if self._mask is None or self._mask.size != (mw, mh) or self._mask.components != 1:
-            if self._mask is not None:
-                self._mask.release()
-            self._mask = self._small_texture(np.zeros((mh, mw), np.uint8))
-        if x1 > x0 and y1 > y0:
-            m = mask[y0:y1, x0:x1]
-            data = m if m.dtype == np.uint8 else (np.clip(m, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
-            self._mask.write(np.ascontiguousarray(data), viewport=(x0, y0, x1 - x0, y1 - y0), alignment=1)
+        m = mask[y0:y1, x0:x1]
+        data = m if m.dtype == np.uint8 else (np.clip(m, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
+        self._mask = self._write_part(self._mask, data, (mw, mh), (x0, y0))
         return self._mask
 
     def _write_part(
         self, tex: moderngl.Texture | None, data: np.ndarray, size: tuple[int, int], at: tuple[int, int]
     ) -> moderngl.Texture:
-        """Write `data` at texel `at` of a `size` texture with data's channels and type, made when missing."""
+        """Write `data` (nothing when empty) at texel `at` of a `size` texture with data's channels and type,
+        made anew when missing or of another size, channels or type (the rest of a new one is zero)."""
         components = data.shape[2] if data.ndim == 3 else 1
-        if tex is None or tex.size != size or tex.components != components:
+        if tex is None or tex.size != size or tex.components != components or tex.dtype != _texture_dtype(data):
             if tex is not None:
                 tex.release()
             tex = self._small_texture(np.zeros((size[1], size[0], *data.shape[2:]), data.dtype))
-        tex.write(np.ascontiguousarray(data), viewport=(at[0], at[1], data.shape[1], data.shape[0]), alignment=1)
+        if data.size:
+            tex.write(np.ascontiguousarray(data), viewport=(at[0], at[1], data.shape[1], data.shape[0]), alignment=1)
         return tex
-
-    def _refresh(self, tex: moderngl.Texture | None, data: np.ndarray) -> moderngl.Texture:
-        """Write into the existing texture when the size and channels match, else replace it."""
-        size = (data.shape[1], data.shape[0])
-        components = data.shape[2] if data.ndim == 3 else 1
-        if tex is not None and tex.size == size and tex.components == components:
-            tex.write(np.ascontiguousarray(data), alignment=1)
-            return tex
-        if tex is not None:
-            tex.release()
-        return self._small_texture(data)
 
     def _upload_fit(self, entry: _GarmentGpu, fit: Fit, drawn: tuple[int, ...]) -> None:
         """Vertex positions + depth every frame; the full-detail list with the blocks that are flat in this fit
@@ -726,10 +713,13 @@ class Compositor:
 
     def _small_texture(self, data: np.ndarray) -> moderngl.Texture:
         """Linear-filtered, edge-clamped float or byte texture for masks and estimates."""
-        dtype = "f4" if data.dtype == np.float32 else "f1"
         components = data.shape[2] if data.ndim == 3 else 1
         tex = self.ctx.texture(
-            (data.shape[1], data.shape[0]), components, np.ascontiguousarray(data), dtype=dtype, alignment=1
+            (data.shape[1], data.shape[0]),
+            components,
+            np.ascontiguousarray(data),
+            dtype=_texture_dtype(data),
+            alignment=1,
         )
         tex.repeat_x = tex.repeat_y = False
         tex.filter = (moderngl.LINEAR, moderngl.LINEAR)
@@ -852,6 +842,11 @@ def _frame_to_clip(frame_size: tuple[int, int], *, mirror: bool, y_down: bool) -
         sx, ox = -sx, 1.0
     sy, oy = (-2.0 / h, 1.0) if y_down else (2.0 / h, -1.0)
     return (sx, sy, ox, oy)
+
+
+def _texture_dtype(data: np.ndarray) -> str:
+    """moderngl's texel type for an array: float32 stays float, anything else is uploaded as bytes."""
+    return "f4" if data.dtype == np.float32 else "f1"
 
 
 def _area(points: np.ndarray, triangles: np.ndarray) -> float:
