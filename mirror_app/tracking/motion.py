@@ -20,6 +20,7 @@ HALF_NORMAL_MEAN, AVERAGED_SPREAD = 0.80, 0.20
 # largest of ~170 neighbours of pure noise scores about 3.5 (5 now and then); an edge of 50 grey levels moving
 # 1 px, about 25.
 MOVING_FROM, MOVING_AT = 6.0, 9.0
+_REACH_SQUARE = np.ones((2 * (REACH_PX // SCALE) + 1,) * 2, np.uint8)
 
 
 def small_grey(frame_rgb: np.ndarray) -> np.ndarray:
@@ -30,32 +31,6 @@ def small_grey(frame_rgb: np.ndarray) -> np.ndarray:
     half = cv2.cvtColor(cv2.resize(frame_rgb, (w // 2, h // 2), interpolation=cv2.INTER_AREA), cv2.COLOR_RGB2GRAY)
     quarter = cv2.resize(half.astype(np.float32), (w // 4, h // 4), interpolation=cv2.INTER_AREA)
     return cv2.resize(quarter, (max(1, w // SCALE), max(1, h // SCALE)), interpolation=cv2.INTER_AREA)
-
-
-def _box3(a: np.ndarray) -> np.ndarray:
-    """3x3 mean, edges repeated."""
-    p = np.pad(a, 1, mode="edge")
-    h, w = a.shape
-    out = np.zeros_like(a)
-    for i in range(3):
-        for j in range(3):
-            out += p[i : i + h, j : j + w]
-    return out / 9.0
-
-
-def _max_filter(a: np.ndarray, size: int) -> np.ndarray:
-    """Largest value within a size x size square around each pixel (separable, edges repeated)."""
-    r = size // 2
-    h, w = a.shape
-    p = np.pad(a, ((0, 0), (r, r)), mode="edge")
-    rows = p[:, 0:w].copy()
-    for j in range(1, size):
-        np.maximum(rows, p[:, j : j + w], out=rows)
-    p = np.pad(rows, ((r, r), (0, 0)), mode="edge")
-    out = p[0:h].copy()
-    for i in range(1, size):
-        np.maximum(out, p[i : i + h], out=out)
-    return out
 
 
 class ImageMotion:
@@ -90,8 +65,9 @@ class ImageMotion:
         else:
             self._noise = min(estimate, NOISE_KEEP * self._noise + (1.0 - NOISE_KEEP) * estimate)
         # Average 3x3, as standard scores of averaged noise, then the largest within reach of each point.
-        local = (_box3(diff) / self._noise - HALF_NORMAL_MEAN) / AVERAGED_SPREAD
-        self._local = _max_filter(local, 2 * (REACH_PX // SCALE) + 1)
+        averaged = cv2.blur(diff, (3, 3), borderType=cv2.BORDER_REPLICATE)
+        local = (averaged / self._noise - HALF_NORMAL_MEAN) / AVERAGED_SPREAD
+        self._local = cv2.dilate(local, _REACH_SQUARE, borderType=cv2.BORDER_REPLICATE)  # the largest within reach
         self._reference = np.where(self._local > MOVING_FROM, small, reference)
         return self._local
 
