@@ -35,7 +35,7 @@ def occluders(body: Body | None, frame_size: tuple[int, int]) -> list[Capsule]:
     px = [(x * sx, y * sy) for x, y in lm[:, :2].tolist()]
     vis = lm[:, 2].tolist()
     z = world[:, 2].tolist()
-    torso_z = sum(z[i] for i in (pose.LEFT_SHOULDER, pose.RIGHT_SHOULDER, pose.LEFT_HIP, pose.RIGHT_HIP)) / 4.0
+    torso_z = sum(z[i] for i in pose.TORSO) / len(pose.TORSO)
     out: list[Capsule] = []
     arms = (
         (pose.LEFT_SHOULDER, pose.LEFT_ELBOW, pose.LEFT_WRIST, (17, 19)),

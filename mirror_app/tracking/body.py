@@ -14,6 +14,7 @@ LEFT_WRIST, RIGHT_WRIST = 15, 16
 LEFT_HIP, RIGHT_HIP = 23, 24
 LEFT_KNEE, RIGHT_KNEE = 25, 26
 NUM_LANDMARKS = 33
+TORSO = (LEFT_SHOULDER, RIGHT_SHOULDER, LEFT_HIP, RIGHT_HIP)  # the four joints the torso is measured by
 
 
 @dataclass(frozen=True, slots=True)

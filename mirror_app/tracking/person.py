@@ -9,15 +9,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mirror_app.tracking.body import LEFT_HIP, LEFT_SHOULDER, RIGHT_HIP, RIGHT_SHOULDER
+from mirror_app.tracking.body import LEFT_HIP, LEFT_SHOULDER, RIGHT_HIP, RIGHT_SHOULDER, TORSO
 
 log = logging.getLogger(__name__)
 
 
 def torso_centre(landmarks_px: np.ndarray) -> np.ndarray:
     """Mean of shoulders and hips (x, y px): steadier than any single joint for telling people apart."""
-    idx = [LEFT_SHOULDER, RIGHT_SHOULDER, LEFT_HIP, RIGHT_HIP]
-    return landmarks_px[idx, :2].astype(np.float64).mean(axis=0)
+    return landmarks_px[list(TORSO), :2].astype(np.float64).mean(axis=0)
 
 
 def torso_scale(landmarks_px: np.ndarray) -> float:

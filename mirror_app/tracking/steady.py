@@ -11,12 +11,10 @@ import dataclasses
 
 import numpy as np
 
-from mirror_app.tracking import body as lm
-from mirror_app.tracking.body import Body
+from mirror_app.tracking.body import TORSO, Body
 from mirror_app.tracking.smoothing import OneEuroFilter, StillHold
 
 HOLD_S = float("inf")  # a width that went unknown keeps its last value while the same person is followed
-TORSO = (lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER, lm.LEFT_HIP, lm.RIGHT_HIP)
 VISIBILITY_KEEP = 0.8  # EMA weight of the previous visibility (about a third of a second at 30 fps)
 
 
