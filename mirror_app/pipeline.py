@@ -35,7 +35,7 @@ from mirror_app.stats import StageClock, StatsRecorder
 from mirror_app.tracking.body import Body
 from mirror_app.tracking.landmarker import Detection, PoseTracker
 from mirror_app.tracking.motion import ImageMotion
-from mirror_app.tracking.silhouette import exclude_arms, torso_extents
+from mirror_app.tracking.silhouette import torso_widths
 from mirror_app.tracking.steady import FitInputSmoother
 
 log = logging.getLogger(__name__)
@@ -198,8 +198,7 @@ class FrameProcessor:
         body = tracked.body
         if body is not None and worn is not None:
             # The tracker measures the widths (PoseTracker.follow); a body made elsewhere (tests) is measured here.
-            widths = body.extents if body.extents is not None else exclude_arms(body, torso_extents(body))
-            steady_body, extents = self.steady(body, widths)
+            steady_body, extents = self.steady(body, torso_widths(body))
             fit = self.generator.fit(steady_body, worn[1], extents, worn[0].extras.get("model"))
             if fit.opacity <= 0.01:
                 fit = None
@@ -347,11 +346,15 @@ class ProcessingThread:
             if self._reader.is_alive():
                 self._reader.join(timeout=0.05)
 
-    def _put(self, item: Any) -> None:
+    def _hand_on(self, q: queue.Queue[Any], item: Any) -> None:
+        """Live: keep only the newest item; headless: wait for room (nothing is dropped)."""
         if self.live:
-            _put_newest(self.results, item)
+            _put_newest(q, item)
         else:
-            _put_blocking(self.results, item, self._stop)
+            _put_blocking(q, item, self._stop)
+
+    def _put(self, item: Any) -> None:
+        self._hand_on(self.results, item)
         if self.on_result is not None:
             self.on_result()
 
@@ -370,10 +373,7 @@ class ProcessingThread:
                 decode_ns = time.perf_counter_ns() - start
                 # The picture's motion is measured here, off the pose thread (which limits frames per second).
                 frame = dataclasses.replace(frame, motion=motion.update(frame.image))
-                if self.live:
-                    _put_newest(self._decoded, (frame, decode_ns))
-                else:
-                    _put_blocking(self._decoded, (frame, decode_ns), self._stop)
+                self._hand_on(self._decoded, (frame, decode_ns))
                 count += 1
         except BaseException as exc:  # noqa: BLE001 - reported by the consumer
             self.error = exc

@@ -22,7 +22,7 @@ from mirror_app.capture.frame import Frame
 from mirror_app.tracking.body import NUM_LANDMARKS, Body
 from mirror_app.tracking.motion import ImageMotion
 from mirror_app.tracking.person import PersonSelector
-from mirror_app.tracking.silhouette import exclude_arms, torso_extents
+from mirror_app.tracking.silhouette import torso_widths
 from mirror_app.tracking.smoothing import LandmarkSmoother, MaskSmoother
 
 log = logging.getLogger(__name__)
@@ -184,7 +184,7 @@ class PoseTracker:
             motion=self.smoother.last_motion,
         )
         if self.measure_widths:
-            body = dataclasses.replace(body, extents=exclude_arms(body, torso_extents(body)))
+            body = dataclasses.replace(body, extents=torso_widths(body))
         return body
 
     def close(self) -> None:

@@ -143,3 +143,9 @@ def exclude_arms(body: Body, extents: np.ndarray, fractions: tuple[float, ...] =
             if beside.size and out[i, col] > 0:
                 out[i, col] = min(out[i, col], max(float(beside.min()) - radius, least))
     return out
+
+
+def torso_widths(body: Body) -> np.ndarray:
+    """What the generator fits the garment's width to: the silhouette's widths at chest, waist and hem with
+    the arms beside the torso cut out; the ones the tracker already measured (Body.extents) when it did."""
+    return body.extents if body.extents is not None else exclude_arms(body, torso_extents(body))
