@@ -9,7 +9,6 @@ pipeline's contention (`mirror-app bench` gives the render stage inside it).
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import logging
 from typing import Any
 
@@ -19,8 +18,7 @@ from mirror_app.capture.open import open_source
 from mirror_app.catalog.loader import load_catalog_or_default
 from mirror_app.pipeline import FrameProcessor, Wardrobe, build_stages
 from mirror_app.render.offscreen import OffscreenRenderer
-from mirror_app.render.settings import CompositorSettings
-from mirror_app.render.timing import EFFECTS
+from mirror_app.render.timing import effect_configs
 from mirror_app.stats import StageClock
 
 log = logging.getLogger(__name__)
@@ -74,16 +72,13 @@ def main(argv: list[str] | None = None) -> None:
     if not kept:
         raise SystemExit(f"{args.source}: no frame with a dressed person to composite")
     h, w = kept[0][0].shape[:2]
-    configs = [("all effects on", CompositorSettings())]
-    configs += [(f"{name} off", dataclasses.replace(CompositorSettings(), **{name: False})) for name in EFFECTS]
-    configs.append(("all effects off", CompositorSettings(**{name: False for name in EFFECTS})))
     renderer = OffscreenRenderer(w, h)
     try:
         for garment, binding in wardrobe.items():
             renderer.preload(garment, binding.mesh)
         print(f"{args.source}: {len(kept)} dressed frames, {w}x{h}, {renderer.ctx.info.get('GL_RENDERER', '?')}")
         print(f"{'configuration':<20}{'render p50':>12}{'p95':>8}{'cpu p50':>10}{'p95':>8}  (ms)")
-        for name, settings in configs:
+        for name, settings in effect_configs():
             renderer.compositor.settings = settings
             renderer.compositor.reset_light()
             total, cpu = time_renders(renderer, kept, args.rounds)

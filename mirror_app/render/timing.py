@@ -24,6 +24,14 @@ log = logging.getLogger(__name__)
 EFFECTS = ("light", "folds", "shadows", "occlusion", "hair")
 
 
+def effect_configs() -> list[tuple[str, CompositorSettings]]:
+    """The settings a cost table goes through: all effects on, each one off in turn, all off."""
+    configs = [("all effects on", CompositorSettings())]
+    configs += [(f"{name} off", dataclasses.replace(CompositorSettings(), **{name: False})) for name in EFFECTS]
+    configs.append(("all effects off", CompositorSettings(**{name: False for name in EFFECTS})))
+    return configs
+
+
 def time_frames(renderer: OffscreenRenderer, frames: int, warmup: int = 5) -> tuple[np.ndarray, ...]:
     """Milliseconds per frame: full-frame compositing (GPU work finished), its read-back, and the headless
     host's whole render() (region path)."""
@@ -67,11 +75,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--height", type=int, default=720)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
-    configs: list[tuple[str, CompositorSettings]] = [("all effects on", CompositorSettings())]
-    for name in EFFECTS:
-        configs.append((f"{name} off", dataclasses.replace(CompositorSettings(), **{name: False})))
-    configs.append(("all effects off", CompositorSettings(**{name: False for name in EFFECTS})))
-    configs.append(("no garment (frame only)", CompositorSettings()))
+    configs = [*effect_configs(), ("no garment (frame only)", CompositorSettings())]
     renderer = OffscreenRenderer(args.width, args.height)
     try:
         print(f"{renderer.ctx.info.get('GL_RENDERER', '?')}, {args.width}x{args.height}, {args.frames} frames")

@@ -219,6 +219,7 @@ def test_rounds_without_the_baseline_exit_2_saying_why(tmp_path: Path, capsys: p
 
 def test_render_cost_times_the_compositor_on_a_clips_dressed_frames(capsys: pytest.CaptureFixture[str]) -> None:
     from mirror_app.bench import render_cost
+    from mirror_app.render.timing import EFFECTS
 
     kept, wardrobe = render_cost.dressed_frames("demo", 3, skip=2)
     assert len(kept) == 3 and all(fit is not None and body is not None for _image, body, fit in kept)
@@ -226,6 +227,6 @@ def test_render_cost_times_the_compositor_on_a_clips_dressed_frames(capsys: pyte
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("demo: 2 dressed frames")
     rows = {line[:20].strip(): [float(v) for v in line[20:].split()] for line in lines[2:]}
-    assert set(rows) == {"all effects on", "all effects off"} | {f"{e} off" for e in render_cost.EFFECTS}
+    assert set(rows) == {"all effects on", "all effects off"} | {f"{e} off" for e in EFFECTS}
     for p50, p95, cpu50, cpu95 in rows.values():
         assert 0 < p50 <= p95 and 0 < cpu50 <= cpu95 and cpu50 <= p95
