@@ -186,8 +186,7 @@ class MirrorWindow(QMainWindow):
         self.source.close()
         if self.processor.tracker is not None:
             self.processor.tracker.close()
-        if isinstance(self.mirror, PictureMirrorWidget):
-            self.mirror.release()
+        self.mirror.release()
         if self._stats_path is not None:
             try:
                 self.stats.write(self._stats_path)

@@ -70,6 +70,9 @@ class MirrorView:
         self.uploads = UploadQueue(wardrobe)
         self.gl_error = None
 
+    def release(self) -> None:
+        """Free what the host holds outside Qt's own objects (the GL widget's context is Qt's: nothing)."""
+
 
 def record_shown(stats: StatsRecorder, done: Processed, draw_ms: dict[str, float], mirror: bool) -> None:
     """Add a newly shown frame to the stats: its stages, the drawing's too, and capture-to-screen latency."""
