@@ -13,6 +13,11 @@ FRONT_MARGIN_M = (0.03, 0.08)  # wrist this much closer than the shoulder (metre
 Capsule = tuple[tuple[float, float], tuple[float, float], float, float, float, float, float]
 
 
+def _mid(a: tuple[float, float], b: tuple[float, float]) -> tuple[float, float]:
+    """The point halfway between two."""
+    return (0.5 * (a[0] + b[0]), 0.5 * (a[1] + b[1]))
+
+
 def occluders(body: Body | None, frame_size: tuple[int, int]) -> list[Capsule]:
     """Capsules (a, b, radius px, depth a, depth b, weight, core) for forearms, hands and the head.
 
@@ -55,8 +60,7 @@ def occluders(body: Body | None, frame_size: tuple[int, int]) -> list[Capsule]:
         beyond = (wr[0] + 0.7 * (wr[0] - e[0]), wr[1] + 0.7 * (wr[1] - e[1]))  # along the forearm
         tip = beyond
         if min(vis[hand[0]], vis[hand[1]]) >= 0.3:
-            k0, k1 = px[hand[0]], px[hand[1]]
-            knuckles = (0.5 * (k0[0] + k1[0]), 0.5 * (k0[1] + k1[1]))
+            knuckles = _mid(px[hand[0]], px[hand[1]])
             # The pose's hand points are knuckles: fingers reach about as far again (open hand, signing).
             tip = (knuckles[0] + 0.8 * (knuckles[0] - wr[0]), knuckles[1] + 0.8 * (knuckles[1] - wr[1]))
             if math.dist(tip, wr) < 0.4 * length:
@@ -71,13 +75,9 @@ def occluders(body: Body | None, frame_size: tuple[int, int]) -> list[Capsule]:
         out.append((wr, tip, 0.30 * length, dw, dw, weight, 0.35))
     ears = (7, 8)
     if min(vis[ears[0]], vis[ears[1]], vis[pose.NOSE]) >= 0.5:
-        a, b = px[ears[0]], px[ears[1]]
-        width = math.dist(a, b)
-        centre = (0.5 * (a[0] + b[0]), 0.5 * (a[1] + b[1]))
-        if min(vis[9], vis[10]) >= 0.3:
-            mouth = (0.5 * (px[9][0] + px[10][0]), 0.5 * (px[9][1] + px[10][1]))
-        else:
-            mouth = px[pose.NOSE]
+        width = math.dist(px[ears[0]], px[ears[1]])
+        centre = _mid(px[ears[0]], px[ears[1]])
+        mouth = _mid(px[9], px[10]) if min(vis[9], vis[10]) >= 0.3 else px[pose.NOSE]
         down = (mouth[0] - centre[0], mouth[1] - centre[1])
         norm = math.hypot(*down)
         chin = mouth

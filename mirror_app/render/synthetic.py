@@ -153,9 +153,8 @@ def person_scene(
     mask |= arms | fore | hand | head | neck
     if hair != "none":
         # A cap from the crown (0.8 head widths above the eyes, as on people) down to the forehead.
-        cap = (((xx - cx) / (70 * s)) ** 2 + ((yy - 122 * s) / (98 * s)) ** 2 < 1.0) & (yy < 95 * s)
-        cap |= (((xx - cx) / (70 * s)) ** 2 + ((yy - 122 * s) / (98 * s)) ** 2 < 1.0) & (np.abs(xx - cx) > 55 * s)
-        cap &= yy < 150 * s
+        dome = ((xx - cx) / (70 * s)) ** 2 + ((yy - 122 * s) / (98 * s)) ** 2 < 1.0
+        cap = dome & ((yy < 95 * s) | (np.abs(xx - cx) > 55 * s)) & (yy < 150 * s)
         strands = 1.0 + 0.08 * np.sin(xx / (3.0 * s))
         if hair == "long":
             lock = _segment_distance(xx, yy, (cx + 62 * s, 120 * s), (cx + 92 * s, sh_y + 110 * s)) < 22 * s
