@@ -23,14 +23,21 @@ def _box_blur(img: np.ndarray, radius: int) -> np.ndarray:
     return cv2.blur(np.ascontiguousarray(img, dtype=np.float32), (size, size), borderType=cv2.BORDER_REPLICATE)
 
 
-def small_frame(frame: np.ndarray) -> np.ndarray:
-    """1/8-size float RGB in [0, 1]: mean of 16 samples spread over each 8x8 block (a bilinear 1/4 step, which
-    reads 2x2 of every 4x4, then a 2x2 mean: ~0.2 ms at 720p where strided numpy reads took ~0.5 ms)."""
-    h, w = frame.shape[0] // 8, frame.shape[1] // 8
-    quarter = cv2.resize(frame[: h * 8, : w * 8], (w * 2, h * 2), interpolation=cv2.INTER_LINEAR)
-    small = cv2.resize(quarter, (w, h), interpolation=cv2.INTER_AREA).astype(np.float32)
+def shrink(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """An RGB image scaled down to `size` (w, h) as float RGB in [0, 1]: bilinear to twice the size, then 2x2
+    means, so each output pixel averages 16 samples spread over its area, at a fraction of INTER_AREA's cost."""
+    w, h = size
+    twice = cv2.resize(image, (w * 2, h * 2), interpolation=cv2.INTER_LINEAR)
+    small = cv2.resize(twice, (w, h), interpolation=cv2.INTER_AREA).astype(np.float32)
     small *= 1.0 / 255.0
     return small
+
+
+def small_frame(frame: np.ndarray) -> np.ndarray:
+    """1/8-size float RGB in [0, 1], 16 samples per 8x8 block (~0.2 ms at 720p where strided numpy reads took
+    ~0.5 ms)."""
+    h, w = frame.shape[0] // 8, frame.shape[1] // 8
+    return shrink(frame[: h * 8, : w * 8], (w, h))
 
 
 def sparse_frame(frame: np.ndarray) -> np.ndarray:
