@@ -48,6 +48,35 @@ def _lattice_axis(x: np.ndarray) -> np.ndarray | None:
     return idx.astype(np.int64)
 
 
+@dataclass(frozen=True, slots=True)
+class _Lattice:
+    """A regular-grid mesh's cells: each triangle's lattice columns and rows, the grid's size, and vertex ids
+    by lattice point (-1 where there is none, with `pad` spare rows/columns of -1 for lookups past the end)."""
+
+    tri_i: np.ndarray  # (T, 3) lattice column of each triangle's vertices
+    tri_j: np.ndarray  # (T, 3) lattice row
+    gw: int
+    gh: int
+    grid: np.ndarray  # (gh + pad, gw + pad)
+
+
+def _lattice(uv: np.ndarray, triangles: np.ndarray, pad: int) -> _Lattice | None:
+    """The lattice of a mesh whose vertices lie on a regular uv grid and whose triangles each span one cell
+    (as the generator's binding makes them); None for any other mesh."""
+    if not triangles.size:
+        return None
+    iu, iv = _lattice_axis(uv[:, 0]), _lattice_axis(uv[:, 1])
+    if iu is None or iv is None:
+        return None
+    tri_i, tri_j = iu[triangles], iv[triangles]
+    if int((tri_i.max(1) - tri_i.min(1)).max()) != 1 or int((tri_j.max(1) - tri_j.min(1)).max()) != 1:
+        return None
+    gh, gw = int(iv.max()) + 1, int(iu.max()) + 1
+    grid = np.full((gh + pad, gw + pad), -1, np.int64)
+    grid[iv, iu] = np.arange(len(uv))
+    return _Lattice(tri_i, tri_j, gw, gh, grid)
+
+
 def grid_lod(
     uv: np.ndarray, triangles: np.ndarray, levels: tuple[int, ...] = LOD_LEVELS
 ) -> tuple[dict[int, np.ndarray], np.ndarray | None]:
@@ -56,17 +85,10 @@ def grid_lod(
     where each L x L block of cells whose four corner vertices exist becomes one quad and other cells stay as
     they are (T-junctions between them do not matter for a coverage that is blurred); and vertex pairs one
     cell apart (horizontal neighbours) to measure cells on screen. ({}, None) when the mesh is not a grid."""
-    if not triangles.size:
+    cells = _lattice(uv, triangles, pad=1)  # one spare row/column of -1: lookups past the end
+    if cells is None:
         return {}, None
-    iu, iv = _lattice_axis(uv[:, 0]), _lattice_axis(uv[:, 1])
-    if iu is None or iv is None:
-        return {}, None
-    tri_i, tri_j = iu[triangles], iv[triangles]
-    if int((tri_i.max(1) - tri_i.min(1)).max()) != 1 or int((tri_j.max(1) - tri_j.min(1)).max()) != 1:
-        return {}, None
-    gh, gw = int(iv.max()) + 1, int(iu.max()) + 1
-    grid = np.full((gh + 1, gw + 1), -1, np.int64)  # one spare row/column of -1: lookups past the end
-    grid[iv, iu] = np.arange(len(uv))
+    tri_i, tri_j, gw, gh, grid = cells.tri_i, cells.tri_j, cells.gw, cells.gh, cells.grid
     left, right = grid[:gh, : gw - 1], grid[:gh, 1:gw]
     both = (left >= 0) & (right >= 0)
     pairs = np.stack([left[both], right[both]], axis=1)
@@ -109,17 +131,10 @@ class FlatBlocks:
 def flat_blocks(uv: np.ndarray, triangles: np.ndarray, level: int = FLAT_LEVEL) -> FlatBlocks | None:
     """The mergeable blocks of a regular-grid mesh whose cells are split along (a, d), as the generator's
     binding makes them; None for other meshes (drawn as they are)."""
-    if not triangles.size:
+    cells = _lattice(uv, triangles, pad=level)
+    if cells is None:
         return None
-    iu, iv = _lattice_axis(uv[:, 0]), _lattice_axis(uv[:, 1])
-    if iu is None or iv is None:
-        return None
-    tri_i, tri_j = iu[triangles], iv[triangles]
-    if int((tri_i.max(1) - tri_i.min(1)).max()) != 1 or int((tri_j.max(1) - tri_j.min(1)).max()) != 1:
-        return None
-    gh, gw = int(iv.max()) + 1, int(iu.max()) + 1
-    grid = np.full((gh + level, gw + level), -1, np.int64)
-    grid[iv, iu] = np.arange(len(uv))
+    tri_i, tri_j, gw, grid = cells.tri_i, cells.tri_j, cells.gw, cells.grid
     ci, cj = tri_i.min(1), tri_j.min(1)
     # Every cell must be split along its (a, d) diagonal, or the merged quad would not match the fine mapping.
     a, d = grid[cj, ci], grid[cj + 1, ci + 1]
