@@ -14,12 +14,14 @@ from typing import Any
 
 import numpy as np
 
+from mirror_app.capture.errors import SourceError
 from mirror_app.capture.open import open_source
 from mirror_app.catalog.loader import load_catalog_or_default
 from mirror_app.pipeline import FrameProcessor, Wardrobe, build_stages
 from mirror_app.render.offscreen import OffscreenRenderer
 from mirror_app.render.timing import effect_configs
 from mirror_app.stats import StageClock
+from mirror_app.tracking.landmarker import PoseModelError
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +70,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--garment", default=None, help="garment id to wear (default: the catalog's first)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
-    kept, wardrobe = dressed_frames(args.source, args.frames, garment_id=args.garment)
+    try:
+        kept, wardrobe = dressed_frames(args.source, args.frames, garment_id=args.garment)
+    except (SourceError, PoseModelError) as exc:  # one line naming the file and the fix, not a traceback
+        raise SystemExit(f"render_cost: {exc}") from None
     if not kept:
         raise SystemExit(f"{args.source}: no frame with a dressed person to composite")
     h, w = kept[0][0].shape[:2]

@@ -230,3 +230,12 @@ def test_render_cost_times_the_compositor_on_a_clips_dressed_frames(capsys: pyte
     assert set(rows) == {"all effects on", "all effects off"} | {f"{e} off" for e in EFFECTS}
     for p50, p95, cpu50, cpu95 in rows.values():
         assert 0 < p50 <= p95 and 0 < cpu50 <= cpu95 and cpu50 <= p95
+
+
+def test_render_cost_on_a_missing_clip_says_so_in_one_line(tmp_path: Path) -> None:
+    from mirror_app.bench import render_cost
+
+    with pytest.raises(SystemExit) as info:
+        render_cost.main(["--source", str(tmp_path / "missing.mp4")])
+    message = str(info.value.code)
+    assert "missing.mp4" in message and "\n" not in message
