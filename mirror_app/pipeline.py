@@ -198,8 +198,10 @@ class FrameProcessor:
         body = tracked.body
         if body is not None and worn is not None:
             # The tracker measures the widths (PoseTracker.follow); a body made elsewhere (tests) is measured here.
-            steady_body, extents = self.steady(body, torso_widths(body))
-            fit = self.generator.fit(steady_body, worn[1], extents, worn[0].extras.get("model"))
+            # The compositor gets the steadied body too: its occluders read the same calmed visibility as
+            # the sleeves, so an arm does not flicker in front of the garment when MediaPipe's score wavers.
+            body, extents = self.steady(body, torso_widths(body))
+            fit = self.generator.fit(body, worn[1], extents, worn[0].extras.get("model"))
             if fit.opacity <= 0.01:
                 fit = None
         clock.lap("generator")

@@ -159,3 +159,25 @@ def test_wardrobe_adopts_a_wardrobe_bound_elsewhere_keeping_the_worn_garment() -
     assert shown.current.id == "long"
     garment, binding = shown.worn()
     assert garment.id == "long" and binding.mesh.garment_id == "long"
+
+
+def test_the_compositor_gets_the_steadied_visibility_the_sleeves_use() -> None:
+    """A wavering wrist score is calmed once, for the generator and the occluders alike (no arm flicker)."""
+    from mirror_app.capture.frame import Frame
+    from mirror_app.generator.runtime import GarmentGenerator
+    from mirror_app.tracking import body as pose
+
+    processor = FrameProcessor(None, GarmentGenerator(providers=("CPUExecutionProvider",)), Wardrobe([synthetic.tee()]))
+    image = np.zeros((720, 1280, 3), np.uint8)
+    seen = []
+    for i in range(12):
+        person = synthetic.body()
+        lm = person.landmarks_px.copy()
+        lm[pose.RIGHT_WRIST, 2] = 0.9 if i % 2 else 0.1  # MediaPipe's score jumping frame to frame
+        person = dataclasses.replace(person, landmarks_px=lm, capture_ns=i * 33_333_333)
+        done = processor.dress(Tracked(Frame(image, i, i * 33_333_333), person), StageClock())
+        assert done.body is not None and done.fit is not None
+        seen.append(float(done.body.landmarks_px[pose.RIGHT_WRIST, 2]))
+    swing = np.abs(np.diff(seen[4:]))
+    assert swing.max() < 0.3, f"visibility reaching the compositor still jumps: {np.round(seen, 2)}"
+    assert 0.3 < np.mean(seen[4:]) < 0.7

@@ -10,6 +10,7 @@ from mirror_app.tracking import body as pose
 from mirror_app.tracking.body import Body
 
 FRONT_MARGIN_M = (0.03, 0.08)  # wrist this much closer than the shoulder (metres): arm fully "in front"
+ARM_VISIBILITY = (0.3, 0.4)  # elbow and wrist visibility from which an arm starts, and fully, hides the garment
 Capsule = tuple[tuple[float, float], tuple[float, float], float, float, float, float, float]
 
 
@@ -46,15 +47,21 @@ def occluders(body: Body | None, frame_size: tuple[int, int]) -> list[Capsule]:
         (pose.LEFT_SHOULDER, pose.LEFT_ELBOW, pose.LEFT_WRIST, (17, 19)),
         (pose.RIGHT_SHOULDER, pose.RIGHT_ELBOW, pose.RIGHT_WRIST, (18, 20)),
     )
+    w, h = frame_size
     for shoulder, elbow, wrist, hand in arms:
-        if min(vis[elbow], vis[wrist]) < 0.3:
-            continue
         e, wr = px[elbow], px[wrist]
+        # A wrist past the frame's edge is MediaPipe's guess, not something seen: drawing the camera there
+        # over the garment would cut it with whatever lies under the guess (the demo's suit at the hem).
+        if not (0.0 <= wr[0] < w and 0.0 <= wr[1] < h):
+            continue
         length = math.dist(e, wr)
         if length < 4.0:
             continue
         lo, hi = FRONT_MARGIN_M
+        v_lo, v_hi = ARM_VISIBILITY
+        # Both ramps, so an arm fades in and out instead of popping when a score wavers about a threshold.
         weight = min(max((z[shoulder] - z[wrist] - lo) / (hi - lo), 0.0), 1.0)
+        weight *= min(max((min(vis[elbow], vis[wrist]) - v_lo) / (v_hi - v_lo), 0.0), 1.0)
         if weight <= 0.0:
             continue
         beyond = (wr[0] + 0.7 * (wr[0] - e[0]), wr[1] + 0.7 * (wr[1] - e[1]))  # along the forearm
