@@ -22,9 +22,7 @@ def _near(mask: np.ndarray, x: float, y: float, radius: int) -> bool:
     """Whether any True pixel of mask lies within `radius` px of (x, y)."""
     h, w = mask.shape
     cx, cy = int(x), int(y)
-    window = mask[
-        max(0, cy - radius) : min(h, cy + radius + 1), max(0, cx - radius) : min(w, cx + radius + 1)
-    ]
+    window = mask[max(0, cy - radius) : min(h, cy + radius + 1), max(0, cx - radius) : min(w, cx + radius + 1)]
     return bool(window.any())
 
 
