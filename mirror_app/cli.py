@@ -11,6 +11,8 @@ from typing import Annotated, Any
 
 import typer
 
+from mirror_app.config import POSE_THREADS
+
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=False,
@@ -281,11 +283,17 @@ def bench(
         int,
         typer.Option(min=1, help="With --compare: run ours and the baseline this many times, alternating."),
     ] = 1,
+    pose_threads: Annotated[
+        int,
+        typer.Option(min=1, max=4, help="MediaPipe graphs tracking side by side (1: lowest latency when saturated)."),
+    ] = POSE_THREADS,
 ) -> None:
     """Measure the real pipeline headless over a recording: FPS, latency, stages, CPU and memory."""
     from mirror_app.bench.runner import bench_command
 
-    raise typer.Exit(bench_command(source, frames, out, compare, warmup, encode, catalog, garment, tryon, rounds))
+    raise typer.Exit(
+        bench_command(source, frames, out, compare, warmup, encode, catalog, garment, tryon, rounds, pose_threads)
+    )
 
 
 @app.command()

@@ -57,6 +57,22 @@ class PictureSettings(BaseModel):
     compositing: Literal["auto", "window", "offscreen"] = "auto"
 
 
+POSE_THREADS = 2
+"""MediaPipe graphs, and threads tracking with them, in the mirror and the bench. One graph works on about
+one core: alone here it gave 50 fps of 720p pose, two side by side 88-108 fps (pose only, two cores), and
+in the whole pipeline taiji went from ~37 to ~45 fps (`mirror-app bench --compare --rounds 3`). Each
+graph sees every other frame; after our smoothing the garment's anchors on taiji moved 1.3-2.3 px from
+where one graph put them, and their frame-to-frame acceleration rose 9 % (7.3 -> 7.9 px RMS)."""
+
+
+class TrackingSettings(BaseModel):
+    """How pose tracking runs (see mirror_app/pipeline.py: ProcessingThread)."""
+
+    model_config = _STRICT
+
+    pose_threads: StrictInt = Field(default=POSE_THREADS, ge=1, le=4)  # MediaPipe graphs tracking side by side
+
+
 class GeneratorSettings(BaseModel):
     """How the garment generator runs (see mirror_app/generator/providers.py)."""
 
@@ -76,6 +92,7 @@ class Config(BaseModel):
     camera: CameraSettings = Field(default_factory=CameraSettings)
     picture: PictureSettings = Field(default_factory=PictureSettings)
     generator: GeneratorSettings = Field(default_factory=GeneratorSettings)
+    tracking: TrackingSettings = Field(default_factory=TrackingSettings)
     diagnostics: StrictBool = False
     staff_idle_minutes: float = Field(default=3.0, strict=True, ge=0.5, le=60.0)
 

@@ -26,6 +26,7 @@ import numpy as np
 from mirror_app.capture.frame import Frame
 from mirror_app.capture.source import Source
 from mirror_app.catalog.garment import Garment
+from mirror_app.config import POSE_THREADS
 from mirror_app.generator.binding import GarmentBinding, bind_garment
 from mirror_app.generator.fit import Fit
 from mirror_app.generator.runtime import GarmentGenerator
@@ -159,20 +160,26 @@ class FrameProcessor:
         self.generator = generator
         self.wardrobe = wardrobe
         self.steady = FitInputSmoother()
-        self._warm = False
+        self._warm: set[int] = set()  # graphs that ran once (the first run prints TFLite's chatter)
         if generator is not None:  # opening an ONNX session on the drawing thread would stall the first frame
             generator.open_learned(wardrobe.learned_models())
 
-    def track(self, frame: Frame, clock: StageClock) -> Tracked:
-        """Run the pose model (the slow, CPU-bound stage: it runs on its own thread and does nothing else)."""
+    @property
+    def pose_threads(self) -> int:
+        """How many pose threads can track at once (one per MediaPipe graph)."""
+        return self.tracker.detectors if self.tracker is not None else 1
+
+    def track(self, frame: Frame, clock: StageClock, slot: int = 0) -> Tracked:
+        """Run the pose model (the slow, CPU-bound stage: it runs on its own thread and does nothing else);
+        `slot`: the pose thread's own graph."""
         detection = None
         if self.tracker is not None:
-            if not self._warm:
+            if slot not in self._warm:
                 with silenced():  # the first inference prints TFLite's delegate chatter
-                    detection = self.tracker.detect(frame)
-                self._warm = True
+                    detection = self.tracker.detect(frame, slot)
+                self._warm.add(slot)
             else:
-                detection = self.tracker.detect(frame)
+                detection = self.tracker.detect(frame, slot)
         clock.lap("pose")  # stage_ms is this clock's own dict
         return Tracked(frame, None, clock.ms, detection=detection)
 
@@ -213,9 +220,10 @@ class FrameProcessor:
 
 
 def build_stages(
-    people: int = 1, require_pose: bool = True, fp16: bool = False
+    people: int = 1, require_pose: bool = True, fp16: bool = False, pose_threads: int = POSE_THREADS
 ) -> tuple[PoseTracker | None, GarmentGenerator, list[str]]:
-    """The pose tracker and the generator, with what the user must be told (`fp16`: TensorRT in fp16).
+    """The pose tracker and the generator, with what the user must be told (`fp16`: TensorRT in fp16;
+    `pose_threads`: MediaPipe graphs, one per pose thread).
 
     Without a usable pose model: raises PoseModelError when `require_pose`, else returns no tracker (the
     window then runs as a plain mirror and says why).
@@ -228,7 +236,7 @@ def build_stages(
         # One person by default: following several costs ~11 ms more per frame here (the detector then
         # runs every frame); with one, MediaPipe tracks the person it found and never hops.
         with silenced():
-            tracker = PoseTracker(num_poses=people)
+            tracker = PoseTracker(num_poses=people, detectors=pose_threads)
     except PoseModelError as exc:
         if require_pose:
             raise
@@ -293,12 +301,14 @@ RENICE_EVERY = 150
 
 
 class ProcessingThread:
-    """Runs pose tracking on a worker thread and hands `Tracked` frames on through a queue of two.
+    """Runs pose tracking on worker threads and hands `Tracked` frames on, in order, through a queue of two.
 
-    A reader thread takes frames from the source and measures the picture's motion, so the pose thread,
-    which limits frames per second, only tracks. `live=False` (headless, bench): the reader decodes ahead
-    (queue of two), the queues block, so every frame is processed and none dropped; a frame counts as
-    captured when the tracker takes it (minus its decode time), as a camera would deliver it then.
+    A reader thread takes frames from the source and measures the picture's motion, so the pose threads,
+    which limit frames per second, only track. There is one pose thread per MediaPipe graph the tracker
+    has (FrameProcessor.pose_threads): a graph works on about one core, so with two, frames are tracked two
+    at a time and handed on in the order they were taken. `live=False` (headless, bench): the reader decodes
+    ahead (queue of two), the queues block, so every frame is processed and none dropped; a frame counts as
+    captured when a pose thread takes it (minus its decode time), as a camera would deliver it then.
     `live=True`: the reader keeps only the newest frame and the results only the newest result, so frames
     the mirror cannot take are dropped where they come in; a frame's capture time is the source's own. The
     consumer dresses and draws (see FrameProcessor.dress).
@@ -320,7 +330,15 @@ class ProcessingThread:
         self.results: queue.Queue[Any] = queue.Queue(maxsize=2)
         self.error: BaseException | None = None
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="mirror-processing", daemon=True)
+        self._threads = [
+            threading.Thread(target=self._run, args=(slot,), name=f"mirror-pose-{slot}", daemon=True)
+            for slot in range(processor.pose_threads)
+        ]
+        self._take = threading.Lock()  # frames are taken, and numbered, one thread at a time
+        self._taken = 0
+        self._end_at: int | None = None  # the number of the end marker: nothing after it is handed on
+        self._turn = threading.Condition()  # results leave in the order their frames were taken
+        self._next_out = 0
         # Headless decodes two frames ahead: on 2 cores it bought ~15% more frames per second (taiji 30 -> 35
         # fps, 640x480 42 -> 46 fps) for ~10 ms more p95 latency, measured side by side with `mirror-app bench`.
         # Live keeps one, the newest: decoding and the motion check then overlap pose without adding latency.
@@ -330,23 +348,28 @@ class ProcessingThread:
     def start(self) -> None:
         sys.setswitchinterval(GIL_SWITCH_S)
         self._reader.start()
-        self._thread.start()
+        for thread in self._threads:
+            thread.start()
 
     @property
     def stopping(self) -> bool:
         """Whether the worker was asked to stop (its end is then not the source ending)."""
         return self._stop.is_set()
 
+    @property
+    def running(self) -> bool:
+        """Whether any of its threads (the reader, the pose threads) still runs."""
+        return self._reader.is_alive() or any(t.is_alive() for t in self._threads)
+
     def stop(self) -> None:
-        """Ask the worker to finish and wait for it."""
+        """Ask the workers to finish and wait for them."""
         self._stop.set()
-        while self._thread.is_alive() or self._reader.is_alive():
+        while self.running:
             for q in (self.results, self._decoded):
                 with contextlib.suppress(queue.Empty):
                     q.get_nowait()
-            self._thread.join(timeout=0.05)
-            if self._reader.is_alive():
-                self._reader.join(timeout=0.05)
+            for thread in (*self._threads, self._reader):
+                thread.join(timeout=0.05)
 
     def _hand_on(self, q: queue.Queue[Any], item: Any) -> None:
         """Live: keep only the newest item; headless: wait for room (nothing is dropped)."""
@@ -355,8 +378,16 @@ class ProcessingThread:
         else:
             _put_blocking(q, item, self._stop)
 
-    def _put(self, item: Any) -> None:
-        self._hand_on(self.results, item)
+    def _put_in_order(self, number: int, item: Any) -> None:
+        """Hand a result on once every earlier frame's has gone (or drop it: past the end, or stopping)."""
+        with self._turn:
+            while self._next_out != number:
+                if self._stop.is_set() or (self._end_at is not None and number > self._end_at):
+                    return
+                self._turn.wait(0.05)
+            self._hand_on(self.results, item)
+            self._next_out += 1
+            self._turn.notify_all()
         if self.on_result is not None:
             self.on_result()
 
@@ -384,7 +415,14 @@ class ProcessingThread:
             _put_blocking(self._decoded, _END, self._stop)
 
     def _next_frame(self, clock: StageClock) -> Frame | None:
-        item = self._decoded.get()
+        """The reader's next frame (None at its end, or when stopping), timed as captured now when headless."""
+        while True:
+            try:
+                item = self._decoded.get(timeout=0.1)
+                break
+            except queue.Empty:
+                if self._stop.is_set():
+                    return None
         if item is _END:
             return None
         frame, decode_ns = item
@@ -394,23 +432,29 @@ class ProcessingThread:
             return frame  # captured when the source delivered it: time in the slot is latency too
         return dataclasses.replace(frame, capture_ns=time.monotonic_ns() - decode_ns)
 
-    def _run(self) -> None:
-        count = 0
+    def _run(self, slot: int) -> None:
+        number = -1
         try:
-            while not self._stop.is_set() and (self.max_frames is None or count < self.max_frames):
+            while not self._stop.is_set():
                 clock = StageClock()
-                frame = self._next_frame(clock)
-                if frame is None:
-                    break
-                self._put(self.processor.track(frame, clock))
-                if count % RENICE_EVERY == 0:  # the model's and decoder's threads exist once a frame went through
+                with self._take:
+                    if self._end_at is not None:  # another pose thread met the end
+                        return
+                    number, self._taken = self._taken, self._taken + 1
+                    frame = self._next_frame(clock)
+                    if frame is None:
+                        self._end_at = number
+                        break
+                self._put_in_order(number, self.processor.track(frame, clock, slot))
+                if number % RENICE_EVERY == 0:  # the model's and decoder's threads exist once a frame went through
                     yield_to_drawing()
-                count += 1
         except BaseException as exc:  # noqa: BLE001 - handed to the consumer, which reports it
             self.error = exc
             log.exception("processing stopped")
-        finally:
-            self._put(_END)
+            with self._take:
+                if self._end_at is None or number < self._end_at:
+                    self._end_at = number
+        self._put_in_order(number, _END)
 
     def get(self, timeout: float | None = None) -> Tracked | None:
         """The next result; None at the end of the source (or when nothing came within timeout, if live)."""

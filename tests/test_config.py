@@ -101,3 +101,13 @@ def test_generator_fp16_is_off_by_default_and_read_from_the_file(tmp_path: Path)
     path.write_text('[generator]\nfp16 = "yes"\n')
     load = load_config(path)
     assert load.config.generator.fp16 is False and any("fp16" in p for p in load.problems)
+
+
+def test_pose_threads_default_to_two_and_a_bad_count_names_the_field(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    assert load_config(path).config.tracking.pose_threads == 2
+    path.write_text("[tracking]\npose_threads = 1\n")
+    assert load_config(path).config.tracking.pose_threads == 1
+    path.write_text("[tracking]\npose_threads = 9\n")
+    load = load_config(path)
+    assert load.config.tracking.pose_threads == 2 and any("pose_threads" in p for p in load.problems)

@@ -67,8 +67,60 @@ def test_stage_clock_accumulates_named_laps() -> None:
 class _NoBody:
     """A tracker whose model never answers (the plain mirror)."""
 
-    def detect(self, frame):  # noqa: ANN001, ANN201
+    detectors = 1
+
+    def detect(self, frame, slot=0):  # noqa: ANN001, ANN201
         return None
+
+
+class _UnevenPool:
+    """A tracker with two graphs taking 2-30 ms a frame at random, so frames finish out of order."""
+
+    detectors = 2
+
+    def __init__(self) -> None:
+        self.rng = np.random.default_rng(3)
+        self.by_slot: dict[int, list[int]] = {0: [], 1: []}
+
+    def detect(self, frame, slot=0):  # noqa: ANN001, ANN201
+        time.sleep(float(self.rng.uniform(0.002, 0.03)))
+        self.by_slot[slot].append(frame.index)
+        return None
+
+
+def test_two_pose_threads_hand_every_frame_on_in_order() -> None:
+    tracker = _UnevenPool()
+    processor = FrameProcessor(tracker, None, Wardrobe([synthetic.tee()]))  # type: ignore[arg-type]
+    worker = ProcessingThread(DemoSource(size=(160, 120), live=False, frames=60), processor, live=False)
+    worker.start()
+    got = []
+    while (item := worker.get(timeout=10)) is not None:
+        got.append(item.frame.index)
+    worker.stop()
+    assert got == list(range(60)), "every frame, once, in order"
+    assert not worker.running
+    for slot, frames in tracker.by_slot.items():
+        assert len(frames) >= 10, f"graph {slot} tracked only {len(frames)} frames"
+        assert frames == sorted(frames), "each graph sees its frames in order (MediaPipe's timestamps)"
+    assert sorted(tracker.by_slot[0] + tracker.by_slot[1]) == list(range(60))
+
+
+def test_a_failing_pose_thread_ends_the_stream_after_the_frames_before_it() -> None:
+    class Failing(_UnevenPool):
+        def detect(self, frame, slot=0):  # noqa: ANN001, ANN201
+            if frame.index == 20:
+                raise RuntimeError("graph broke")
+            return super().detect(frame, slot)
+
+    processor = FrameProcessor(Failing(), None, Wardrobe([synthetic.tee()]))  # type: ignore[arg-type]
+    worker = ProcessingThread(DemoSource(size=(160, 120), live=False, frames=60), processor, live=False)
+    worker.start()
+    got = []
+    while (item := worker.get(timeout=10)) is not None:
+        got.append(item.frame.index)
+    worker.stop()
+    assert got == list(range(20)) and isinstance(worker.error, RuntimeError)
+    assert not worker.running
 
 
 def test_headless_worker_never_drops_frames() -> None:
@@ -89,7 +141,9 @@ class _SlowTracker:
     def __init__(self) -> None:
         self.frames: list = []
 
-    def detect(self, frame):  # noqa: ANN001, ANN201
+    detectors = 1
+
+    def detect(self, frame, slot=0):  # noqa: ANN001, ANN201
         self.frames.append(frame)
         time.sleep(0.06)
         return None

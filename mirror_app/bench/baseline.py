@@ -30,8 +30,8 @@ WIDTH_PER_SHOULDER = 1.6
 
 
 def naive_tracker() -> PoseTracker:
-    """MediaPipe as the scripts run it: one person, no person mask, nothing measured."""
-    return PoseTracker(num_poses=1, measure_widths=False, hold_still=False, masks=False)
+    """MediaPipe as the scripts run it: the whole frame, one person, no person mask, nothing measured."""
+    return PoseTracker(num_poses=1, measure_widths=False, hold_still=False, masks=False, detect_width=None)
 
 
 class NaivePaste:

@@ -28,6 +28,7 @@ from mirror_app.capture.errors import SourceError
 from mirror_app.capture.open import open_source
 from mirror_app.capture.prepend import Prepended
 from mirror_app.capture.source import Source
+from mirror_app.config import POSE_THREADS
 from mirror_app.native_logs import silenced
 from mirror_app.stats import StatsRecorder, percentiles
 
@@ -275,6 +276,7 @@ def _run_ours(
     mirror: bool,
     video_out: Path | None,
     tryon: str | None = None,
+    pose_threads: int = POSE_THREADS,
 ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     """Our pipeline exactly as `mirror-app run --headless` builds it (or `mirror-app tryon`, with `tryon`)."""
     from mirror_app.generator.runtime import GarmentGenerator
@@ -293,7 +295,7 @@ def _run_ours(
             raise BenchError(f"source {src.name} gave no frames")
         h, w = first.image.shape[:2]
         with silenced():
-            tracker = PoseTracker(num_poses=1)
+            tracker = PoseTracker(num_poses=1, detectors=pose_threads)
         generator = GarmentGenerator()
         if tryon is not None:
             renderer, drawn_by = _tryon_renderer(tryon, wardrobe, mirror)
@@ -373,6 +375,7 @@ def run_bench(
     garment_id: str | None = None,
     tryon: str | None = None,
     rounds: int = 1,
+    pose_threads: int = POSE_THREADS,
 ) -> dict[str, Any]:
     """Bench the pipeline (and, with `compare`, the naive baseline) over `warmup` + `frames` frames of a source.
 
@@ -383,7 +386,8 @@ def run_bench(
     `frames` counts measured frames (None: all the source has after the warm-up). Writes bench.json and
     bench.png into `out_dir` when given (and bench.mp4 with `encode`), and returns the same dict. `tryon`
     (an ONNX file of the full-image contract, or "tiny"): a full-image try-on network draws the garment
-    instead of the compositor, and its cost is the `render` stage.
+    instead of the compositor, and its cost is the `render` stage. `pose_threads`: MediaPipe graphs tracking
+    side by side in our pipeline (the baseline has one, as the scripts do).
     """
     from mirror_app.bench.report import write_json, write_plot
     from mirror_app.catalog.loader import load_catalog_or_default
@@ -397,6 +401,8 @@ def run_bench(
         raise ValueError("encode needs out_dir, where bench.mp4 is written")
     if rounds < 1:
         raise ValueError("rounds must be >= 1")
+    if not 1 <= pose_threads <= 4:
+        raise BenchError("--pose-threads must be 1 to 4")
     if rounds > 1 and not compare:
         raise BenchError("--rounds alternates ours with the baseline: add --compare")
     total = warmup + frames if frames is not None else None
@@ -409,7 +415,7 @@ def run_bench(
     started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     video_out = out_dir / "bench.mp4" if encode and out_dir is not None else None
 
-    ours, ours_series, extra = _run_ours(source, total, warmup, wardrobe, mirror, video_out, tryon)
+    ours, ours_series, extra = _run_ours(source, total, warmup, wardrobe, mirror, video_out, tryon, pose_threads)
     baseline = baseline_series = comparison = None
     if compare:
         baseline, baseline_series = _run_naive(source, total, warmup, worn[0], mirror)
@@ -418,7 +424,7 @@ def run_bench(
         comparison = compare_runs(ours, baseline)
         played = [_round(1, ours, baseline)]
         for number in range(2, rounds + 1):
-            again, _series, _extra = _run_ours(source, total, warmup, wardrobe, mirror, None, tryon)
+            again, _series, _extra = _run_ours(source, total, warmup, wardrobe, mirror, None, tryon, pose_threads)
             base_again, _base_series = _run_naive(source, total, warmup, worn[0], mirror)
             played.append(_round(number, again, base_again))
         comparison["rounds"] = played
@@ -435,6 +441,7 @@ def run_bench(
             "encode": encode,
             "garment": worn[0].id,
             "tryon": tryon,
+            "pose_threads": pose_threads,
             "provider": ours["provider"],
             "gl_renderer": extra["gl_renderer"],
             "started_utc": started,
@@ -470,6 +477,7 @@ def bench_command(
     garment_id: str | None = None,
     tryon: str | None = None,
     rounds: int = 1,
+    pose_threads: int = POSE_THREADS,
 ) -> int:
     """`mirror-app bench`: run the bench, print a table, and return the exit code (2: unusable input)."""
     from rich.console import Console
@@ -491,6 +499,7 @@ def bench_command(
             garment_id=garment_id,
             tryon=tryon,
             rounds=rounds,
+            pose_threads=pose_threads,
         )
     except (SourceError, BenchError) as exc:
         sys.stderr.write(f"mirror-app: {exc}\n")

@@ -54,6 +54,10 @@ PX_PER_METRE = 500.0
 
 HOLD_AVERAGE = 8
 """Still frames whose samples are averaged into the held value (then it stays fixed while still)."""
+RECENT_KEEP = 0.7
+"""EMA weight of the previous estimate of where the samples are now, while held (noise ~0.4x a sample's)."""
+CARRY_FADE = 0.8
+"""Share of the carried offset (held value minus the samples' drift) kept per moving frame: ~0.3 s to go."""
 STILL_SETTLE = 0.3
 """Smallest filter step toward the held value where still: a lagging output catches up in ~0.3 s."""
 
@@ -65,23 +69,43 @@ class StillHold:
     the samples alone can tell) and drift by more over seconds in its tracking mode. Where the picture did
     not move (tracking/motion.py) the person did not either: the samples there are replaced by the mean of
     the first HOLD_AVERAGE still ones, so a filter fed with them settles (a lagging output still catches up)
-    and then stays exactly still. Where the picture moves, samples pass unchanged.
+    and then stays exactly still.
+
+    Where the picture moves, samples pass with the drift carried: when a hold ends, the samples may have
+    wandered tens of px from the held value in either direction, and jumping to them would move the garment
+    by that wander instead of by the person's motion (or against it: a fast step then lags a frame). So the
+    held value minus where the samples were (a light average) is added to the moving samples, and fades
+    over about a third of a second, while the motion hides it.
     """
 
     def __init__(self) -> None:
         self._held: np.ndarray | None = None
         self._count: np.ndarray | None = None
+        self._recent: np.ndarray | None = None  # where the samples are, while held (carry included)
+        self._carry: np.ndarray | None = None
 
     def reset(self) -> None:
         """Forget the held values."""
-        self._held = self._count = None
+        self._held = self._count = self._recent = self._carry = None
 
     def __call__(self, x: np.ndarray, moving: np.ndarray | float) -> np.ndarray:
         """The sample, or where `moving` (broadcast against x) is below 0.5 the held value."""
         x = np.asarray(x, dtype=np.float64)
         still = np.broadcast_to(np.asarray(moving) < 0.5, x.shape)
-        if self._held is None or self._count is None or self._held.shape != x.shape:
-            self._held, self._count = x.copy(), np.zeros(x.shape)
+        if (
+            self._held is None
+            or self._count is None
+            or self._recent is None
+            or self._carry is None
+            or self._held.shape != x.shape
+        ):
+            self._held, self._count, self._recent = x.copy(), np.zeros(x.shape), x.copy()
+            self._carry = np.zeros(x.shape)
+        released = ~still & (self._count > 0)
+        self._carry = np.where(released, self._carry + self._held - self._recent, self._carry)
+        x = x + self._carry
+        self._carry = np.where(still, self._carry, CARRY_FADE * self._carry)
+        self._recent = np.where(still & (self._count > 0), self._recent + (1.0 - RECENT_KEEP) * (x - self._recent), x)
         self._count = np.where(still, self._count + 1.0, 0.0)
         weight = np.where(still, np.where(self._count <= HOLD_AVERAGE, 1.0 / np.maximum(self._count, 1.0), 0.0), 1.0)
         self._held = self._held + weight * (x - self._held)

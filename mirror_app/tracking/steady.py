@@ -65,7 +65,7 @@ class FitInputSmoother:
             self._visibility = vis
         else:
             if body.motion is not None:  # the scores jump on a still person too, and move the garment
-                vis = self._visibility_hold(vis, body.motion)
+                vis = np.clip(self._visibility_hold(vis, body.motion), 0.0, 1.0)  # a carried drift may overshoot
             self._visibility = VISIBILITY_KEEP * self._visibility + (1.0 - VISIBILITY_KEEP) * vis
         landmarks = body.landmarks_px.copy()
         landmarks[:, 2] = self._visibility

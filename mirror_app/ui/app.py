@@ -235,7 +235,9 @@ def build_window(
     app = QApplication.instance() or QApplication(app_args or sys.argv[:1])
     # A bad config falls back to defaults; the staff panel reads it again at start and reports its problems.
     config = load_config(warn=False).config
-    tracker, generator, stage_notices = build_stages(people, require_pose=False, fp16=config.generator.fp16)
+    tracker, generator, stage_notices = build_stages(
+        people, require_pose=False, fp16=config.generator.fp16, pose_threads=config.tracking.pose_threads
+    )
     processor = FrameProcessor(tracker, generator, wardrobe)
     offscreen = choose_offscreen(config.picture.compositing)
     settings = CompositorSettings(mirror=mirror)

@@ -30,14 +30,18 @@ def _portrait(shift_px: int) -> np.ndarray:
 
 def _anchors(processor: FrameProcessor, picture: np.ndarray, index: int, rng: np.random.Generator) -> np.ndarray:
     noisy = np.clip(picture + rng.normal(0, NOISE, picture.shape), 0, 255).astype(np.uint8)
-    done = processor.process(Frame(image=noisy, index=index, capture_ns=index * 33_333_333), StageClock())
+    frame = Frame(image=noisy, index=index, capture_ns=index * 33_333_333)
+    # As the pose threads share frames out: each graph gets every other one (with two).
+    tracked = processor.track(frame, StageClock(), slot=index % processor.pose_threads)
+    done = processor.dress(tracked, StageClock())
     assert done.fit is not None, f"no garment on frame {index}"
     assert sorted(done.fit.anchors_px) == sorted(_NAMES)
     return np.array([done.fit.anchors_px[name] for name in sorted(_NAMES)])
 
 
-def test_still_photo_with_noise_then_a_fast_move() -> None:
-    tracker, generator, _ = build_stages()
+@pytest.mark.parametrize("graphs", [1, 2])
+def test_still_photo_with_noise_then_a_fast_move(graphs: int) -> None:
+    tracker, generator, _ = build_stages(pose_threads=graphs)
     assert tracker is not None
     processor = FrameProcessor(tracker, generator, Wardrobe(load_catalog_or_default(None).garments))
     rng = np.random.default_rng(11)

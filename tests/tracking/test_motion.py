@@ -124,3 +124,27 @@ def test_a_map_made_elsewhere_gives_the_same_answer() -> None:
         user.use(maker.update(picture))
         alone.update(picture)
         assert np.array_equal(user.at(POINTS), alone.at(POINTS))
+
+
+@pytest.mark.parametrize("drift", [-60.0, 0.0, 60.0])
+def test_a_move_after_a_hold_follows_the_picture_not_the_drift(drift: float) -> None:
+    """MediaPipe wanders tens of px while a person stands still; when they step aside, the garment moves
+    with them from the first frame, whichever way the samples had wandered, and the wander fades out."""
+    rng = np.random.default_rng(12)
+    gated = OneEuroFilter()
+    start = np.array([[400.0, 300.0]])
+    gated(start, 0.0, moving=np.ones((1, 1)))
+    t, out = 0.0, []
+    for i in range(1, 91):  # 3 s still while the samples drift by `drift`
+        t = i / 30
+        out.append(gated(start + drift * i / 90 + rng.normal(0, 4, (1, 2)), t, moving=np.zeros((1, 1))))
+    held = out[-1]
+    assert np.abs(held - start).max() < 8, "held where the person stood"
+    path = [held]
+    for k in range(1, 16):  # then 24 px a frame to the right for half a second
+        raw = start + drift + np.array([[24.0 * k, 0.0]]) + rng.normal(0, 4, (1, 2))
+        path.append(gated(raw, t + k / 30, moving=np.ones((1, 1))))
+    steps = np.diff(np.array(path)[:, 0, 0])
+    assert (steps[:3] > 12).all(), f"steps {steps.round(1)} px: the move was not followed at once"
+    assert (steps < 24 + 22).all(), f"steps {steps.round(1)} px: the wander was added in one jump"
+    assert abs(path[-1][0, 0] - (start[0, 0] + drift + 24 * 15)) < 12, "the wander faded: on the samples again"

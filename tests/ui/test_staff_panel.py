@@ -461,7 +461,7 @@ def test_camera_switch_replaces_source_and_worker(window, monkeypatch) -> None:
     QTest.mouseClick(panel.camera_button, Qt.MouseButton.LeftButton)
     assert opened == [("demo", (1920, 1080))]
     assert win.source is not old_source and win.worker is not old_worker
-    assert not old_worker._thread.is_alive()
+    assert not old_worker.running
     frames = len(win.stats.recent)
     assert _wait(app, lambda: len(win.stats.recent) > frames, 20)
     camera = load_config().config.camera

@@ -142,7 +142,7 @@ def test_closing_stops_cleanly_without_falling_back_to_the_demo(tmp_path) -> Non
     win.close()
     _wait(app, lambda: False, 0.5)  # let queued results arrive after the close
     assert isinstance(win.source, VideoFileSource), "a deliberate stop is not a source failure"
-    assert not win.worker._thread.is_alive()
+    assert not win.worker.running
 
 
 def test_compositing_setting_picks_the_host() -> None:
