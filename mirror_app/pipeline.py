@@ -296,6 +296,12 @@ default 5 ms switch interval it waits that long for the GIL each time the render
 more than doubled the pose time here (22 -> 54 ms). Half a millisecond keeps the two threads overlapping."""
 
 
+IN_FLIGHT = 2
+"""Headless: frames a pose thread may have taken that the drawing side has not yet taken on. With two
+graphs and no limit, frames queued behind each other while the cores were full: taiji 43-46 fps at
+latency p50 70-74 / p95 88-95 ms; with 2, 44 fps at 64-66 / 78-82 ms (same machine, alternating runs)."""
+
+
 RENICE_EVERY = 150
 """Frames between looks for new worker threads to lower (a camera reopened, a new decoder)."""
 
@@ -339,6 +345,8 @@ class ProcessingThread:
         self._end_at: int | None = None  # the number of the end marker: nothing after it is handed on
         self._turn = threading.Condition()  # results leave in the order their frames were taken
         self._next_out = 0
+        self._room = threading.Condition()  # headless: frames taken but not yet drawn stay <= IN_FLIGHT
+        self._got = 0
         # Headless decodes two frames ahead: on 2 cores it bought ~15% more frames per second (taiji 30 -> 35
         # fps, 640x480 42 -> 46 fps) for ~10 ms more p95 latency, measured side by side with `mirror-app bench`.
         # Live keeps one, the newest: decoding and the motion check then overlap pose without adding latency.
@@ -391,6 +399,12 @@ class ProcessingThread:
         if self.on_result is not None:
             self.on_result()
 
+    def _wait_for_room(self) -> None:
+        """Headless: take a frame only while fewer than IN_FLIGHT wait for, or are in, pose (latency)."""
+        with self._room:
+            while self._taken - self._got >= IN_FLIGHT and not self._stop.is_set():
+                self._room.wait(0.05)
+
     def _read_ahead(self) -> None:
         """Decode the next frame and measure its motion while the tracker works on this one."""
         count = 0
@@ -440,6 +454,8 @@ class ProcessingThread:
                 with self._take:
                     if self._end_at is not None:  # another pose thread met the end
                         return
+                    if not self.live:
+                        self._wait_for_room()
                     number, self._taken = self._taken, self._taken + 1
                     frame = self._next_frame(clock)
                     if frame is None:
@@ -465,6 +481,10 @@ class ProcessingThread:
         if item is _END:
             self._finished = True
             return None
+        if not self.live:
+            with self._room:
+                self._got += 1
+                self._room.notify_all()
         return item
 
 

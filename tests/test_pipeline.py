@@ -235,3 +235,29 @@ def test_the_compositor_gets_the_steadied_visibility_the_sleeves_use() -> None:
     swing = np.abs(np.diff(seen[4:]))
     assert swing.max() < 0.3, f"visibility reaching the compositor still jumps: {np.round(seen, 2)}"
     assert 0.3 < np.mean(seen[4:]) < 0.7
+
+
+def test_headless_pose_threads_run_at_most_in_flight_frames_ahead_of_drawing() -> None:
+    """Frames queued behind a busy drawing side only add latency: the pose threads wait instead."""
+    from mirror_app.pipeline import IN_FLIGHT
+
+    drawn = [0]
+    ahead: list[int] = []
+
+    class Fast(_UnevenPool):
+        def detect(self, frame, slot=0):  # noqa: ANN001, ANN201
+            ahead.append(frame.index - drawn[0])  # frames taken (this one included) beyond those being drawn
+            return None
+
+    processor = FrameProcessor(Fast(), None, Wardrobe([synthetic.tee()]))  # type: ignore[arg-type]
+    worker = ProcessingThread(DemoSource(size=(160, 120), live=False, frames=40), processor, live=False)
+    worker.start()
+    got = []
+    while (item := worker.get(timeout=10)) is not None:
+        drawn[0] += 1
+        got.append(item.frame.index)
+        time.sleep(0.02)  # a slow drawing side
+    worker.stop()
+    assert got == list(range(40))
+    assert max(ahead) <= IN_FLIGHT, f"pose ran {max(ahead)} frames ahead of drawing"
+    assert max(ahead) >= IN_FLIGHT - 1, "the pose threads did work ahead"
