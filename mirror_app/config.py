@@ -60,7 +60,7 @@ class PictureSettings(BaseModel):
 POSE_THREADS = 2
 """MediaPipe graphs, and threads tracking with them, in the mirror and the bench. One graph works on about
 one core: alone here it gave 50 fps of 720p pose, two side by side 88-108 fps (pose only, two cores), and
-in the whole pipeline taiji went from ~37 to ~45 fps (`mirror-app bench --compare --rounds 3`). Each
+in the whole pipeline taiji went from 32-34 to 41-44 fps (`mirror-app bench --compare --rounds 3`). Each
 graph sees every other frame; after our smoothing the garment's anchors on taiji moved 1.3-2.3 px from
 where one graph put them, and their frame-to-frame acceleration rose 9 % (7.3 -> 7.9 px RMS)."""
 
