@@ -68,23 +68,14 @@ class Detection:
     t: float  # seconds: the timestamp MediaPipe was given (increasing per graph)
 
 
-MASK_KEEP_PX = 640  # a person mask wider than this is kept at half size
 MAX_DETECTORS = 4
 DETECT_WIDTH = 640
 """Frames wider than this reach MediaPipe scaled down to it. Its models see a 256x256 crop around the person
 (224x224 for the detector) whatever the frame's size, so the landmarks stay within a pixel of full size at
 720p, while the work that scales with the frame (the input's conversion, the person mask's warp and
-smoothing back to frame size) shrinks: pose 20.2 -> 17.6 ms per 720p frame here, measured interleaved."""
-
-
-def kept_mask(raw: np.ndarray) -> np.ndarray:
-    """The person mask as the rest of the path keeps it: a new float32 array, halved when wider than
-    MASK_KEEP_PX. MediaPipe computes it at 256x256 and scales it up to the frame, so half of 720p holds all
-    its detail, and whatever reads it every frame (smoothing, widths, occlusion, hair) does a quarter of the work."""
-    h, w = raw.shape[:2]
-    if w > MASK_KEEP_PX:
-        return cv2.resize(raw, (w // 2, h // 2), interpolation=cv2.INTER_AREA)  # also the copy out of MediaPipe
-    return np.array(raw, dtype=np.float32)
+smoothing back to frame size) shrinks: pose 20.2 -> 17.6 ms per 720p frame here, measured interleaved.
+The person mask comes at that size too, so whatever reads it every frame (smoothing, widths, occlusion,
+hair) reads a quarter of a 720p frame's pixels: MediaPipe makes it at 256x256, so nothing is lost."""
 
 
 class PoseTracker:
@@ -205,7 +196,7 @@ class PoseTracker:
         masks = result.segmentation_masks
         if masks is not None and choice.index < len(masks):
             raw = masks[choice.index].numpy_view()  # valid while the result lives (checked on MediaPipe 1.2.2)
-            mask = self.mask_smoother(kept_mask(raw.reshape(raw.shape[0], raw.shape[1])))
+            mask = self.mask_smoother(raw.reshape(raw.shape[0], raw.shape[1]))  # copies out of MediaPipe's buffer
         body = Body(
             landmarks_px=px,
             world=world,
