@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from mirror_app.config import POSE_THREADS
+from mirror_app.config import MAX_POSE_THREADS, POSE_THREADS
 
 app = typer.Typer(
     add_completion=False,
@@ -285,7 +285,11 @@ def bench(
     ] = 1,
     pose_threads: Annotated[
         int,
-        typer.Option(min=1, max=4, help="MediaPipe graphs tracking side by side (1: lowest latency when saturated)."),
+        typer.Option(
+            min=1,
+            max=MAX_POSE_THREADS,
+            help="MediaPipe graphs tracking side by side (1: lowest latency when saturated).",
+        ),
     ] = POSE_THREADS,
 ) -> None:
     """Measure the real pipeline headless over a recording: FPS, latency, stages, CPU and memory."""

@@ -63,6 +63,7 @@ one core: alone here it gave 50 fps of 720p pose, two side by side 88-108 fps (p
 in the whole pipeline taiji went from 32-34 to 41-44 fps (`mirror-app bench --compare --rounds 3`). Each
 graph sees every other frame; after our smoothing the garment's anchors on taiji moved 1.3-2.3 px from
 where one graph put them, and their frame-to-frame acceleration rose 9 % (7.3 -> 7.9 px RMS)."""
+MAX_POSE_THREADS = 4  # each graph is about a core's work and 55-90 MiB more peak RSS (bench, taiji)
 
 
 class TrackingSettings(BaseModel):
@@ -70,7 +71,8 @@ class TrackingSettings(BaseModel):
 
     model_config = _STRICT
 
-    pose_threads: StrictInt = Field(default=POSE_THREADS, ge=1, le=4)  # MediaPipe graphs tracking side by side
+    # MediaPipe graphs tracking side by side
+    pose_threads: StrictInt = Field(default=POSE_THREADS, ge=1, le=MAX_POSE_THREADS)
 
 
 class GeneratorSettings(BaseModel):

@@ -28,7 +28,7 @@ from mirror_app.capture.errors import SourceError
 from mirror_app.capture.open import open_source
 from mirror_app.capture.prepend import Prepended
 from mirror_app.capture.source import Source
-from mirror_app.config import POSE_THREADS
+from mirror_app.config import MAX_POSE_THREADS, POSE_THREADS
 from mirror_app.native_logs import silenced
 from mirror_app.stats import StatsRecorder, percentiles
 
@@ -401,8 +401,8 @@ def run_bench(
         raise ValueError("encode needs out_dir, where bench.mp4 is written")
     if rounds < 1:
         raise ValueError("rounds must be >= 1")
-    if not 1 <= pose_threads <= 4:
-        raise BenchError("--pose-threads must be 1 to 4")
+    if not 1 <= pose_threads <= MAX_POSE_THREADS:
+        raise BenchError(f"--pose-threads must be 1 to {MAX_POSE_THREADS}")
     if rounds > 1 and not compare:
         raise BenchError("--rounds alternates ours with the baseline: add --compare")
     total = warmup + frames if frames is not None else None

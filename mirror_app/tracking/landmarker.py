@@ -19,6 +19,7 @@ from mediapipe.tasks.python.vision.core.vision_task_running_mode import VisionTa
 
 import mirror_app
 from mirror_app.capture.frame import Frame
+from mirror_app.config import MAX_POSE_THREADS
 from mirror_app.tracking.body import NUM_LANDMARKS, Body
 from mirror_app.tracking.motion import ImageMotion
 from mirror_app.tracking.person import PersonSelector
@@ -68,7 +69,6 @@ class Detection:
     t: float  # seconds: the timestamp MediaPipe was given (increasing per graph)
 
 
-MAX_DETECTORS = 4
 DETECT_WIDTH = 640
 """Frames wider than this reach MediaPipe scaled down to it. Its models see a 256x256 crop around the person
 (224x224 for the detector) whatever the frame's size, so the landmarks stay within a pixel of full size at
@@ -99,8 +99,8 @@ class PoseTracker:
     ):
         if not 1 <= num_poses <= 3:
             raise ValueError("num_poses must be 1, 2 or 3")
-        if not 1 <= detectors <= MAX_DETECTORS:
-            raise ValueError(f"detectors must be 1 to {MAX_DETECTORS}")
+        if not 1 <= detectors <= MAX_POSE_THREADS:
+            raise ValueError(f"detectors must be 1 to {MAX_POSE_THREADS}")
         self.model_path = Path(model_path)
         check_model(self.model_path)
         options = mp_pose.PoseLandmarkerOptions(
