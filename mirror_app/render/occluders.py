@@ -14,6 +14,12 @@ ARM_VISIBILITY = (0.3, 0.4)  # elbow and wrist visibility from which an arm star
 Capsule = tuple[tuple[float, float], tuple[float, float], float, float, float, float, float]
 
 
+def _ramp(value: float, lo_hi: tuple[float, float]) -> float:
+    """0 at or below lo, 1 at or above hi, linear between."""
+    lo, hi = lo_hi
+    return min(max((value - lo) / (hi - lo), 0.0), 1.0)
+
+
 def _mid(a: tuple[float, float], b: tuple[float, float]) -> tuple[float, float]:
     """The point halfway between two."""
     return (0.5 * (a[0] + b[0]), 0.5 * (a[1] + b[1]))
@@ -57,11 +63,8 @@ def occluders(body: Body | None, frame_size: tuple[int, int]) -> list[Capsule]:
         length = math.dist(e, wr)
         if length < 4.0:
             continue
-        lo, hi = FRONT_MARGIN_M
-        v_lo, v_hi = ARM_VISIBILITY
         # Both ramps, so an arm fades in and out instead of popping when a score wavers about a threshold.
-        weight = min(max((z[shoulder] - z[wrist] - lo) / (hi - lo), 0.0), 1.0)
-        weight *= min(max((min(vis[elbow], vis[wrist]) - v_lo) / (v_hi - v_lo), 0.0), 1.0)
+        weight = _ramp(z[shoulder] - z[wrist], FRONT_MARGIN_M) * _ramp(min(vis[elbow], vis[wrist]), ARM_VISIBILITY)
         if weight <= 0.0:
             continue
         beyond = (wr[0] + 0.7 * (wr[0] - e[0]), wr[1] + 0.7 * (wr[1] - e[1]))  # along the forearm
