@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -90,13 +91,7 @@ class _UnevenPool:
 
 def test_two_pose_threads_hand_every_frame_on_in_order() -> None:
     tracker = _UnevenPool()
-    processor = FrameProcessor(tracker, None, Wardrobe([synthetic.tee()]))  # type: ignore[arg-type]
-    worker = ProcessingThread(DemoSource(size=(160, 120), live=False, frames=60), processor, live=False)
-    worker.start()
-    got = []
-    while (item := worker.get(timeout=10)) is not None:
-        got.append(item.frame.index)
-    worker.stop()
+    worker, got = _run_to_end(tracker, 60)
     assert got == list(range(60)), "every frame, once, in order"
     assert not worker.running
     for slot, frames in tracker.by_slot.items():
@@ -112,26 +107,32 @@ def test_a_failing_pose_thread_ends_the_stream_after_the_frames_before_it() -> N
                 raise RuntimeError("graph broke")
             return super().detect(frame, slot)
 
-    processor = FrameProcessor(Failing(), None, Wardrobe([synthetic.tee()]))  # type: ignore[arg-type]
-    worker = ProcessingThread(DemoSource(size=(160, 120), live=False, frames=60), processor, live=False)
-    worker.start()
-    got = []
-    while (item := worker.get(timeout=10)) is not None:
-        got.append(item.frame.index)
-    worker.stop()
+    worker, got = _run_to_end(Failing(), 60)
     assert got == list(range(20)) and isinstance(worker.error, RuntimeError)
     assert not worker.running
 
 
-def test_headless_worker_never_drops_frames() -> None:
-    processor = FrameProcessor(_NoBody(), None, Wardrobe([synthetic.tee()]))  # type: ignore[arg-type]
-    worker = ProcessingThread(DemoSource(live=False, frames=15), processor, live=False)
+def _run_to_end(
+    tracker: object, frames: int, size: tuple[int, int] = (160, 120), each: Callable[[Tracked], None] | None = None
+) -> tuple[ProcessingThread, list[int]]:
+    """A headless worker over `frames` demo frames, drained to its end and stopped: the frame indices it gave."""
+    processor = FrameProcessor(tracker, None, Wardrobe([synthetic.tee()]))  # type: ignore[arg-type]
+    worker = ProcessingThread(DemoSource(size=size, live=False, frames=frames), processor, live=False)
     worker.start()
     got = []
     while (item := worker.get(timeout=10)) is not None:
-        assert isinstance(item, Tracked) and item.body is None and "decode" in item.stage_ms
         got.append(item.frame.index)
+        if each is not None:
+            each(item)
     worker.stop()
+    return worker, got
+
+
+def test_headless_worker_never_drops_frames() -> None:
+    def check(item: Tracked) -> None:
+        assert isinstance(item, Tracked) and item.body is None and "decode" in item.stage_ms
+
+    _, got = _run_to_end(_NoBody(), 15, size=(720, 720), each=check)
     assert got == list(range(15))
 
 
@@ -249,15 +250,11 @@ def test_headless_pose_threads_run_at_most_in_flight_frames_ahead_of_drawing() -
             ahead.append(frame.index - drawn[0])  # frames taken (this one included) beyond those being drawn
             return None
 
-    processor = FrameProcessor(Fast(), None, Wardrobe([synthetic.tee()]))  # type: ignore[arg-type]
-    worker = ProcessingThread(DemoSource(size=(160, 120), live=False, frames=40), processor, live=False)
-    worker.start()
-    got = []
-    while (item := worker.get(timeout=10)) is not None:
+    def draw_slowly(item: Tracked) -> None:
         drawn[0] += 1
-        got.append(item.frame.index)
-        time.sleep(0.02)  # a slow drawing side
-    worker.stop()
+        time.sleep(0.02)
+
+    _, got = _run_to_end(Fast(), 40, each=draw_slowly)
     assert got == list(range(40))
     assert max(ahead) <= IN_FLIGHT, f"pose ran {max(ahead)} frames ahead of drawing"
     assert max(ahead) >= IN_FLIGHT - 1, "the pose threads did work ahead"
