@@ -10,7 +10,7 @@ from mirror_app.tracking import body as pose
 from mirror_app.tracking.body import Body
 
 FRONT_MARGIN_M = (0.03, 0.08)  # wrist this much closer than the shoulder (metres): arm fully "in front"
-ARM_VISIBILITY = (0.3, 0.4)  # elbow and wrist visibility from which an arm starts, and fully, hides the garment
+ARM_VISIBILITY = (0.55, 0.65)  # elbow and wrist visibility from which an arm starts, and fully, hides the garment
 Capsule = tuple[tuple[float, float], tuple[float, float], float, float, float, float, float]
 
 
