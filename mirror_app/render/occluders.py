@@ -11,6 +11,8 @@ from mirror_app.tracking.body import Body
 
 FRONT_MARGIN_M = (0.03, 0.08)  # wrist this much closer than the shoulder (metres): arm fully "in front"
 ARM_VISIBILITY = (0.55, 0.65)  # elbow and wrist visibility from which an arm starts, and fully, hides the garment
+CLEARLY_SEEN = (0.9, 0.97)  # elbow and wrist visibility from which a shallow depth no longer hides an arm
+NOT_BEHIND_M = (-0.04, -0.01)  # a clearly seen wrist this little behind its shoulder (metres) still counts as in front
 Capsule = tuple[tuple[float, float], tuple[float, float], float, float, float, float, float]
 
 
@@ -63,8 +65,15 @@ def occluders(body: Body | None, frame_size: tuple[int, int]) -> list[Capsule]:
         length = math.dist(e, wr)
         if length < 4.0:
             continue
-        # Both ramps, so an arm fades in and out instead of popping when a score wavers about a threshold.
-        weight = _ramp(z[shoulder] - z[wrist], FRONT_MARGIN_M) * _ramp(min(vis[elbow], vis[wrist]), ARM_VISIBILITY)
+        # Ramps, so an arm fades in and out instead of popping when a score wavers about a threshold.
+        # MediaPipe's depth puts arms held forward across the chest only 3-6 cm before the shoulder (squats
+        # clip), which the depth ramp alone left half hidden (a ghost forearm) or under the garment; but an
+        # elbow and wrist it clearly sees are not hidden behind the body, so only a depth that says "behind"
+        # overrules them.
+        seen = min(vis[elbow], vis[wrist])
+        ahead = z[shoulder] - z[wrist]
+        front = max(_ramp(ahead, FRONT_MARGIN_M), _ramp(seen, CLEARLY_SEEN) * _ramp(ahead, NOT_BEHIND_M))
+        weight = front * _ramp(seen, ARM_VISIBILITY)
         if weight <= 0.0:
             continue
         beyond = (wr[0] + 0.7 * (wr[0] - e[0]), wr[1] + 0.7 * (wr[1] - e[1]))  # along the forearm
