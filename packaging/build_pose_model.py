@@ -92,9 +92,7 @@ def build(out: Path, venv: Path) -> Path:
         partial = out.with_suffix(".task.partial")
         with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_STORED) as zf:
             for member, path in parts.items():
-                info = zipfile.ZipInfo(
-                    member, date_time=(2025, 1, 1, 0, 0, 0)
-                )  # fixed date: same bytes each build
+                info = zipfile.ZipInfo(member, date_time=(2025, 1, 1, 0, 0, 0))  # fixed date: same bytes each build
                 info.compress_type = zipfile.ZIP_STORED
                 zf.writestr(info, path.read_bytes())
         partial.replace(out)

@@ -89,8 +89,11 @@ def garment_inner(rect: tuple[float, float, float, float] = RECT, inset: int = 8
     return slice(y0 + inset + 10, y1 - inset - 10), slice(x0 + inset + 8, x1 - inset - 8)
 
 
-def person_body(mask: np.ndarray | None, *, wrist_z: float = -0.3, arm: bool = True) -> Body:
-    """Shoulders, hips, and a right forearm crossing the chest toward the image's right."""
+def person_body(
+    mask: np.ndarray | None, *, wrist_z: float = -0.3, elbow_z: float | None = None, arm: bool = True
+) -> Body:
+    """Shoulders, hips, and a right forearm crossing the chest toward the image's right (world z in metres;
+    the elbow halfway to the wrist's depth unless given)."""
     lm = {
         pose.LEFT_SHOULDER: (190.0, 70.0, -0.05),
         pose.RIGHT_SHOULDER: (110.0, 70.0, -0.05),
@@ -98,7 +101,7 @@ def person_body(mask: np.ndarray | None, *, wrist_z: float = -0.3, arm: bool = T
         pose.RIGHT_HIP: (120.0, 200.0, 0.0),
     }
     if arm:
-        lm[pose.RIGHT_ELBOW] = (100.0, 140.0, wrist_z / 2)
+        lm[pose.RIGHT_ELBOW] = (100.0, 140.0, wrist_z / 2 if elbow_z is None else elbow_z)
         lm[pose.RIGHT_WRIST] = (150.0, 135.0, wrist_z)
     return synthetic_body(lm, (W, H), mask)
 

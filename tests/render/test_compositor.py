@@ -284,6 +284,21 @@ def test_hand_in_front_of_the_torso_stays_visible(renderer, comp) -> None:
     assert (np.abs(off - frame).max(axis=2) <= 10)[hand].mean() < 0.1
 
 
+def test_an_arm_held_just_before_the_chest_is_drawn_whole(renderer, comp) -> None:
+    """MediaPipe puts arms held forward across the chest only a few cm before the shoulders (squats clip);
+    seen clearly, such a forearm and hand are drawn whole, not as a half-transparent ghost over the garment."""
+    frame, mask, limb = person_scene()
+    garment, mesh = make_garment()
+    comp.preload(garment, mesh)
+    rows, cols = garment_inner()
+    region = np.zeros_like(limb)
+    region[rows, cols] = True
+    hand = limb & region
+    # Shoulders at z -0.05: the elbow 4 cm and the wrist 6 cm before them.
+    out = render(renderer, frame, person_body(mask, wrist_z=-0.11, elbow_z=-0.09), make_fit(mesh), occlusion=True)
+    assert (np.abs(out - frame).max(axis=2) <= 10)[hand].mean() >= 0.9
+
+
 def _grow(m: np.ndarray, r: int) -> np.ndarray:
     out = m.copy()
     for dy in range(-r, r + 1):
