@@ -17,6 +17,18 @@ def premultiply(rgba: np.ndarray) -> np.ndarray:
     return cv2.multiply(rgba, alpha, scale=1.0 / 255.0)
 
 
+_PATCH = np.arange(-2, 3)
+
+
+def patch_means(frame: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """Mean colour (0..1) of the 5x5 patch around each frame point (K, 2), clamped to the frame: (K, 3)."""
+    h, w = frame.shape[:2]
+    xs = np.clip(points[:, 0].astype(np.intp)[:, None] + _PATCH, 0, w - 1)  # (K, 5)
+    ys = np.clip(points[:, 1].astype(np.intp)[:, None] + _PATCH, 0, h - 1)
+    patches = frame[ys[:, :, None], xs[:, None, :]]  # (K, 5, 5, 3)
+    return patches.reshape(len(points), -1, 3).mean(axis=1, dtype=np.float32) * np.float32(1.0 / 255.0)
+
+
 def _box_blur(img: np.ndarray, radius: int) -> np.ndarray:
     """Box blur with edge clamping (OpenCV: ~10x faster than numpy cumulative sums at this size)."""
     size = 2 * radius + 1

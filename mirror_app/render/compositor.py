@@ -17,6 +17,7 @@ from mirror_app.render.analysis import (
     fold_maps,
     fold_window,
     light_estimate,
+    patch_means,
     resample_nearest,
     small_frame,
     sparse_frame,
@@ -387,7 +388,7 @@ class Compositor:
             return None
         assert fit is not None and entry is not None
         self._upload_camera(frame, box if region else None)
-        capsules = find_occluders(body, (w, h))[:MAX_OCCLUDERS] if (s.occlusion and mask is not None) else []
+        capsules = find_occluders(body, (w, h), frame)[:MAX_OCCLUDERS] if (s.occlusion and mask is not None) else []
         occlusion = bool(capsules)
         hair = self._hair_over(frame, mask, body, box) if s.hair else None
         if occlusion or hair is not None:
@@ -762,18 +763,6 @@ class Compositor:
         self._low_fbo, self._low_tex, self._low_size = {}, {}, (0, 0)
 
 
-_PATCH = np.arange(-2, 3)
-
-
-def _patch_means(frame: np.ndarray, points: np.ndarray) -> np.ndarray:
-    """Mean colour (0..1) of the 5x5 patch around each frame point (K, 2), clamped to the frame: (K, 3)."""
-    h, w = frame.shape[:2]
-    xs = np.clip(points[:, 0].astype(np.intp)[:, None] + _PATCH, 0, w - 1)  # (K, 5)
-    ys = np.clip(points[:, 1].astype(np.intp)[:, None] + _PATCH, 0, h - 1)
-    patches = frame[ys[:, :, None], xs[:, None, :]]  # (K, 5, 5, 3)
-    return patches.reshape(len(points), -1, 3).mean(axis=1, dtype=np.float32) * np.float32(1.0 / 255.0)
-
-
 SAME_COLOUR = 0.08  # colour distance (0..1 RGB) under which limb and surroundings cannot be told apart
 
 
@@ -809,7 +798,7 @@ def occluder_vertices(capsules: list[Capsule], frame: np.ndarray) -> np.ndarray:
     mid = pa + 0.5 * axis
     # Limb colour at 0.2 and 0.45 of the axis: on a hand capsule (wrist to fingertips) that is the palm.
     points = np.concatenate([pa + 0.2 * axis, pa + 0.45 * axis, mid + 1.6 * radius * n, mid - 1.6 * radius * n])
-    colours = _patch_means(frame, points).reshape(4, len(caps), 3)  # limb x2, beside x2
+    colours = patch_means(frame, points).reshape(4, len(caps), 3)  # limb x2, beside x2
     _separable_colours(colours)
     c0, c1 = pa - d * radius, pb + d * radius
     corners = np.stack([c0 - n * radius, c0 + n * radius, c1 - n * radius, c1 + n * radius], axis=1)  # (K, 4, 2)

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from mirror_app.render.analysis import patch_means
 from mirror_app.tracking import body as pose
 from mirror_app.tracking.body import Body
 
@@ -13,6 +14,11 @@ FRONT_MARGIN_M = (0.03, 0.08)  # wrist this much closer than the shoulder (metre
 ARM_VISIBILITY = (0.55, 0.65)  # elbow and wrist visibility from which an arm starts, and fully, hides the garment
 CLEARLY_SEEN = (0.9, 0.97)  # elbow and wrist visibility from which a shallow depth no longer hides an arm
 NOT_BEHIND_M = (-0.04, -0.01)  # a clearly seen wrist this little behind its shoulder (metres) still counts as in front
+SNAP_REACH = 0.3  # share of the forearm's length each end of its axis may move sideways onto the limb
+SNAP_STEPS = 5  # positions tried per end, across [-SNAP_REACH, SNAP_REACH]
+SNAP_SAMPLES = 12  # pixels read along each tried line
+SKIN_LIKE = 0.12  # mean RGB distance (0..1) from the hand's colour under which a line lies on a bare forearm
+TRACKED_UNLIKE = 0.2  # ... above which the tracked axis lies on something else (the wearer's top)
 Capsule = tuple[tuple[float, float], tuple[float, float], float, float, float, float, float]
 
 
@@ -27,7 +33,70 @@ def _mid(a: tuple[float, float], b: tuple[float, float]) -> tuple[float, float]:
     return (0.5 * (a[0] + b[0]), 0.5 * (a[1] + b[1]))
 
 
-def occluders(body: Body | None, frame_size: tuple[int, int]) -> list[Capsule]:
+def _hand_colour(
+    frame: np.ndarray, px: list[tuple[float, float]], vis: list[float], wrist: int, hand: tuple[int, int]
+) -> np.ndarray | None:
+    """This arm's hand colour (0..1 RGB), halfway from the wrist to the knuckles; None when MediaPipe
+    does not see the knuckles."""
+    if min(vis[hand[0]], vis[hand[1]]) < 0.5:
+        return None
+    centre = _mid(px[wrist], _mid(px[hand[0]], px[hand[1]]))
+    return patch_means(frame, np.array([centre], np.float32))[0]
+
+
+def _snap_forearm(
+    frame: np.ndarray,
+    mask: np.ndarray | None,
+    scale: float,
+    skin: np.ndarray,
+    e: tuple[float, float],
+    w: tuple[float, float],
+) -> tuple[tuple[float, float], tuple[float, float]]:
+    """A bare forearm's ends moved sideways onto it when MediaPipe's axis lies beside it.
+
+    A forearm pointing at the camera is placed 15-30 px off by MediaPipe, on the wearer's top beside it
+    (squats, taiji frame 130): the capsule then draws a band of the top over the garment and misses the arm.
+    Lines with each end moved up to SNAP_REACH of the forearm's length either way are tried; the axis moves
+    only when it does not look like the hand (`skin`) and other lines on the person clearly do: the middle
+    of those is the forearm. A sleeved forearm looks like no hand: it stays where MediaPipe put it.
+    """
+    a, b = np.array(e, np.float32), np.array(w, np.float32)
+    h, fw = frame.shape[:2]
+    t = np.linspace(0.15, 0.85, SNAP_SAMPLES, dtype=np.float32)[:, None]
+    on_axis = np.clip((a * (1 - t) + b * t).astype(np.intp), 0, [fw - 1, h - 1])
+    tracked = float(np.linalg.norm(frame[on_axis[:, 1], on_axis[:, 0]] * np.float32(1.0 / 255.0) - skin, axis=1).mean())
+    if tracked < TRACKED_UNLIKE:  # on the forearm already (the usual case: only 12 pixels read)
+        return e, w
+    length = float(np.linalg.norm(b - a))
+    normal = np.array([a[1] - b[1], b[0] - a[0]], np.float32) / max(length, 1e-6)
+    shifts = np.linspace(-SNAP_REACH, SNAP_REACH, SNAP_STEPS, dtype=np.float32) * length
+    t = t[None, None]
+    ends_a = a + shifts[:, None, None, None] * normal  # (S, 1, 1, 2)
+    ends_b = b + shifts[None, :, None, None] * normal  # (1, S, 1, 2)
+    points = (ends_a * (1 - t) + ends_b * t).reshape(-1, 2)  # (S, S, SNAP_SAMPLES) points
+    inside = (points[:, 0] >= 0) & (points[:, 0] < fw) & (points[:, 1] >= 0) & (points[:, 1] < h)
+    px = np.clip(points[:, 0].astype(np.intp), 0, fw - 1)
+    py = np.clip(points[:, 1].astype(np.intp), 0, h - 1)
+    # Single pixels (many along each line average the noise): 5x5 patches made this 0.4 ms a frame.
+    colours = frame[py, px].astype(np.float32) * np.float32(1.0 / 255.0)
+    unlike = np.linalg.norm(colours - skin, axis=1).reshape(SNAP_STEPS, SNAP_STEPS, SNAP_SAMPLES)
+    on_person = inside.reshape(unlike.shape)
+    if mask is not None:
+        mh, mw = mask.shape[:2]
+        mx = np.clip((px * scale).astype(np.intp), 0, mw - 1)
+        my = np.clip((py * scale).astype(np.intp), 0, mh - 1)
+        on_person &= (mask[my, mx] >= 0.5).reshape(unlike.shape)
+    score = np.where(on_person.mean(axis=2) >= 0.85, unlike.mean(axis=2), np.inf)
+    best = float(score.min())
+    if best > SKIN_LIKE:
+        return e, w
+    # A thick arm holds several such lines: its axis is their middle.
+    ends_i, ends_j = np.nonzero(score <= best + 0.03)
+    na, nb = a + float(shifts[ends_i].mean()) * normal, b + float(shifts[ends_j].mean()) * normal
+    return (float(na[0]), float(na[1])), (float(nb[0]), float(nb[1]))
+
+
+def occluders(body: Body | None, frame_size: tuple[int, int], frame: np.ndarray | None = None) -> list[Capsule]:
     """Capsules (a, b, radius px, depth a, depth b, weight, core) for forearms, hands and the head.
 
     `core`: the share of the axis (from a) along which pixels near the axis count as the limb whatever their
@@ -36,6 +105,8 @@ def occluders(body: Body | None, frame_size: tuple[int, int]) -> list[Capsule]:
 
     Depths are metres in the frame the fit's depth uses (arms: from the arm's shoulder; the head: from the
     torso's mean z), so the shader hides only garment parts lying behind the limb (a sleeve on it stays).
+    With the camera `frame` (RGB uint8, `frame_size`), a bare forearm MediaPipe put on the wearer's top
+    beside the real one is moved onto it (`_snap_forearm`).
     """
     if body is None:
         return []
@@ -56,6 +127,8 @@ def occluders(body: Body | None, frame_size: tuple[int, int]) -> list[Capsule]:
         (pose.RIGHT_SHOULDER, pose.RIGHT_ELBOW, pose.RIGHT_WRIST, (18, 20)),
     )
     w, h = frame_size
+    snap = frame is not None and frame.shape[:2] == (h, w)
+    scale = body.mask_at_frame_scale() * fw / w if fw else 1.0
     for shoulder, elbow, wrist, hand in arms:
         e, wr = px[elbow], px[wrist]
         # A wrist past the frame's edge is MediaPipe's guess, not something seen: drawing the camera there
@@ -76,6 +149,11 @@ def occluders(body: Body | None, frame_size: tuple[int, int]) -> list[Capsule]:
         weight = front * _ramp(seen, ARM_VISIBILITY)
         if weight <= 0.0:
             continue
+        skin = _hand_colour(frame, px, vis, wrist, hand) if snap and frame is not None else None
+        if skin is not None:
+            assert frame is not None
+            e, wr = _snap_forearm(frame, body.mask, scale, skin, e, wr)
+            length = math.dist(e, wr)
         beyond = (wr[0] + 0.7 * (wr[0] - e[0]), wr[1] + 0.7 * (wr[1] - e[1]))  # along the forearm
         tip = beyond
         if min(vis[hand[0]], vis[hand[1]]) >= 0.3:

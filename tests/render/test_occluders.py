@@ -79,3 +79,59 @@ def test_a_clearly_seen_arm_behind_the_shoulder_stays_hidden() -> None:
     _, body, _ = person_scene()
     assert _weight(_with(body, ahead=-0.06, vis=0.99)) == 0.0
     assert _weight(_with(body, ahead=0.2, vis=0.99)) == 1.0
+
+
+def _with_knuckles(body: Body) -> Body:
+    """The body with the crossing hand's pinky and index knuckles (18, 20) on the synthetic hand."""
+    lm = body.landmarks_px.copy()
+    lm[18], lm[20] = (690.0, 389.0, 0.9), (690.0, 403.0, 0.9)
+    return dataclasses.replace(body, landmarks_px=lm)
+
+
+def _moved_down(body: Body, dy: float) -> Body:
+    """The body with the right elbow and wrist placed `dy` px lower, as MediaPipe puts a forearm pointing at
+    the camera: on the wearer's top beside the real one."""
+    lm = body.landmarks_px.copy()
+    lm[[pose.RIGHT_ELBOW, pose.RIGHT_WRIST], 1] += dy
+    return dataclasses.replace(body, landmarks_px=lm)
+
+
+def _forearm_ends(body: Body, frame: np.ndarray | None) -> np.ndarray:
+    """(elbow end, wrist end) of the crossing arm's forearm capsule."""
+    caps = occluders(body, body.frame_size, frame)
+    return np.array(caps[0][:2])
+
+
+def test_a_forearm_tracked_onto_the_shirt_beside_it_is_moved_back_onto_the_arm() -> None:
+    frame, body, _ = person_scene()
+    body = _with_knuckles(body)
+    true_ends = body.landmarks_px[[pose.RIGHT_ELBOW, pose.RIGHT_WRIST], :2]
+    off = _moved_down(body, 30.0)  # the forearm is 22 px thick: its axis now lies on the shirt
+    assert np.linalg.norm(_forearm_ends(off, None) - true_ends, axis=1).min() > 29  # without the frame
+    assert np.linalg.norm(_forearm_ends(off, frame) - true_ends, axis=1).max() < 8
+    # Tracked on the arm: left there.
+    assert np.linalg.norm(_forearm_ends(body, frame) - true_ends, axis=1).max() < 1e-3
+
+
+def test_a_sleeve_the_colour_of_the_shirt_stays_where_it_was_tracked() -> None:
+    """Colour cannot tell such a sleeve from the shirt beside it, so nothing is moved."""
+    frame, body, _ = person_scene(shirt=(195, 152, 124))  # the forearm's own colour
+    off = _moved_down(_with_knuckles(body), 30.0)
+    tracked = off.landmarks_px[[pose.RIGHT_ELBOW, pose.RIGHT_WRIST], :2]
+    assert np.linalg.norm(_forearm_ends(off, frame) - tracked, axis=1).max() < 1e-3
+
+
+def test_a_sleeved_forearm_is_not_moved_onto_bare_skin_nearby() -> None:
+    """A forearm in a sleeve of its own colour (the signers' long sleeves) looks like no hand: whatever skin
+    lies within reach, it stays where it was tracked."""
+    frame, body, _ = person_scene()
+    body = _with_knuckles(body)
+    lm = body.landmarks_px
+    sleeve = frame.copy()
+    yy, xx = np.mgrid[0:720, 0:1280].astype(np.float32)
+    a, b = lm[pose.RIGHT_ELBOW, :2], lm[pose.RIGHT_WRIST, :2]
+    t = np.clip(((xx - a[0]) * (b[0] - a[0]) + (yy - a[1]) * (b[1] - a[1])) / float(np.sum((b - a) ** 2)), 0, 1)
+    fore = np.hypot(xx - (a[0] + t * (b[0] - a[0])), yy - (a[1] + t * (b[1] - a[1]))) < 23  # paint it a sleeve
+    sleeve[fore] = (200, 130, 40)
+    tracked = lm[[pose.RIGHT_ELBOW, pose.RIGHT_WRIST], :2]
+    assert np.linalg.norm(_forearm_ends(body, sleeve) - tracked, axis=1).max() < 1e-3
