@@ -109,6 +109,10 @@ def test_a_forearm_tracked_onto_the_shirt_beside_it_is_moved_back_onto_the_arm()
     off = _moved_down(body, 30.0)  # the forearm is 22 px thick: its axis now lies on the shirt
     assert np.linalg.norm(_forearm_ends(off, None) - true_ends, axis=1).min() > 29  # without the frame
     assert np.linalg.norm(_forearm_ends(off, frame) - true_ends, axis=1).max() < 8
+    # The person mask at half size, as the tracker keeps it for 1280-wide frames: the same.
+    assert off.mask is not None
+    half = dataclasses.replace(off, mask=np.ascontiguousarray(off.mask[::2, ::2]))
+    assert np.linalg.norm(_forearm_ends(half, frame) - true_ends, axis=1).max() < 8
     # Tracked on the arm: left there.
     assert np.linalg.norm(_forearm_ends(body, frame) - true_ends, axis=1).max() < 1e-3
 
