@@ -127,7 +127,7 @@ def occluders(body: Body | None, frame_size: tuple[int, int], frame: np.ndarray 
         (pose.RIGHT_SHOULDER, pose.RIGHT_ELBOW, pose.RIGHT_WRIST, (18, 20)),
     )
     w, h = frame_size
-    snap = frame is not None and frame.shape[:2] == (h, w)
+    picture = frame if frame is not None and frame.shape[:2] == (h, w) else None  # to snap forearms with
     scale = body.mask_at_frame_scale() * fw / w if fw else 1.0
     for shoulder, elbow, wrist, hand in arms:
         e, wr = px[elbow], px[wrist]
@@ -149,10 +149,9 @@ def occluders(body: Body | None, frame_size: tuple[int, int], frame: np.ndarray 
         weight = front * _ramp(seen, ARM_VISIBILITY)
         if weight <= 0.0:
             continue
-        skin = _hand_colour(frame, px, vis, wrist, hand) if snap and frame is not None else None
-        if skin is not None:
-            assert frame is not None
-            e, wr = _snap_forearm(frame, body.mask, scale, skin, e, wr)
+        skin = _hand_colour(picture, px, vis, wrist, hand) if picture is not None else None
+        if picture is not None and skin is not None:
+            e, wr = _snap_forearm(picture, body.mask, scale, skin, e, wr)
             length = math.dist(e, wr)
         beyond = (wr[0] + 0.7 * (wr[0] - e[0]), wr[1] + 0.7 * (wr[1] - e[1]))  # along the forearm
         tip = beyond
