@@ -79,28 +79,22 @@ class StillHold:
     """
 
     def __init__(self) -> None:
-        self._held: np.ndarray | None = None
-        self._count: np.ndarray | None = None
-        self._recent: np.ndarray | None = None  # where the samples are, while held (carry included)
-        self._carry: np.ndarray | None = None
+        self.reset()
 
     def reset(self) -> None:
-        """Forget the held values."""
-        self._held = self._count = self._recent = self._carry = None
+        """Forget the held values (empty: the next sample, of whatever shape, starts afresh)."""
+        self._held = np.empty(0)
+        self._count = np.empty(0)
+        self._recent = np.empty(0)  # where the samples are, while held (carry included)
+        self._carry = np.empty(0)
 
     def __call__(self, x: np.ndarray, moving: np.ndarray | float) -> np.ndarray:
         """The sample, or where `moving` (broadcast against x) is below 0.5 the held value."""
         x = np.asarray(x, dtype=np.float64)
         still = np.broadcast_to(np.asarray(moving) < 0.5, x.shape)
-        if (
-            self._held is None
-            or self._count is None
-            or self._recent is None
-            or self._carry is None
-            or self._held.shape != x.shape
-        ):
-            self._held, self._count, self._recent = x.copy(), np.zeros(x.shape), x.copy()
-            self._carry = np.zeros(x.shape)
+        if self._held.shape != x.shape:
+            self._held, self._recent = x.copy(), x.copy()
+            self._count, self._carry = np.zeros(x.shape), np.zeros(x.shape)
         released = ~still & (self._count > 0)
         self._carry = np.where(released, self._carry + self._held - self._recent, self._carry)
         x = x + self._carry
