@@ -33,15 +33,9 @@ def _mid(a: tuple[float, float], b: tuple[float, float]) -> tuple[float, float]:
     return (0.5 * (a[0] + b[0]), 0.5 * (a[1] + b[1]))
 
 
-def _hand_colour(
-    frame: np.ndarray, px: list[tuple[float, float]], vis: list[float], wrist: int, hand: tuple[int, int]
-) -> np.ndarray | None:
-    """This arm's hand colour (0..1 RGB), halfway from the wrist to the knuckles; None when MediaPipe
-    does not see the knuckles."""
-    if min(vis[hand[0]], vis[hand[1]]) < 0.5:
-        return None
-    centre = _mid(px[wrist], _mid(px[hand[0]], px[hand[1]]))
-    return patch_means(frame, np.array([centre], np.float32))[0]
+def _hand_colour(frame: np.ndarray, wrist: tuple[float, float], knuckles: tuple[float, float]) -> np.ndarray:
+    """This arm's hand colour (0..1 RGB), halfway from the wrist to the knuckles."""
+    return patch_means(frame, np.array([_mid(wrist, knuckles)], np.float32))[0]
 
 
 def _snap_forearm(
@@ -149,14 +143,13 @@ def occluders(body: Body | None, frame_size: tuple[int, int], frame: np.ndarray 
         weight = front * _ramp(seen, ARM_VISIBILITY)
         if weight <= 0.0:
             continue
-        skin = _hand_colour(picture, px, vis, wrist, hand) if picture is not None else None
-        if picture is not None and skin is not None:
-            e, wr = _snap_forearm(picture, body.mask, scale, skin, e, wr)
+        knuckles, knuckles_seen = _mid(px[hand[0]], px[hand[1]]), min(vis[hand[0]], vis[hand[1]])
+        if picture is not None and knuckles_seen >= 0.5:  # a hand to take the bare forearm's colour from
+            e, wr = _snap_forearm(picture, body.mask, scale, _hand_colour(picture, wr, knuckles), e, wr)
             length = math.dist(e, wr)
         beyond = (wr[0] + 0.7 * (wr[0] - e[0]), wr[1] + 0.7 * (wr[1] - e[1]))  # along the forearm
         tip = beyond
-        if min(vis[hand[0]], vis[hand[1]]) >= 0.3:
-            knuckles = _mid(px[hand[0]], px[hand[1]])
+        if knuckles_seen >= 0.3:
             # The pose's hand points are knuckles: fingers reach about as far again (open hand, signing).
             tip = (knuckles[0] + 0.8 * (knuckles[0] - wr[0]), knuckles[1] + 0.8 * (knuckles[1] - wr[1]))
             if math.dist(tip, wr) < 0.4 * length:
