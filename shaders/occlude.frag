@@ -44,6 +44,14 @@ void main() {
     // half-limb edge, go to the limb: a cut finger shows more than a sub-pixel fringe).
     float like = limb_like * smoothstep(-0.07, -0.01, to_near - to_limb);
     float core = (1.0 - smoothstep(0.2 * r, 0.35 * r, d)) * (1.0 - smoothstep(v_core, v_core + 0.1, t));
+    // The core counts whatever the colour, but not where the pixel is clearly the clothes beside the limb
+    // rather than the limb (an end the pose put on the wearer's top), when those colours differ at all
+    // (limb colours out of range: a sleeve the colour of the shirt, where only the core can tell).
+    // Per pixel (not the 4-tap average): a pixel of the top beside the limb's edge is the top.
+    float separable = step(-1.0, v_ref0.r);
+    float here_near = min(length(here - v_near0), length(here - v_near1));
+    float here_limb = min(length(here - v_ref0), length(here - v_ref1));
+    core *= 1.0 - separable * (1.0 - smoothstep(-0.3, -0.2, here_near - here_limb));
     float person = smoothstep(0.3, 0.7, texture(u_mask, v_uv).r);
     float occ = gate * front * v_param.w * max(like, core) * person;
     f_color = vec4(here * occ, occ);

@@ -25,7 +25,7 @@ from mirror_app.render.analysis import (
 from mirror_app.render.garment_textures import GarmentTextures
 from mirror_app.render.hair import HairMap, hair_map
 from mirror_app.render.mesh_lod import FlatBlocks, covered_triangles, flat_blocks, grid_lod, merge_flat
-from mirror_app.render.occluders import Capsule
+from mirror_app.render.occluders import Capsule, skin_plausible
 from mirror_app.render.occluders import occluders as find_occluders
 from mirror_app.render.settings import CompositorSettings
 from mirror_app.render.shaders import load_program
@@ -780,6 +780,21 @@ def _separable_colours(colours: np.ndarray) -> None:
     limb0[both] = limb1[both] = -10.0
 
 
+def _skin_palms(colours: np.ndarray, params: np.ndarray, core: np.ndarray) -> None:
+    """In place, per capsule whose far part counts by colour alone (a hand): a limb colour no skin has is
+    replaced by the other one; when neither may be skin the capsule lies on the clothes (squats: a hand the
+    pose pointed up the wearer's pink top), and its weight is set to 0, so it does not draw a blob of them."""
+    limb0, limb1 = colours[0], colours[1]
+    for i in np.flatnonzero(core[:, 0] < 1.0):
+        ok0, ok1 = skin_plausible(limb0[i]), skin_plausible(limb1[i])
+        if not (ok0 or ok1):
+            params[i, 3] = 0.0
+        elif not ok0:
+            limb0[i] = limb1[i]
+        elif not ok1:
+            limb1[i] = limb0[i]
+
+
 def occluder_vertices(capsules: list[Capsule], frame: np.ndarray) -> np.ndarray:
     """Two triangles per capsule (an oriented box around it) carrying the capsule's data, two limb colours
     sampled on its axis and two colours beside it (what the limb hides: the wearer's own clothes)."""
@@ -799,6 +814,7 @@ def occluder_vertices(capsules: list[Capsule], frame: np.ndarray) -> np.ndarray:
     # Limb colour at 0.2 and 0.45 of the axis: on a hand capsule (wrist to fingertips) that is the palm.
     points = np.concatenate([pa + 0.2 * axis, pa + 0.45 * axis, mid + 1.6 * radius * n, mid - 1.6 * radius * n])
     colours = patch_means(frame, points).reshape(4, len(caps), 3)  # limb x2, beside x2
+    _skin_palms(colours, params, core)
     _separable_colours(colours)
     c0, c1 = pa - d * radius, pb + d * radius
     corners = np.stack([c0 - n * radius, c0 + n * radius, c1 - n * radius, c1 + n * radius], axis=1)  # (K, 4, 2)

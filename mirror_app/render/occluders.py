@@ -19,6 +19,8 @@ SNAP_STEPS = 5  # positions tried per end, across [-SNAP_REACH, SNAP_REACH]
 SNAP_SAMPLES = 12  # pixels read along each tried line
 SKIN_LIKE = 0.12  # mean RGB distance (0..1) from the hand's colour under which a line lies on a bare forearm
 TRACKED_UNLIKE = 0.2  # ... above which the tracked axis lies on something else (the wearer's top)
+SKIN_HUE_DEG = (-15.0, 60.0)  # hues (degrees, red 0) a hand's skin takes under room light
+SKIN_GREY = 0.25  # saturation under which a colour is too grey for its hue to tell skin from anything
 Capsule = tuple[tuple[float, float], tuple[float, float], float, float, float, float, float]
 
 
@@ -36,6 +38,27 @@ def _mid(a: tuple[float, float], b: tuple[float, float]) -> tuple[float, float]:
 def _hand_colour(frame: np.ndarray, wrist: tuple[float, float], knuckles: tuple[float, float]) -> np.ndarray:
     """This arm's hand colour (0..1 RGB), halfway from the wrist to the knuckles."""
     return patch_means(frame, np.array([_mid(wrist, knuckles)], np.float32))[0]
+
+
+def skin_plausible(rgb: np.ndarray) -> bool:
+    """Whether a colour (0..1 RGB) may be skin: a misplaced hand's "palm" on a pink, blue or green top is not.
+
+    Only hue and saturation are read (light and skin tone change the brightness), and only a clearly
+    coloured sample is rejected: a grey one (shadow, pale skin in cold light) may be skin.
+    """
+    r, g, b = (float(c) for c in rgb)
+    hi, lo = max(r, g, b), min(r, g, b)
+    if hi <= 0.0 or (hi - lo) / hi < SKIN_GREY:
+        return True
+    span = hi - lo
+    if hi == r:
+        hue = 60.0 * (g - b) / span
+    elif hi == g:
+        hue = 60.0 * (2.0 + (b - r) / span)
+    else:
+        hue = 60.0 * (4.0 + (r - g) / span)
+    hue = hue - 360.0 if hue > 180.0 else hue
+    return SKIN_HUE_DEG[0] <= hue <= SKIN_HUE_DEG[1]
 
 
 def _snap_forearm(
@@ -145,8 +168,12 @@ def occluders(body: Body | None, frame_size: tuple[int, int], frame: np.ndarray 
             continue
         knuckles, knuckles_seen = _mid(px[hand[0]], px[hand[1]]), min(vis[hand[0]], vis[hand[1]])
         if picture is not None and knuckles_seen >= 0.5:  # a hand to take the bare forearm's colour from
-            e, wr = _snap_forearm(picture, body.mask, scale, _hand_colour(picture, wr, knuckles), e, wr)
-            length = math.dist(e, wr)
+            skin = _hand_colour(picture, wr, knuckles)
+            # A "hand" no skin has (squats: knuckles pointing up her pink top while the hand hangs below the
+            # wrist) lies on the clothes: a snap would seek the top's colour.
+            if skin_plausible(skin):
+                e, wr = _snap_forearm(picture, body.mask, scale, skin, e, wr)
+                length = math.dist(e, wr)
         beyond = (wr[0] + 0.7 * (wr[0] - e[0]), wr[1] + 0.7 * (wr[1] - e[1]))  # along the forearm
         tip = beyond
         if knuckles_seen >= 0.3:

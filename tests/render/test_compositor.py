@@ -416,3 +416,25 @@ def test_occlusion_on_a_sleeve_coloured_like_the_shirt_keeps_only_the_core(rende
     region[rows, cols] = True
     band = _grow(limb, 10) & ~_grow(limb, 4) & region  # shirt beside the limb, on the garment
     assert (np.abs(out[band] - 220).max(axis=1) <= 12).mean() >= 0.9
+
+
+def test_a_wrist_tracked_onto_a_coloured_top_draws_no_band_of_it(renderer, comp) -> None:
+    """The pose puts the wrist 8 px below the real one, on the wearer's pink top (squats frame 41): the
+    forearm is still drawn, but neither its capsule's core nor the hand's capsule, whose palm samples then
+    lie on the top, draws the top over the garment."""
+    pink = (225, 20, 100)
+    frame, mask, limb = person_scene(tint=pink)
+    garment, mesh = make_garment()
+    comp.preload(garment, mesh)
+    body = person_body(mask, wrist_z=-0.3)
+    lm = body.landmarks_px.copy()
+    lm[16, 1] += 8.0  # the right wrist
+    off = dataclasses.replace(body, landmarks_px=lm)
+    out = render(renderer, frame, off, make_fit(mesh), occlusion=True)
+    rows, cols = garment_inner()
+    region = np.zeros_like(limb)
+    region[rows, cols] = True
+    top_drawn = (np.abs(out - np.array(pink)).max(axis=2) <= 40) & region
+    assert top_drawn.sum() <= 10, f"{top_drawn.sum()} px of the top drawn over the garment"
+    forearm = _segment_mask((100, 140), (140, 136), 5) & region  # short of the wrist and the hand capsule
+    assert (np.abs(out - frame).max(axis=2) <= 10)[forearm].mean() >= 0.8

@@ -7,7 +7,8 @@ import dataclasses
 import numpy as np
 import pytest
 
-from mirror_app.render.occluders import ARM_VISIBILITY, occluders
+from mirror_app.render.compositor import occluder_vertices
+from mirror_app.render.occluders import ARM_VISIBILITY, occluders, skin_plausible
 from mirror_app.render.synthetic import person_scene
 from mirror_app.tracking import body as pose
 from mirror_app.tracking.body import Body
@@ -139,3 +140,65 @@ def test_a_sleeved_forearm_is_not_moved_onto_bare_skin_nearby() -> None:
     sleeve[fore] = (200, 130, 40)
     tracked = lm[[pose.RIGHT_ELBOW, pose.RIGHT_WRIST], :2]
     assert np.linalg.norm(_forearm_ends(body, sleeve) - tracked, axis=1).max() < 1e-3
+
+
+PINK_TOP = (225, 20, 100)  # the squats clip's top
+
+
+@pytest.mark.parametrize(
+    "rgb",
+    [(235, 205, 190), (205, 160, 130), (160, 110, 80), (90, 60, 45), (60, 35, 18), (200, 120, 115), (170, 170, 178)],
+)
+def test_skin_of_any_tone_and_light_may_be_skin(rgb: tuple[int, int, int]) -> None:
+    """Pale, medium, dark, dark in warm light, flushed, and pale in cold light (too grey to tell)."""
+    assert skin_plausible(np.array(rgb, np.float32) / 255.0)
+
+
+@pytest.mark.parametrize("rgb", [PINK_TOP, (60, 80, 170), (60, 150, 70), (120, 60, 160), (40, 170, 200)])
+def test_clearly_coloured_clothes_are_not_skin(rgb: tuple[int, int, int]) -> None:
+    """Pink (squats), the taiji polo's blue, green, purple, cyan."""
+    assert not skin_plausible(np.array(rgb, np.float32) / 255.0)
+
+
+def test_a_hand_pointed_onto_a_coloured_top_does_not_pull_the_forearm_onto_it() -> None:
+    """Knuckles the pose put up the wearer's pink top (squats frame 17) give a "hand colour" of the top: the
+    forearm, tracked on the arm, must not be snapped onto lines of that colour."""
+    frame, body, _ = person_scene(shirt=PINK_TOP)
+    frame[(frame[..., 0] > 150) & (frame[..., 1] < 60)] = PINK_TOP  # flat, no folds: lines on it match the "hand"
+    lm = body.landmarks_px.copy()
+    wrist = lm[pose.RIGHT_WRIST, :2]
+    lm[18], lm[20] = (wrist[0] - 8, wrist[1] - 70, 0.9), (wrist[0] + 8, wrist[1] - 70, 0.9)  # on the top
+    pointed = dataclasses.replace(body, landmarks_px=lm)
+    off = _moved_down(pointed, 12.0)  # a little off, still on the arm (22 px thick): nothing to mend
+    tracked = off.landmarks_px[[pose.RIGHT_ELBOW, pose.RIGHT_WRIST], :2]
+    assert np.linalg.norm(_forearm_ends(off, frame) - tracked, axis=1).max() < 1e-3
+
+
+def _weights(capsules: list[tuple], frame: np.ndarray) -> np.ndarray:
+    """Each capsule's weight as drawn (the vertex data's), one per capsule."""
+    rows = occluder_vertices(capsules, frame)
+    return rows[::6, 9]
+
+
+def test_a_hand_capsule_on_clothes_no_skin_has_draws_nothing() -> None:
+    """A hand capsule whose palm samples are pink top would draw a blob of the top over the garment."""
+    frame, body, _ = person_scene(shirt=PINK_TOP)
+    on_hand = ((650.0, 400.0), (725.0, 392.0), 24.0, -0.3, -0.3, 1.0, 0.35)  # the synthetic hand
+    on_top = ((650.0, 330.0), (725.0, 322.0), 24.0, -0.3, -0.3, 1.0, 0.35)  # 70 px up, on the top
+    forearm_on_top = ((465.0, 330.0), (650.0, 310.0), 40.0, -0.15, -0.3, 1.0, 1.0)  # may be a sleeve
+    assert frame[330, 690].tolist() != frame[396, 690].tolist()  # the scene is what the test says
+    assert _weights([on_hand, on_top, forearm_on_top], frame).tolist() == [1.0, 0.0, 1.0]
+    # On a grey top colour cannot tell: the capsule stays.
+    grey, _, _ = person_scene()
+    assert _weights([on_top], grey).tolist() == [1.0]
+
+
+def test_a_hand_capsule_half_on_the_top_takes_its_colour_from_the_skin() -> None:
+    frame, _, _ = person_scene(shirt=PINK_TOP)
+    # From the wrist to past the fingertips: the palm samples at 0.2 (hand) and 0.45 (top, past the fist).
+    cap = ((650.0, 400.0), (900.0, 380.0), 24.0, -0.3, -0.3, 1.0, 0.35)
+    rows = occluder_vertices([cap], frame)
+    limb0, limb1 = rows[0, 10:13], rows[0, 13:16]
+    skin = np.array((205, 160, 130), np.float32) / 255.0
+    assert rows[0, 9] == 1.0
+    assert np.abs(limb0 - skin).max() < 0.05 and np.abs(limb1 - skin).max() < 0.05
