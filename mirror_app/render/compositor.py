@@ -785,14 +785,11 @@ def _skin_palms(colours: np.ndarray, params: np.ndarray, core: np.ndarray) -> No
     replaced by the other one; when neither may be skin the capsule lies on the clothes (squats: a hand the
     pose pointed up the wearer's pink top), and its weight is set to 0, so it does not draw a blob of them."""
     limb0, limb1 = colours[0], colours[1]
-    for i in np.flatnonzero(core[:, 0] < 1.0):
-        ok0, ok1 = skin_plausible(limb0[i]), skin_plausible(limb1[i])
-        if not (ok0 or ok1):
-            params[i, 3] = 0.0
-        elif not ok0:
-            limb0[i] = limb1[i]
-        elif not ok1:
-            limb1[i] = limb0[i]
+    hand = core[:, 0] < 1.0
+    ok0, ok1 = skin_plausible(colours[:2])
+    params[hand & ~ok0 & ~ok1, 3] = 0.0
+    limb0[hand & ~ok0 & ok1] = limb1[hand & ~ok0 & ok1]
+    limb1[hand & ok0 & ~ok1] = limb0[hand & ok0 & ~ok1]
 
 
 def occluder_vertices(capsules: list[Capsule], frame: np.ndarray) -> np.ndarray:

@@ -40,25 +40,18 @@ def _hand_colour(frame: np.ndarray, wrist: tuple[float, float], knuckles: tuple[
     return patch_means(frame, np.array([_mid(wrist, knuckles)], np.float32))[0]
 
 
-def skin_plausible(rgb: np.ndarray) -> bool:
-    """Whether a colour (0..1 RGB) may be skin: a misplaced hand's "palm" on a pink, blue or green top is not.
+def skin_plausible(rgb: np.ndarray) -> np.ndarray:
+    """Whether colours (..., 3; 0..1 RGB) may be skin: a misplaced hand's "palm" on a pink, blue or green top is not.
 
     Only hue and saturation are read (light and skin tone change the brightness), and only a clearly
     coloured sample is rejected: a grey one (shadow, pale skin in cold light) may be skin.
     """
-    r, g, b = (float(c) for c in rgb)
-    hi, lo = max(r, g, b), min(r, g, b)
-    if hi <= 0.0 or (hi - lo) / hi < SKIN_GREY:
-        return True
-    span = hi - lo
-    if hi == r:
-        hue = 60.0 * (g - b) / span
-    elif hi == g:
-        hue = 60.0 * (2.0 + (b - r) / span)
-    else:
-        hue = 60.0 * (4.0 + (r - g) / span)
-    hue = hue - 360.0 if hue > 180.0 else hue
-    return SKIN_HUE_DEG[0] <= hue <= SKIN_HUE_DEG[1]
+    c = np.asarray(rgb, np.float32)
+    r, g, b = c[..., 0], c[..., 1], c[..., 2]
+    hi, lo = c.max(axis=-1), c.min(axis=-1)
+    grey = (hi - lo) < SKIN_GREY * np.maximum(hi, 1e-6)
+    hue = np.degrees(np.arctan2(np.sqrt(3.0) * (g - b), 2.0 * r - g - b))  # red 0, yellow 60, blue -120
+    return grey | ((hue >= SKIN_HUE_DEG[0]) & (hue <= SKIN_HUE_DEG[1]))
 
 
 def _snap_forearm(
@@ -171,7 +164,7 @@ def occluders(body: Body | None, frame_size: tuple[int, int], frame: np.ndarray 
             skin = _hand_colour(picture, wr, knuckles)
             # A "hand" no skin has (squats: knuckles pointing up her pink top while the hand hangs below the
             # wrist) lies on the clothes: a snap would seek the top's colour.
-            if skin_plausible(skin):
+            if bool(skin_plausible(skin)):
                 e, wr = _snap_forearm(picture, body.mask, scale, skin, e, wr)
                 length = math.dist(e, wr)
         beyond = (wr[0] + 0.7 * (wr[0] - e[0]), wr[1] + 0.7 * (wr[1] - e[1]))  # along the forearm
