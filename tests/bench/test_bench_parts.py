@@ -239,3 +239,33 @@ def test_render_cost_on_a_missing_clip_says_so_in_one_line(tmp_path: Path) -> No
         render_cost.main(["--source", str(tmp_path / "missing.mp4")])
     message = str(info.value.code)
     assert "missing.mp4" in message and "\n" not in message
+
+
+def test_occlusion_spill_counts_only_top_coloured_pixels_occlusion_adds() -> None:
+    from mirror_app.bench.occlusion_spill import top_spill
+
+    top = np.array([225, 20, 100], np.float32) / 255.0
+    without = np.full((40, 60, 3), 200, np.uint8)
+    without[0:5, 0:5] = (225, 20, 100)  # the top beside the garment, there either way: not occlusion's
+    with_occlusion = without.copy()
+    with_occlusion[10:20, 10:20] = (220, 30, 95)  # a patch of the top drawn over the garment
+    with_occlusion[30:35, 30:40] = (205, 160, 130)  # a hand drawn over it: skin, not the top
+    assert top_spill(with_occlusion, without, top, 0.2) == 100
+    assert top_spill(without, without, top, 0.2) == 0
+
+
+def test_occlusion_spill_reports_each_dressed_frame(capsys: pytest.CaptureFixture[str]) -> None:
+    from mirror_app.bench import occlusion_spill
+
+    counts = occlusion_spill.main(["--source", "demo", "--frames", "2", "--top", "230,110,60"])
+    assert len(counts) == 2 and all(c >= 0 for c in counts)
+    assert capsys.readouterr().out.startswith("demo: 2 dressed frames; top-coloured px occlusion adds per frame")
+
+
+@pytest.mark.parametrize("top", ["225,20", "300,0,0", "red"])
+def test_occlusion_spill_names_a_malformed_top_colour(top: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from mirror_app.bench import occlusion_spill
+
+    with pytest.raises(SystemExit):
+        occlusion_spill.main(["--source", "demo", "--top", top])
+    assert "--top wants three numbers 0-255" in capsys.readouterr().err
