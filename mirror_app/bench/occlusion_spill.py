@@ -11,14 +11,11 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import logging
 
 import numpy as np
 
-from mirror_app.bench.render_cost import dressed_frames
-from mirror_app.capture.errors import SourceError
+from mirror_app.bench.render_cost import add_clip_arguments, dressed_or_exit
 from mirror_app.render.offscreen import OffscreenRenderer
-from mirror_app.tracking.landmarker import PoseModelError
 
 LOTS = 300  # pixels of the top in one frame that a shopper sees as a blob
 
@@ -46,19 +43,11 @@ def _colour(text: str) -> np.ndarray:
 def main(argv: list[str] | None = None) -> list[int]:
     """Print how much of the wearer's top occlusion draws over the garment on the clip; returns the per-frame counts."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--source", required=True, help="a recorded video (or 'demo')")
+    add_clip_arguments(parser, frames=120)
     parser.add_argument("--top", required=True, type=_colour, help="the wearer's top colour, R,G,B 0-255")
-    parser.add_argument("--frames", type=int, default=120, help="frames kept from the clip")
     parser.add_argument("--tolerance", type=float, default=0.2, help="RGB distance (0..1) that counts as the top")
-    parser.add_argument("--garment", default=None, help="garment id to wear (default: the catalog's first)")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING)
-    try:
-        kept, wardrobe = dressed_frames(args.source, args.frames, skip=0, garment_id=args.garment)
-    except (SourceError, PoseModelError) as exc:  # one line naming the file and the fix, not a traceback
-        raise SystemExit(f"occlusion_spill: {exc}") from None
-    if not kept:
-        raise SystemExit(f"{args.source}: no frame with a dressed person to composite")
+    kept, wardrobe = dressed_or_exit("occlusion_spill", args, skip=0)
     h, w = kept[0][0].shape[:2]
     renderer = OffscreenRenderer(w, h)
     counts = []

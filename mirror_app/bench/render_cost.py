@@ -48,6 +48,26 @@ def dressed_frames(source: str, frames: int, skip: int = 10, garment_id: str | N
     return kept, wardrobe
 
 
+def add_clip_arguments(parser: argparse.ArgumentParser, frames: int) -> None:
+    """The clip options the compositor tools share: --source, --frames (default `frames`), --garment."""
+    parser.add_argument("--source", required=True, help="a recorded video (or 'demo')")
+    parser.add_argument("--frames", type=int, default=frames, help="frames kept from the clip")
+    parser.add_argument("--garment", default=None, help="garment id to wear (default: the catalog's first)")
+
+
+def dressed_or_exit(tool: str, args: argparse.Namespace, skip: int = 10) -> tuple[list, Wardrobe]:
+    """`dressed_frames` for a tool's clip arguments; a missing or broken clip or pose model, or a clip with
+    nobody dressed, ends the tool with one line naming it, not a traceback."""
+    logging.basicConfig(level=logging.WARNING)
+    try:
+        kept, wardrobe = dressed_frames(args.source, args.frames, skip=skip, garment_id=args.garment)
+    except (SourceError, PoseModelError) as exc:
+        raise SystemExit(f"{tool}: {exc}") from None
+    if not kept:
+        raise SystemExit(f"{args.source}: no frame with a dressed person to composite")
+    return kept, wardrobe
+
+
 def time_renders(renderer: OffscreenRenderer, kept: list, rounds: int) -> tuple[np.ndarray, np.ndarray]:
     """Milliseconds per render() (compositing with the GL work finished; read-back and copy apart) and of
     its CPU preparation, over `rounds` passes through the kept frames (the first pass warms up, not counted)."""
@@ -64,18 +84,10 @@ def time_renders(renderer: OffscreenRenderer, kept: list, rounds: int) -> tuple[
 def main(argv: list[str] | None = None) -> None:
     """Print the compositor's p50/p95 on the clip's frames: all effects on, each one off, all off."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--source", required=True, help="a recorded video (or 'demo')")
-    parser.add_argument("--frames", type=int, default=120, help="frames kept from the clip")
+    add_clip_arguments(parser, frames=120)
     parser.add_argument("--rounds", type=int, default=3, help="passes through the kept frames per configuration")
-    parser.add_argument("--garment", default=None, help="garment id to wear (default: the catalog's first)")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING)
-    try:
-        kept, wardrobe = dressed_frames(args.source, args.frames, garment_id=args.garment)
-    except (SourceError, PoseModelError) as exc:  # one line naming the file and the fix, not a traceback
-        raise SystemExit(f"render_cost: {exc}") from None
-    if not kept:
-        raise SystemExit(f"{args.source}: no frame with a dressed person to composite")
+    kept, wardrobe = dressed_or_exit("render_cost", args)
     h, w = kept[0][0].shape[:2]
     renderer = OffscreenRenderer(w, h)
     try:
