@@ -207,7 +207,7 @@ class FrameProcessor:
             # The tracker measures the widths (PoseTracker.follow); a body made elsewhere (tests) is measured here.
             # The compositor gets the steadied body too: its occluders read the same calmed visibility as
             # the sleeves, so an arm does not flicker in front of the garment when MediaPipe's score wavers.
-            body, extents = self.steady(body, torso_widths(body))
+            body, extents = self.steady(body, torso_widths(body, tracked.frame.image))
             fit = self.generator.fit(body, worn[1], extents, worn[0].extras.get("model"))
             if fit.opacity <= 0.01:
                 fit = None

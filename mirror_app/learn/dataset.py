@@ -133,7 +133,7 @@ def prepare(
         image = capture.frame(i)
         mask = capture.mask(i)
         body = Body(capture.landmarks[i], capture.world[i], mask, (fw, fh), 0, int(i * 33_333_333))
-        steady_body, extents = steady(body, torso_widths(body))
+        steady_body, extents = steady(body, torso_widths(body, image))
         vertices, _depth, opacity, _back = analytic_fit(binding, steady_body.landmarks_px, body.world, extents)
         box = crop_box(vertices[: binding.mesh_size])
         full_mask = cv2.resize(mask, (fw, fh), interpolation=cv2.INTER_LINEAR) if mask.shape != (fh, fw) else mask

@@ -207,7 +207,7 @@ class PoseTracker:
             motion=self.smoother.last_motion,
         )
         if self.measure_widths:
-            body = dataclasses.replace(body, extents=torso_widths(body))
+            body = dataclasses.replace(body, extents=torso_widths(body, frame.image))
         return body
 
     def close(self) -> None:

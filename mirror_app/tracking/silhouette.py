@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from mirror_app.tracking.body import LEFT_HIP, LEFT_SHOULDER, RIGHT_HIP, RIGHT_SHOULDER, Body
+from mirror_app.tracking.flank import widen_to_top
 
 COARSE_SAMPLES = 64  # samples per ray to find the edge
 FINE_SAMPLES = 32  # samples between the last inside and first outside coarse sample, to place it sub-pixel
@@ -104,12 +105,20 @@ notch (taiji frame 130). On taiji frames with the arms clear of the body the tor
 1.06 at the 5th percentile (chest, waist, hem): these floors sit below that, for slimmer bodies."""
 
 
-def exclude_arms(body: Body, extents: np.ndarray, fractions: tuple[float, ...] = (0.3, 0.65, 1.0)) -> np.ndarray:
+def exclude_arms(
+    body: Body,
+    extents: np.ndarray,
+    fractions: tuple[float, ...] = (0.3, 0.65, 1.0),
+    image: np.ndarray | None = None,
+) -> np.ndarray:
     """Cut the silhouette extents back to the inner edge of arms hanging beside the torso.
 
     The person mask does not separate arms from the torso, so with the arms down the silhouette reaches
     their outside: a garment fitted to that looks like a box. Arms held away from the body, or in front of
-    it, leave the extents as they are.
+    it, leave the extents as they are. The cut goes to the arm's landmarks less an assumed radius; given the
+    frame (`image`, RGB, the body's frame size), it goes out again to where the colours turn from the
+    wearer's top to the arm (tracking/flank.py): the landmarks of a turned body's far arm lie inside the real
+    one, and the cut left a band of the top beside the garment.
     """
     lm = body.landmarks_px[:, :2].astype(np.float64)
     s = (lm[LEFT_SHOULDER] + lm[RIGHT_SHOULDER]) / 2.0
@@ -134,6 +143,7 @@ def exclude_arms(body: Body, extents: np.ndarray, fractions: tuple[float, ...] =
     side = (points - s) @ across
     radius = ARM_RADIUS * length
     floor_at, floor = zip(*TORSO_FLOOR, strict=True)
+    rays: list[tuple[int, int, float]] = []  # (slice, side, sign) of the extents the arms cut
     for i, f in enumerate(fractions):
         least = float(np.interp(f, floor_at, floor)) * half_shoulders
         near = np.abs(along - f) < ARM_BAND
@@ -141,11 +151,21 @@ def exclude_arms(body: Body, extents: np.ndarray, fractions: tuple[float, ...] =
             dist = side[near] * sign
             beside = dist[dist > 0.6 * half_shoulders]
             if beside.size and out[i, col] > 0:
-                out[i, col] = min(out[i, col], max(float(beside.min()) - radius, least))
+                cut = max(float(beside.min()) - radius, least)
+                if cut < out[i, col]:
+                    rays.append((i, col, sign))
+                    out[i, col] = cut
+    if image is not None and rays:
+        rows, cols, signs = (np.array(v) for v in zip(*rays, strict=True))
+        origins = s + np.asarray(fractions, np.float64)[rows, None] * axis
+        out[rows, cols] = widen_to_top(image, origins, signs[:, None] * across, out[rows, cols], extents[rows, cols])
     return out
 
 
-def torso_widths(body: Body) -> np.ndarray:
+def torso_widths(body: Body, image: np.ndarray | None = None) -> np.ndarray:
     """What the generator fits the garment's width to: the silhouette's widths at chest, waist and hem with
-    the arms beside the torso cut out; the ones the tracker already measured (Body.extents) when it did."""
-    return body.extents if body.extents is not None else exclude_arms(body, torso_extents(body))
+    the arms beside the torso cut out (to the top's edge in `image`, the body's RGB frame, when given); the
+    ones the tracker already measured (Body.extents) when it did."""
+    if body.extents is not None:
+        return body.extents
+    return exclude_arms(body, torso_extents(body), image=image)

@@ -1,0 +1,103 @@
+"""The torso's width where the arms' landmarks miss the arms: the frame's colours show where the top ends."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from mirror_app.tracking.body import LEFT_HIP, LEFT_SHOULDER, RIGHT_HIP, RIGHT_SHOULDER, Body
+from mirror_app.tracking.flank import EDGE_MARGIN_PX, widen_to_top
+from mirror_app.tracking.silhouette import exclude_arms, torso_extents, torso_widths
+
+W, H = 1280, 720
+PINK, SKIN, GREY = (225, 20, 100), (205, 150, 125), (190, 190, 196)
+TOP_EDGE = 100.5  # the torso's columns run 540..740: 100.5 px either side of the axis at x = 640
+
+
+def _scene(arm_colour: tuple[int, int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """A frame and its person mask: a pink top that darkens and reddens toward its flanks, arms hanging
+    against it (columns 741..800 and 480..539, rows 200..479), a grey wall."""
+    image = np.empty((H, W, 3), np.float32)
+    image[:] = GREY
+    mask = np.zeros((H, W), np.float32)
+    xs = np.arange(540, 741)
+    shade = 1.0 - 0.35 * ((xs - 640) / 100.0) ** 2  # shading toward the flanks
+    top = np.array(PINK, np.float32)[None, :] * shade[:, None]
+    top[:, 2] *= shade  # deep pink turns red as it darkens, as on the squats clip
+    image[150:560, 540:741] = top[None]
+    mask[150:560, 540:741] = 1.0
+    for x0, x1 in ((741, 801), (480, 540)):
+        image[200:480, x0:x1] = arm_colour  # the hands end above the hem's height (y = 500)
+        mask[200:480, x0:x1] = 1.0
+    return np.clip(image, 0, 255).astype(np.uint8), mask
+
+
+def _body(mask: np.ndarray, arm_x: tuple[float, float]) -> Body:
+    """Upright: shoulders (740, 200) / (540, 200), hips (700, 500) / (580, 500); elbows and wrists at arm_x."""
+    px = np.zeros((33, 3), np.float32)
+    px[LEFT_SHOULDER, :2], px[RIGHT_SHOULDER, :2] = (740, 200), (540, 200)
+    px[LEFT_HIP, :2], px[RIGHT_HIP, :2] = (700, 500), (580, 500)
+    px[13, :2], px[14, :2] = (arm_x[0], 330.0), (arm_x[1], 330.0)
+    px[15, :2], px[16, :2] = (arm_x[0], 470.0), (arm_x[1], 470.0)
+    px[11:17, 2] = px[23:25, 2] = 0.99
+    return Body(px, np.zeros((33, 3), np.float32), mask, (W, H), 1, 0)
+
+
+def test_arms_tracked_inside_the_real_ones_leave_no_band_of_the_top() -> None:
+    image, mask = _scene(SKIN)
+    # The arms' centres are at 770 and 510; MediaPipe put them 15 px inside (as the squats clip's far arm).
+    body = _body(mask, (755.0, 525.0))
+    raw = torso_extents(body)
+    cut = exclude_arms(body, raw)
+    assert cut[1].max() < TOP_EDGE - 15, f"the landmarks' cut alone leaves a band of the top: {cut}"
+    widened = exclude_arms(body, raw, image=image)
+    assert np.abs(widened - TOP_EDGE).max() < 3.0, widened  # chest, waist and (uncut) hem
+    assert np.allclose(torso_widths(body, image), widened)
+
+
+def test_sleeves_of_the_tops_colour_keep_the_landmarks_cut() -> None:
+    image, mask = _scene(PINK)
+    body = _body(mask, (755.0, 525.0))
+    raw = torso_extents(body)
+    cut = exclude_arms(body, raw)
+    assert np.array_equal(exclude_arms(body, raw, image=image), cut)
+
+
+def test_colours_never_narrow_the_cut_nor_reach_past_the_mask() -> None:
+    rng = np.random.default_rng(3)
+    image = rng.integers(0, 256, (H, W, 3), dtype=np.uint8)  # breaks everywhere
+    _, mask = _scene(SKIN)
+    body = _body(mask, (755.0, 525.0))
+    raw = torso_extents(body)
+    cut = exclude_arms(body, raw)
+    widened = exclude_arms(body, raw, image=image)
+    assert (widened >= cut - 1e-4).all() and (widened <= raw + 1e-4).all(), (cut, widened, raw)
+
+
+def _ray(colours: list[tuple[tuple[int, int, int], int]]) -> np.ndarray:
+    """A one-row image of runs (colour, length) from x = 0."""
+    row = np.concatenate([np.tile(np.array(c, np.uint8), (n, 1)) for c, n in colours])
+    return row[None]
+
+
+@pytest.mark.parametrize(
+    ("runs", "edge", "expected"),
+    [
+        ([(PINK, 50), (SKIN, 10), (GREY, 20)], 60.0, 50.0),  # the top ends at 50, the arm beyond
+        ([(PINK, 60), (GREY, 20)], 60.0, 30.0),  # unbroken to the mask's edge: the cut stays
+        ([(PINK, 60 - EDGE_MARGIN_PX), (SKIN, EDGE_MARGIN_PX), (GREY, 20)], 60.0, 30.0),  # at the edge: the mask's own
+        ([(PINK, 20), (SKIN, 40), (GREY, 20)], 60.0, 30.0),  # the break lies inside the cut: never moved in
+    ],
+)
+def test_widen_to_top_on_one_ray(runs: list, edge: float, expected: float) -> None:
+    image = _ray(runs)
+    got = widen_to_top(image, np.array([[0.0, 0.0]]), np.array([[1.0, 0.0]]), np.array([30.0]), np.array([edge]))
+    assert got[0] == pytest.approx(expected, abs=1.0)
+
+
+def test_a_slow_shading_drift_is_no_edge() -> None:
+    t = np.linspace(0.0, 1.0, 60)[:, None]
+    ramp = (np.array(PINK) * (1.0 - 0.45 * t)).astype(np.uint8)  # darkens by almost half over 60 px
+    image = np.concatenate([ramp, np.tile(np.array(GREY, np.uint8), (20, 1))])[None]
+    got = widen_to_top(image, np.array([[0.0, 0.0]]), np.array([[1.0, 0.0]]), np.array([30.0]), np.array([60.0]))
+    assert got[0] == pytest.approx(30.0)
