@@ -17,6 +17,11 @@ from mirror_app.generator.fit import GarmentMesh
 
 HIP_LEVEL_PER_SHOULDER_WIDTH = 1.2
 """Garment shoulder-seam width to the body's shoulder-line-to-hip-joint distance, for an average adult."""
+ARMPIT_PER_SHOULDER = 0.93
+"""A set-in-sleeve top's armpit-to-armpit width over its shoulder-seam width (the catalog's tees and
+long-sleeve: 0.92-0.93). A tank's or a strap dress's "shoulders" are its straps, well inside the wearer's
+shoulders: its scale comes from its armpits instead, so the straps sit inside the shoulders and the hem at
+the garment's length, not at the knees."""
 GRID_CELLS = 40
 
 
@@ -155,7 +160,9 @@ def bind_garment(garment: Garment) -> GarmentBinding:
 
     ls, rs = _pt(garment, "left_shoulder"), _pt(garment, "right_shoulder")
     shoulder_y = (ls[1] + rs[1]) / 2.0
-    shoulder_half = abs(ls[0] - rs[0]) / 2.0
+    armpit_half = abs(_pt(garment, "left_armpit")[0] - _pt(garment, "right_armpit")[0]) / 2.0
+    # Half the wearer's shoulder width in garment pixels: the seams' own, or the straps' wearer's.
+    shoulder_half = max(abs(ls[0] - rs[0]) / 2.0, armpit_half / ARMPIT_PER_SHOULDER)
     rest_len = HIP_LEVEL_PER_SHOULDER_WIDTH * 2.0 * shoulder_half
     hem_y = max(_pt(garment, "left_hem")[1], _pt(garment, "right_hem")[1])
 

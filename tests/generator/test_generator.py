@@ -375,3 +375,23 @@ def test_a_forearm_never_cuts_through_its_own_long_sleeve(generator, long_bindin
     torso = fit.depth[long_binding.skin_weights[:n, contract.CHEST] > 0.9]
     for _, _, _, depth_a, depth_b, _, _ in forearms:
         assert torso.min() - max(depth_a, depth_b) > 1.5 * DEPTH_MARGIN_M  # behind the forearm: hidden
+
+
+def test_a_tanks_straps_sit_inside_the_shoulders_and_its_hem_where_a_tees_would(generator) -> None:
+    """A tank's "shoulders" are its straps: they must not set its scale (it reached the knees) nor land on
+    the shoulder joints."""
+    tee = synthetic.tee()
+    cx = tee.rgba.shape[1] / 2
+    straps = tee.anchors | {"left_shoulder": (cx + 55, 40.0), "right_shoulder": (cx - 55, 40.0)}
+    straps = {k: v for k, v in straps.items() if not k.endswith("_cuff")}  # sleeveless
+    tank = dataclasses.replace(tee, id="synthetic-tank", category="tank", anchors=straps)
+    body = synthetic.body()
+    tee_fit = generator.fit(body, bind_garment(tee), NO_SIL)
+    tank_fit = generator.fit(body, bind_garment(tank), NO_SIL)
+    hem_tee = (tee_fit.anchors_px["left_hem"][1] + tee_fit.anchors_px["right_hem"][1]) / 2
+    hem_tank = (tank_fit.anchors_px["left_hem"][1] + tank_fit.anchors_px["right_hem"][1]) / 2
+    torso = float(body.landmarks_px[lm.LEFT_HIP, 1] - body.landmarks_px[lm.LEFT_SHOULDER, 1])
+    assert abs(hem_tank - hem_tee) < 0.05 * torso, (hem_tank, hem_tee)  # same drawing below the straps
+    shoulders = body.landmarks_px[[lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER], 0]
+    strap_span = abs(tank_fit.anchors_px["left_shoulder"][0] - tank_fit.anchors_px["right_shoulder"][0])
+    assert strap_span < 0.75 * abs(shoulders[0] - shoulders[1]), (strap_span, shoulders)
