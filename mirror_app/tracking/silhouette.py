@@ -158,7 +158,10 @@ def exclude_arms(
     if image is not None and rays:
         rows, cols, signs = (np.array(v) for v in zip(*rays, strict=True))
         origins = s + np.asarray(fractions, np.float64)[rows, None] * axis
-        out[rows, cols] = widen_to_top(image, origins, signs[:, None] * across, out[rows, cols], extents[rows, cols])
+        hem = np.asarray(fractions, np.float64)[rows] >= 0.9
+        out[rows, cols] = widen_to_top(
+            image, origins, signs[:, None] * across, out[rows, cols], extents[rows, cols], cols, hem
+        )
     return out
 
 

@@ -14,9 +14,12 @@ PINK, SKIN, GREY = (225, 20, 100), (205, 150, 125), (190, 190, 196)
 TOP_EDGE = 100.5  # the torso's columns run 540..740: 100.5 px either side of the axis at x = 640
 
 
-def _scene(arm_colour: tuple[int, int, int]) -> tuple[np.ndarray, np.ndarray]:
+def _scene(
+    arm_colour: tuple[int, int, int], hands: tuple[int, int, int] | None = None, slack: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
     """A frame and its person mask: a pink top that darkens and reddens toward its flanks, arms hanging
-    against it (columns 741..800 and 480..539, rows 200..479), a grey wall."""
+    against it (columns 741..800 and 480..539, rows 200..479; rows 440..479 the hands' colour when given), a
+    grey wall; the mask reaches `slack` px past the body's sides, as MediaPipe's smoothed one may."""
     image = np.empty((H, W, 3), np.float32)
     image[:] = GREY
     mask = np.zeros((H, W), np.float32)
@@ -28,7 +31,9 @@ def _scene(arm_colour: tuple[int, int, int]) -> tuple[np.ndarray, np.ndarray]:
     mask[150:560, 540:741] = 1.0
     for x0, x1 in ((741, 801), (480, 540)):
         image[200:480, x0:x1] = arm_colour  # the hands end above the hem's height (y = 500)
-        mask[200:480, x0:x1] = 1.0
+        mask[200:480, x0 - (slack if x0 < 640 else 0) : x1 + (slack if x0 > 640 else 0)] = 1.0
+        if hands is not None:
+            image[440:480, x0:x1] = hands
     return np.clip(image, 0, 255).astype(np.uint8), mask
 
 
@@ -55,9 +60,14 @@ def test_arms_tracked_inside_the_real_ones_leave_no_band_of_the_top() -> None:
     assert np.allclose(torso_widths(body, image), widened)
 
 
-def test_sleeves_of_the_tops_colour_keep_the_landmarks_cut() -> None:
-    image, mask = _scene(PINK)
+@pytest.mark.parametrize("slack", [0, 6])
+def test_sleeves_of_the_tops_colour_keep_the_landmarks_cut(slack: int) -> None:
+    """Nothing tells a sleeve of the top's colour from the top: not its hands, nor the wall past its edge
+    where the mask stands off the body."""
+    image, mask = _scene(PINK, hands=SKIN, slack=slack)
     body = _body(mask, (755.0, 525.0))
+    # Wrists at the hands' height, beside the hem's slice too.
+    body.landmarks_px[[15, 16], 1] = 470.0
     raw = torso_extents(body)
     cut = exclude_arms(body, raw)
     assert np.array_equal(exclude_arms(body, raw, image=image), cut)
@@ -87,17 +97,27 @@ def _ray(colours: list[tuple[tuple[int, int, int], int]]) -> np.ndarray:
         ([(PINK, 60), (GREY, 20)], 60.0, 30.0),  # unbroken to the mask's edge: the cut stays
         ([(PINK, 60 - EDGE_MARGIN_PX), (SKIN, EDGE_MARGIN_PX), (GREY, 20)], 60.0, 30.0),  # at the edge: the mask's own
         ([(PINK, 20), (SKIN, 40), (GREY, 20)], 60.0, 30.0),  # the break lies inside the cut: never moved in
+        ([(PINK, 38), ((40, 20, 30), 2), (PINK, 6), (SKIN, 14), (GREY, 20)], 60.0, 46.0),  # a fold, then the arm
     ],
 )
 def test_widen_to_top_on_one_ray(runs: list, edge: float, expected: float) -> None:
-    image = _ray(runs)
-    got = widen_to_top(image, np.array([[0.0, 0.0]]), np.array([[1.0, 0.0]]), np.array([30.0]), np.array([edge]))
-    assert got[0] == pytest.approx(expected, abs=1.0)
+    assert _widen(_ray(runs), edge)[0] == pytest.approx(expected, abs=1.0)
+
+
+def _widen(image: np.ndarray, edge: float, hem: bool = False) -> np.ndarray:
+    """widen_to_top along the image's first row from x = 0, cut at 30 px, the ray alone on its side."""
+    one = np.ones(1)
+    return widen_to_top(image, np.zeros((1, 2)), np.array([[1.0, 0.0]]), 30.0 * one, edge * one, 0 * one, [hem])
+
+
+def test_a_hem_alone_is_not_read() -> None:
+    """At the hem a hand hangs beside: a long sleeve of the top's colour ending in it looks like an arm."""
+    image = _ray([(PINK, 50), (SKIN, 10), (GREY, 20)])
+    assert _widen(image, 60.0, hem=True)[0] == pytest.approx(30.0)
 
 
 def test_a_slow_shading_drift_is_no_edge() -> None:
     t = np.linspace(0.0, 1.0, 60)[:, None]
     ramp = (np.array(PINK) * (1.0 - 0.45 * t)).astype(np.uint8)  # darkens by almost half over 60 px
     image = np.concatenate([ramp, np.tile(np.array(GREY, np.uint8), (20, 1))])[None]
-    got = widen_to_top(image, np.array([[0.0, 0.0]]), np.array([[1.0, 0.0]]), np.array([30.0]), np.array([60.0]))
-    assert got[0] == pytest.approx(30.0)
+    assert _widen(image, 60.0)[0] == pytest.approx(30.0)
