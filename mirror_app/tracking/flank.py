@@ -9,7 +9,7 @@ FLANK_STEP = 0.15
 drifts a top's colour slowly (a deep pink turns red toward the flank, ~0.005 a pixel); the top's edge against
 skin or a sleeve of another colour jumps by 0.2-0.4 within a few pixels."""
 FLANK_LOCAL = 6  # samples (px) just inside that a sample is compared with
-EDGE_MARGIN_PX = 3
+EDGE_MARGIN_PX = 2
 """A break this close to the mask's edge is the silhouette's own edge (the background), not an arm beside."""
 FLANK_CONTRAST = 0.12
 """Least distance between the top's colour (inside the cut) and the colour just inside the mask's edge (the

@@ -96,6 +96,10 @@ def torso_extents(body: Body, fractions: tuple[float, ...] = (0.3, 0.65, 1.0)) -
 
 
 ARM_RADIUS = 0.11  # upper-arm half thickness as a share of the shoulder-to-hip length
+FAR_TURN_DEG = 12.0
+"""A body turned at least this far (its shoulder line, world landmarks) has its far arm's cut checked against
+the frame's colours: MediaPipe puts that arm 10-30 px inside the real one. A frontal body's arms are tracked
+well, and its sleeves' folds and hands would only mislead the colours (the asl signers: 0-4 degrees)."""
 ARM_BEHIND_M = 0.08  # an elbow this far (metres) behind its shoulder is behind the back
 ARM_BAND = 0.08  # arm points within this share of the torso length from a slice's height count for it
 TORSO_FLOOR = ((0.3, 0.9), (0.65, 0.8), (1.0, 0.85))
@@ -116,8 +120,8 @@ def exclude_arms(
     The person mask does not separate arms from the torso, so with the arms down the silhouette reaches
     their outside: a garment fitted to that looks like a box. Arms held away from the body, or in front of
     it, leave the extents as they are. The cut goes to the arm's landmarks less an assumed radius; given the
-    frame (`image`, RGB, the body's frame size), it goes out again to where the colours turn from the
-    wearer's top to the arm (tracking/flank.py): the landmarks of a turned body's far arm lie inside the real
+    frame (`image`, RGB, the body's frame size), a turned body's far side goes out again to where the colours
+    turn from the wearer's top to the arm (tracking/flank.py): the landmarks of that arm lie inside the real
     one, and the cut left a band of the top beside the garment.
     """
     lm = body.landmarks_px[:, :2].astype(np.float64)
@@ -155,6 +159,8 @@ def exclude_arms(
                 if cut < out[i, col]:
                     rays.append((i, col, sign))
                     out[i, col] = cut
+    far = _far_side(body, s, across)
+    rays = [ray for ray in rays if ray[1] == far]
     if image is not None and rays:
         rows, cols, signs = (np.array(v) for v in zip(*rays, strict=True))
         origins = s + np.asarray(fractions, np.float64)[rows, None] * axis
@@ -163,6 +169,15 @@ def exclude_arms(
             image, origins, signs[:, None] * across, out[rows, cols], extents[rows, cols], cols, hem
         )
     return out
+
+
+def _far_side(body: Body, mid_shoulders: np.ndarray, across: np.ndarray) -> int | None:
+    """The extents' column (0: +across, 1: -across) of a turned body's far side; None for a frontal body."""
+    line = body.world[LEFT_SHOULDER] - body.world[RIGHT_SHOULDER]
+    if np.degrees(np.arctan2(abs(float(line[2])), abs(float(line[0])))) < FAR_TURN_DEG:
+        return None
+    far = LEFT_SHOULDER if body.world[LEFT_SHOULDER, 2] > body.world[RIGHT_SHOULDER, 2] else RIGHT_SHOULDER
+    return 0 if float((body.landmarks_px[far, :2] - mid_shoulders) @ across) > 0 else 1
 
 
 def torso_widths(body: Body, image: np.ndarray | None = None) -> np.ndarray:
