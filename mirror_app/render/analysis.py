@@ -29,12 +29,6 @@ def patch_means(frame: np.ndarray, points: np.ndarray) -> np.ndarray:
     return patches.reshape(len(points), -1, 3).mean(axis=1, dtype=np.float32) * np.float32(1.0 / 255.0)
 
 
-def _box_blur(img: np.ndarray, radius: int) -> np.ndarray:
-    """Box blur with edge clamping (OpenCV: ~10x faster than numpy cumulative sums at this size)."""
-    size = 2 * radius + 1
-    return cv2.blur(np.ascontiguousarray(img, dtype=np.float32), (size, size), borderType=cv2.BORDER_REPLICATE)
-
-
 def shrink(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     """An RGB image scaled down to `size` (w, h) as float RGB in [0, 1]: bilinear to twice the size, then 2x2
     means, so each output pixel averages 16 samples spread over its area, at a fraction of INTER_AREA's cost."""
@@ -62,7 +56,10 @@ def sparse_frame(frame: np.ndarray) -> np.ndarray:
     return small
 
 
-FOLD_REACH = 5  # 1/8-size texels around a pixel that its fold value depends on (two radius-2 blurs + bilinear)
+EDGE_SPREAD = 2  # 1/8-size texels a change of the clothes (fold_maps) is spread over
+FOLD_REACH = (
+    5 + EDGE_SPREAD
+)  # 1/8-size texels around a pixel that its fold value depends on (two radius-2 blurs, the spread, bilinear)
 
 
 def fold_window(box: tuple[int, int, int, int], frame_size: tuple[int, int]) -> tuple[int, int, int, int]:
@@ -109,14 +106,43 @@ def light_estimate(small: np.ndarray, mask_small: np.ndarray | None, reference: 
     return light_from_region(np.asarray(mean, dtype=np.float32), reference)
 
 
+FOLD_RANGE = 0.12
+"""How far apart (hue x saturation, plus FOLD_LUMA x luma) two texels may be and still be the same cloth for
+the fold map's coarse average: shading a saturated orange hoodie turns its hue by ~5 degrees (~0.04); a
+pink top against black leggings, blue against white stripes, lie 0.5-1 apart."""
+FOLD_LUMA = 0.3  # weight of luma in that distance: white on black is another cloth, a fold's 25 % is not
+
+
+_CLOTH = np.array(
+    [[0.299 * FOLD_LUMA, 1.0, 0.0], [0.587 * FOLD_LUMA, -0.5, 0.8660254], [0.114 * FOLD_LUMA, -0.5, -0.8660254]],
+    np.float32,
+)  # RGB -> (FOLD_LUMA x luma, the two opponent axes of hue)
+
+
+def _cloth_guide(small: np.ndarray) -> np.ndarray:
+    """Per texel: FOLD_LUMA x luma, then hue as a 2-vector as long as the saturation (what light and shade
+    leave alone), so distances between texels tell one cloth from another."""
+    guide = np.asarray(cv2.transform(np.ascontiguousarray(small, dtype=np.float32), _CLOTH.T), np.float32)
+    # 1 / (max channel + 0.02): the offset calms near-black texels' hue (np.max over the last axis: 20x slower)
+    inv = 1.0 / (cv2.max(cv2.max(small[..., 0], small[..., 1]), small[..., 2]) + 0.02)
+    guide[..., 1] *= inv
+    guide[..., 2] *= inv
+    return guide
+
+
 def fold_maps(small: np.ndarray, mask_small: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-    """Inputs of the fold transfer at 1/8 size: (luma + person mask as RG, luma box-blurred twice).
+    """Inputs of the fold transfer at 1/8 size: (luma + person mask as RG, luma blurred within each cloth).
 
     The shade pass takes log2(fine / coarse): detail from ~10 px to ~40 px at full size, the scale of cloth
-    folds, without pixel noise or the fine print of the wearer's own shirt.
+    folds, without pixel noise or the fine print of the wearer's own shirt, nor the edges between clothes.
     """
     luma = small @ LUMA
-    coarse = _box_blur(_box_blur(luma, 2), 2)
+    # The coarse luma averages only texels of the same cloth (a cross-bilateral blur guided by hue and
+    # saturation): where the wearer's clothes change (the hem of her top on black leggings, his polo's blue
+    # and white bands) the ratio keeps their folds and loses the edge, which on the garment was a bright
+    # band over a grey block, or the polo's stripes.
+    same = cv2.bilateralFilter(_cloth_guide(small), 9, FOLD_RANGE, 3.0, borderType=cv2.BORDER_REPLICATE)
+    coarse = same[..., 0] / FOLD_LUMA
     fine = np.empty(luma.shape + (2,), np.float32)
     fine[..., 0] = luma
     fine[..., 1] = 1.0 if mask_small is None else mask_small

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 from mirror_app.render.analysis import fold_maps, fold_window, light_estimate, small_frame, sparse_frame
@@ -51,3 +52,45 @@ def test_light_from_sparse_samples_matches_the_area_averaged_estimate() -> None:
     # The warm frame's estimate is warm: the sparse samples keep the tint.
     light = light_estimate(sparse_frame(warm), None, 0.5)
     assert light[0] > light[1] > light[2]
+
+
+def _ratio(fine: np.ndarray, coarse: np.ndarray) -> np.ndarray:
+    """What the shade pass carries onto the garment: log2 of the luma over its coarse map, on the person."""
+    return np.log2((fine[..., 0] + 0.04) / (coarse + 0.04)) * fine[..., 1]
+
+
+def _plain_ratio(frame: np.ndarray) -> np.ndarray:
+    """The same ratio with every change of luma read as a fold (before the clothes' own edges were told apart)."""
+    luma = small_frame(frame) @ np.array([0.299, 0.587, 0.114], np.float32)
+    coarse = cv2.blur(cv2.blur(luma, (5, 5), borderType=cv2.BORDER_REPLICATE), (5, 5), borderType=cv2.BORDER_REPLICATE)
+    return np.log2((luma + 0.04) / (coarse + 0.04))
+
+
+def _folded(colour: tuple[int, int, int], h: int = 720, w: int = 640) -> np.ndarray:
+    """A shirt of one colour shaded by soft diagonal folds (+-25 % light, ~80 px apart)."""
+    y, x = np.mgrid[0:h, 0:w].astype(np.float32)
+    shade = 1.0 + 0.25 * np.sin((x + 0.6 * y) / 13.0)
+    return np.clip(np.array(colour, np.float32) * shade[..., None], 0, 255).astype(np.uint8)
+
+
+def test_folds_are_carried_and_the_wearers_own_hem_is_not() -> None:
+    frame = _folded((225, 20, 100))  # her pink top...
+    frame[400:] = (22, 22, 28)  # ...over black leggings from y = 400 (row 50 at 1/8 size)
+    fine, coarse = fold_maps(small_frame(frame), None)
+    ratio, plain = _ratio(fine, coarse), _plain_ratio(frame)
+    # Along each row the folds average out and the hem's step does not.
+    hem = np.s_[44:56]
+    assert np.abs(plain[hem].mean(axis=1)).max() > 0.8, "the hem is a strong change of luma"
+    assert np.abs(ratio[hem].mean(axis=1)).max() < 0.1, ratio[hem].mean(axis=1)
+    folds = np.s_[5:40, 5:75]  # the top, away from its hem
+    assert np.sqrt(np.mean(ratio[folds] ** 2)) > 0.8 * np.sqrt(np.mean(plain[folds] ** 2))
+
+
+def test_stripes_of_the_wearers_shirt_are_no_folds() -> None:
+    """Taiji's polo: blue and white bands 40 px tall showed through a plain red tee as light and dark bands."""
+    frame = np.empty((720, 640, 3), np.uint8)
+    for i, y in enumerate(range(0, 720, 40)):
+        frame[y : y + 40] = (40, 70, 200) if i % 2 else (225, 228, 235)
+    fine, coarse = fold_maps(small_frame(frame), None)
+    ratio, plain = _ratio(fine, coarse), _plain_ratio(frame)
+    assert np.sqrt(np.mean(ratio**2)) < 0.3 * np.sqrt(np.mean(plain**2)), (ratio.std(), plain.std())
