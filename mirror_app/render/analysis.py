@@ -56,10 +56,7 @@ def sparse_frame(frame: np.ndarray) -> np.ndarray:
     return small
 
 
-EDGE_SPREAD = 2  # 1/8-size texels a change of the clothes (fold_maps) is spread over
-FOLD_REACH = (
-    5 + EDGE_SPREAD
-)  # 1/8-size texels around a pixel that its fold value depends on (two radius-2 blurs, the spread, bilinear)
+FOLD_REACH = 5  # 1/8-size texels around a pixel that its fold value depends on (a radius-4 blur + bilinear)
 
 
 def fold_window(box: tuple[int, int, int, int], frame_size: tuple[int, int]) -> tuple[int, int, int, int]:
