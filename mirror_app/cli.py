@@ -11,7 +11,12 @@ from typing import Annotated, Any
 
 import typer
 
-from mirror_app.config import MAX_POSE_THREADS, POSE_THREADS
+from mirror_app.config import MAX_POSE_THREADS, POSE_THREADS, PoseModelChoice
+
+PoseModelOption = Annotated[
+    PoseModelChoice | None,
+    typer.Option(help="MediaPipe's landmark model: full, lite (less pose time) or auto (lite under 4 cores)."),
+]
 
 app = typer.Typer(
     add_completion=False,
@@ -103,6 +108,7 @@ def run(
             min=1, max=3, help="People to track; the garment goes on the most central/largest (2+ costs ~11 ms)."
         ),
     ] = 1,
+    pose_model: PoseModelOption = None,
 ) -> None:
     """Run the mirror: the window by default, or headless over a recorded source."""
     from mirror_app.capture.errors import SourceError
@@ -123,7 +129,7 @@ def run(
     for notice in notices:
         _notice(notice)
     if headless:
-        _run_headless(src, catalog, garment, out, stats, frames, mirror, people)
+        _run_headless(src, catalog, garment, out, stats, frames, mirror, people, pose_model)
     else:
         from mirror_app.ui.app import run_window
 
@@ -140,6 +146,7 @@ def run(
             chosen_source=source is not None,
             stats_path=stats,
             frames=frames,
+            pose_model=pose_model,
         )
         if stats is not None and stats.is_file():
             _echo_summary(json.loads(stats.read_text())["summary"], stats)
@@ -172,13 +179,14 @@ def _pose_tracker() -> Any:
         raise _fail(str(exc)) from None
 
 
-def _build_stages(people: int = 1) -> tuple[Any, Any]:
-    """Tracker and generator, or one clear line naming what is missing."""
+def _build_stages(people: int = 1, pose_model: PoseModelChoice | None = None) -> tuple[Any, Any]:
+    """Tracker and generator (`pose_model` None: the default one), or one clear line naming what is missing."""
+    from mirror_app.config import DEFAULT_POSE_MODEL
     from mirror_app.pipeline import build_stages
     from mirror_app.tracking.landmarker import PoseModelError
 
     try:
-        tracker, generator, notices = build_stages(people)
+        tracker, generator, notices = build_stages(people, pose_model=pose_model or DEFAULT_POSE_MODEL)
     except PoseModelError as exc:
         raise _fail(str(exc)) from None
     for notice in notices:
@@ -195,6 +203,7 @@ def _run_headless(
     frames: int | None,
     mirror: bool,
     people: int = 1,
+    pose_model: PoseModelChoice | None = None,
 ) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -210,7 +219,7 @@ def _run_headless(
         src.close()
         raise _fail(f"source {src.name} gave no frames")
     h, w = first.image.shape[:2]
-    tracker, generator = _build_stages(people)
+    tracker, generator = _build_stages(people, pose_model)
     renderer = None
     try:
         try:
@@ -291,12 +300,27 @@ def bench(
             help="MediaPipe graphs tracking side by side (1: lowest latency when saturated).",
         ),
     ] = POSE_THREADS,
+    pose_model: PoseModelOption = None,
 ) -> None:
     """Measure the real pipeline headless over a recording: FPS, latency, stages, CPU and memory."""
     from mirror_app.bench.runner import bench_command
+    from mirror_app.config import DEFAULT_POSE_MODEL
 
     raise typer.Exit(
-        bench_command(source, frames, out, compare, warmup, encode, catalog, garment, tryon, rounds, pose_threads)
+        bench_command(
+            source,
+            frames,
+            out,
+            compare,
+            warmup,
+            encode,
+            catalog,
+            garment,
+            tryon,
+            rounds,
+            pose_threads,
+            pose_model or DEFAULT_POSE_MODEL,
+        )
     )
 
 
@@ -329,10 +353,23 @@ def models_build(
 
 @models_app.command("check")
 def models_check() -> None:
-    """Load the pose and generator models and say which execution provider runs the generator."""
+    """Load both pose models and the generator; say which pose model this machine uses, and where the
+    generator runs. A broken pose bundle fails the check even when the other one would stand in."""
+    from mirror_app.native_logs import silenced
+    from mirror_app.tracking.landmarker import POSE_MODELS, PoseModelError, PoseTracker, resolve_pose_model
+
+    for path in POSE_MODELS.values():
+        try:
+            with silenced():
+                PoseTracker(path, num_poses=1).close()
+        except PoseModelError as exc:
+            raise _fail(str(exc)) from None
     tracker, generator = _build_stages()
     tracker.close()
-    typer.echo(f"pose model OK; generator OK on {generator.provider}")
+    used = resolve_pose_model("auto")
+    typer.echo(
+        f"pose models OK ({', '.join(POSE_MODELS)}; auto picks {used} here); generator OK on {generator.provider}"
+    )
 
 
 @catalog_app.command("check")

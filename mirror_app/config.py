@@ -57,6 +57,13 @@ class PictureSettings(BaseModel):
     compositing: Literal["auto", "window", "offscreen"] = "auto"
 
 
+PoseModelName = Literal["full", "lite"]
+PoseModelChoice = Literal["auto", "full", "lite"]
+DEFAULT_POSE_MODEL: PoseModelChoice = "auto"
+"""BlazePose GHUM's landmark model (models/pose_landmarker_<name>.task). "auto": lite on a machine of fewer
+than LITE_BELOW_CORES cores, where pose is most of the work; full elsewhere (see docs/performance.md)."""
+LITE_BELOW_CORES = 4
+
 POSE_THREADS = 2
 """MediaPipe graphs, and threads tracking with them, in the mirror and the bench. One graph works on about
 one core: alone here it gave 50 fps of 720p pose, two side by side 88-108 fps (pose only, two cores), and
@@ -73,6 +80,8 @@ class TrackingSettings(BaseModel):
 
     # MediaPipe graphs tracking side by side
     pose_threads: StrictInt = Field(default=POSE_THREADS, ge=1, le=MAX_POSE_THREADS)
+    # MediaPipe's landmark model: "full", "lite" (cheaper, a little less exact) or "auto"; read at start
+    pose_model: PoseModelChoice = DEFAULT_POSE_MODEL
 
 
 class GeneratorSettings(BaseModel):

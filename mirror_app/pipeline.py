@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import cv2
 import numpy as np
@@ -26,7 +26,7 @@ import numpy as np
 from mirror_app.capture.frame import Frame
 from mirror_app.capture.source import Source
 from mirror_app.catalog.garment import Garment
-from mirror_app.config import POSE_THREADS
+from mirror_app.config import DEFAULT_POSE_MODEL, POSE_THREADS, PoseModelChoice, PoseModelName
 from mirror_app.generator.binding import GarmentBinding, bind_garment
 from mirror_app.generator.fit import Fit
 from mirror_app.generator.runtime import GarmentGenerator
@@ -34,7 +34,7 @@ from mirror_app.native_logs import silenced
 from mirror_app.priority import yield_to_drawing
 from mirror_app.stats import StageClock, StatsRecorder
 from mirror_app.tracking.body import Body
-from mirror_app.tracking.landmarker import Detection, PoseTracker
+from mirror_app.tracking.landmarker import Detection, PoseModelError, PoseTracker, pose_model_path, resolve_pose_model
 from mirror_app.tracking.motion import ImageMotion
 from mirror_app.tracking.silhouette import torso_widths
 from mirror_app.tracking.steady import FitInputSmoother
@@ -165,6 +165,11 @@ class FrameProcessor:
             generator.open_learned(wardrobe.learned_models())
 
     @property
+    def pose_model(self) -> str:
+        """The landmark model tracking ("" without a tracker: the plain mirror)."""
+        return self.tracker.model if self.tracker is not None else ""
+
+    @property
     def pose_threads(self) -> int:
         """How many pose threads can track at once (one per MediaPipe graph)."""
         return self.tracker.detectors if self.tracker is not None else 1
@@ -220,23 +225,22 @@ class FrameProcessor:
 
 
 def build_stages(
-    people: int = 1, require_pose: bool = True, fp16: bool = False, pose_threads: int = POSE_THREADS
+    people: int = 1,
+    require_pose: bool = True,
+    fp16: bool = False,
+    pose_threads: int = POSE_THREADS,
+    pose_model: PoseModelChoice = DEFAULT_POSE_MODEL,
 ) -> tuple[PoseTracker | None, GarmentGenerator, list[str]]:
     """The pose tracker and the generator, with what the user must be told (`fp16`: TensorRT in fp16;
-    `pose_threads`: MediaPipe graphs, one per pose thread).
+    `pose_threads`: MediaPipe graphs, one per pose thread; `pose_model`: "auto", "full" or "lite").
 
     Without a usable pose model: raises PoseModelError when `require_pose`, else returns no tracker (the
     window then runs as a plain mirror and says why).
     """
-    from mirror_app.tracking.landmarker import PoseModelError
-
     notices: list[str] = []
     tracker: PoseTracker | None
     try:
-        # One person by default: following several costs ~11 ms more per frame here (the detector then
-        # runs every frame); with one, MediaPipe tracks the person it found and never hops.
-        with silenced():
-            tracker = PoseTracker(num_poses=people, detectors=pose_threads)
+        tracker = open_tracker(people, pose_threads, pose_model, notices)
     except PoseModelError as exc:
         if require_pose:
             raise
@@ -244,6 +248,27 @@ def build_stages(
         tracker = None
     generator = GarmentGenerator(fp16=fp16)
     return tracker, generator, notices + generator.notices
+
+
+def open_tracker(people: int, pose_threads: int, pose_model: PoseModelChoice, notices: list[str]) -> PoseTracker:
+    """The tracker on the chosen landmark model, else on the other one with a notice: a lost bundle of one
+    model keeps the mirror dressing people. Raises the chosen model's PoseModelError when neither loads."""
+    chosen = resolve_pose_model(pose_model)
+    first_error: PoseModelError | None = None
+    for name in (chosen, *(other for other in get_args(PoseModelName) if other != chosen)):
+        try:
+            # One person by default: following several costs ~11 ms more per frame here (the detector then
+            # runs every frame); with one, MediaPipe tracks the person it found and never hops.
+            with silenced():
+                tracker = PoseTracker(model_path=pose_model_path(name), num_poses=people, detectors=pose_threads)
+        except PoseModelError as exc:
+            first_error = first_error or exc
+            continue
+        if first_error is not None:
+            notices.append(f"{first_error}; tracking with the {name} pose model meanwhile")
+        return tracker
+    assert first_error is not None
+    raise first_error
 
 
 def output_anchors(fit: Fit | None, width: int, mirror: bool) -> dict[str, list[float]] | None:
@@ -542,6 +567,7 @@ def run_headless(
 ) -> StatsRecorder:
     """Process every frame of the source (no pacing, no drops), compositing and optionally encoding each."""
     stats = stats or StatsRecorder(source=source.name, provider=processor.generator.provider)
+    stats.pose_model = processor.pose_model
     worker = ProcessingThread(source, processor, live=False, max_frames=max_frames)
     sink: VideoSink | None = None
     stats.start()

@@ -45,6 +45,7 @@ class StatsRecorder:
     source: str = ""
     resolution: tuple[int, int] = (0, 0)
     provider: str = "CPU"
+    pose_model: str = ""  # the landmark model tracking ("full", "lite"); "" when nothing tracks
     frames: list[dict[str, Any]] = field(default_factory=list)
     keep_all: bool = True
     keep_anchors: bool = True  # the bench turns this off: 18,000 frames of anchors are ~40 MB of Python objects
@@ -95,6 +96,7 @@ class StatsRecorder:
             "latency_ms": percentiles([r["latency_ms"] for r in recs]),
             "stage_ms": {s: percentiles([r["stage_ms"].get(s, 0.0) for r in recs], (50, 95)) for s in stages},
             "provider": self.provider,
+            "pose_model": self.pose_model,
             "source": self.source,
             "resolution": list(self.resolution),
         }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -203,6 +204,27 @@ def test_missing_pose_model_gives_plain_mirror_with_notice(monkeypatch: pytest.M
     tracker, generator, notices = pipeline.build_stages(require_pose=False)
     assert tracker is None and generator is not None
     assert any("pose_landmarker_full.task" in n and "plain mirror" in n for n in notices)
+
+
+@pytest.mark.parametrize("lost", ["full", "lite"])
+def test_a_lost_pose_bundle_tracks_on_the_other_with_a_notice(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, lost: str
+) -> None:
+    from mirror_app import pipeline
+    from mirror_app.tracking.landmarker import POSE_MODELS
+
+    kept = "lite" if lost == "full" else "full"
+    if not POSE_MODELS[kept].is_file():
+        pytest.skip(f"{POSE_MODELS[kept]} missing")
+    gone = tmp_path / f"pose_landmarker_{lost}.task"
+    monkeypatch.setattr(pipeline, "pose_model_path", lambda name: gone if name == lost else POSE_MODELS[name])
+    tracker, _generator, notices = pipeline.build_stages(pose_threads=1, pose_model=lost)
+    assert tracker is not None
+    try:
+        assert tracker.model_path == POSE_MODELS[kept]
+        assert any(str(gone) in n and "is missing" in n and f"the {kept} pose model" in n for n in notices), notices
+    finally:
+        tracker.close()
 
 
 def test_wardrobe_adopts_a_wardrobe_bound_elsewhere_keeping_the_worn_garment() -> None:

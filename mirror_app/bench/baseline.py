@@ -18,20 +18,23 @@ from mirror_app.capture.source import Source
 from mirror_app.catalog.garment import Garment
 from mirror_app.stats import StageClock, StatsRecorder
 from mirror_app.tracking.body import LEFT_SHOULDER, RIGHT_SHOULDER, Body
-from mirror_app.tracking.landmarker import PoseTracker
+from mirror_app.tracking.landmarker import POSE_MODELS, PoseTracker
 
 BASELINE_STAGES = ("decode", "pose", "paste")
 LIMITS = (
     "no fitting to the body (one rigid picture scaled by shoulder distance), no sleeves following the arms, "
-    "no occlusion (arms and hair are always covered), no person mask (MediaPipe is not asked for one), single thread"
+    "no occlusion (arms and hair are always covered), no person mask (MediaPipe is not asked for one), single thread, "
+    "MediaPipe's full landmark model (the scripts' default, model_complexity=1)"
 )
 # Without shoulder anchors, the picture is made this many shoulder distances wide (a typical script constant).
 WIDTH_PER_SHOULDER = 1.6
 
 
 def naive_tracker() -> PoseTracker:
-    """MediaPipe as the scripts run it: the whole frame, one person, no person mask, nothing measured."""
-    return PoseTracker(num_poses=1, measure_widths=False, hold_still=False, masks=False, detect_width=None)
+    """MediaPipe as the scripts run it: the full model on the whole frame, one person, no mask, nothing measured."""
+    return PoseTracker(
+        POSE_MODELS["full"], num_poses=1, measure_widths=False, hold_still=False, masks=False, detect_width=None
+    )
 
 
 class NaivePaste:

@@ -151,7 +151,8 @@ def print_table(result: dict[str, Any], console: Console) -> None:
     table = Table(
         title=f"mirror bench: {bench['source']} ({w}x{h}), {result['ours']['frames']} frames "
         f"after {bench['warmup']} warm-up",
-        caption=f"generator on {bench['provider']}, drawn by {bench['gl_renderer']}, {bench['host']['cores']} cores, "
+        caption=f"pose: {bench['pose_model']} model x {bench['pose_threads']}, generator on {bench['provider']}, "
+        f"drawn by {bench['gl_renderer']}, {bench['host']['cores']} cores, "
         f"load average before {bench['load_average_before'][0]}",
     )
     table.add_column("figure (↑/↓ better)")

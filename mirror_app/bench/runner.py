@@ -23,14 +23,16 @@ import numpy as np
 
 from mirror_app.bench.baseline import BASELINE_STAGES, LIMITS, NaivePaste, naive_tracker, run_baseline
 from mirror_app.bench.columns import ColumnStats
-from mirror_app.bench.resources import Snapshot, peak_rss_mb, reset_peak_rss, rss_mb, usable_cores, usage_between
+from mirror_app.bench.resources import Snapshot, peak_rss_mb, reset_peak_rss, rss_mb, usage_between
 from mirror_app.capture.errors import SourceError
 from mirror_app.capture.open import open_source
 from mirror_app.capture.prepend import Prepended
 from mirror_app.capture.source import Source
-from mirror_app.config import MAX_POSE_THREADS, POSE_THREADS
+from mirror_app.config import DEFAULT_POSE_MODEL, MAX_POSE_THREADS, POSE_THREADS, PoseModelChoice
 from mirror_app.native_logs import silenced
+from mirror_app.priority import usable_cores
 from mirror_app.stats import StatsRecorder, percentiles
+from mirror_app.tracking.landmarker import resolve_pose_model
 
 log = logging.getLogger(__name__)
 
@@ -277,13 +279,14 @@ def _run_ours(
     video_out: Path | None,
     tryon: str | None = None,
     pose_threads: int = POSE_THREADS,
+    pose_model: PoseModelChoice = DEFAULT_POSE_MODEL,
 ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     """Our pipeline exactly as `mirror-app run --headless` builds it (or `mirror-app tryon`, with `tryon`)."""
     from mirror_app.generator.runtime import GarmentGenerator
     from mirror_app.pipeline import FrameProcessor, run_headless
     from mirror_app.render.offscreen import OffscreenRenderer
     from mirror_app.render.settings import CompositorSettings
-    from mirror_app.tracking.landmarker import PoseTracker
+    from mirror_app.tracking.landmarker import PoseTracker, pose_model_path
 
     gc.collect()
     scope = "run" if reset_peak_rss() else "process"
@@ -295,7 +298,7 @@ def _run_ours(
             raise BenchError(f"source {src.name} gave no frames")
         h, w = first.image.shape[:2]
         with silenced():
-            tracker = PoseTracker(num_poses=1, detectors=pose_threads)
+            tracker = PoseTracker(pose_model_path(pose_model), num_poses=1, detectors=pose_threads)
         generator = GarmentGenerator()
         if tryon is not None:
             renderer, drawn_by = _tryon_renderer(tryon, wardrobe, mirror)
@@ -376,6 +379,7 @@ def run_bench(
     tryon: str | None = None,
     rounds: int = 1,
     pose_threads: int = POSE_THREADS,
+    pose_model: PoseModelChoice = DEFAULT_POSE_MODEL,
 ) -> dict[str, Any]:
     """Bench the pipeline (and, with `compare`, the naive baseline) over `warmup` + `frames` frames of a source.
 
@@ -387,7 +391,8 @@ def run_bench(
     bench.png into `out_dir` when given (and bench.mp4 with `encode`), and returns the same dict. `tryon`
     (an ONNX file of the full-image contract, or "tiny"): a full-image try-on network draws the garment
     instead of the compositor, and its cost is the `render` stage. `pose_threads`: MediaPipe graphs tracking
-    side by side in our pipeline (the baseline has one, as the scripts do).
+    side by side in our pipeline (the baseline has one, as the scripts do). `pose_model`: our landmark
+    model, "full" or "lite" (the baseline keeps full, the scripts' default).
     """
     from mirror_app.bench.report import write_json, write_plot
     from mirror_app.catalog.loader import load_catalog_or_default
@@ -415,7 +420,9 @@ def run_bench(
     started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     video_out = out_dir / "bench.mp4" if encode and out_dir is not None else None
 
-    ours, ours_series, extra = _run_ours(source, total, warmup, wardrobe, mirror, video_out, tryon, pose_threads)
+    ours, ours_series, extra = _run_ours(
+        source, total, warmup, wardrobe, mirror, video_out, tryon, pose_threads, pose_model
+    )
     baseline = baseline_series = comparison = None
     if compare:
         baseline, baseline_series = _run_naive(source, total, warmup, worn[0], mirror)
@@ -424,7 +431,9 @@ def run_bench(
         comparison = compare_runs(ours, baseline)
         played = [_round(1, ours, baseline)]
         for number in range(2, rounds + 1):
-            again, _series, _extra = _run_ours(source, total, warmup, wardrobe, mirror, None, tryon, pose_threads)
+            again, _series, _extra = _run_ours(
+                source, total, warmup, wardrobe, mirror, None, tryon, pose_threads, pose_model
+            )
             base_again, _base_series = _run_naive(source, total, warmup, worn[0], mirror)
             played.append(_round(number, again, base_again))
         comparison["rounds"] = played
@@ -442,6 +451,7 @@ def run_bench(
             "garment": worn[0].id,
             "tryon": tryon,
             "pose_threads": pose_threads,
+            "pose_model": resolve_pose_model(pose_model),
             "provider": ours["provider"],
             "gl_renderer": extra["gl_renderer"],
             "started_utc": started,
@@ -478,6 +488,7 @@ def bench_command(
     tryon: str | None = None,
     rounds: int = 1,
     pose_threads: int = POSE_THREADS,
+    pose_model: PoseModelChoice = DEFAULT_POSE_MODEL,
 ) -> int:
     """`mirror-app bench`: run the bench, print a table, and return the exit code (2: unusable input)."""
     from rich.console import Console
@@ -500,6 +511,7 @@ def bench_command(
             tryon=tryon,
             rounds=rounds,
             pose_threads=pose_threads,
+            pose_model=pose_model,
         )
     except (SourceError, BenchError) as exc:
         sys.stderr.write(f"mirror-app: {exc}\n")

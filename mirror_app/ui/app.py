@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QVBoxLayout, QWidget
 
 from mirror_app.capture.demo import DemoSource
 from mirror_app.capture.source import Source
-from mirror_app.config import load_config
+from mirror_app.config import PoseModelChoice, load_config
 from mirror_app.learn.capture import LiveCapture
 from mirror_app.pipeline import FrameProcessor, ProcessingThread, Wardrobe, build_stages
 from mirror_app.render.settings import CompositorSettings
@@ -43,7 +43,9 @@ class MirrorWindow(QMainWindow):
         self.source = source
         self.processor = processor
         self.wardrobe = processor.wardrobe
-        self.stats = StatsRecorder(source=source.name, provider=processor.generator.provider, keep_all=False)
+        self.stats = StatsRecorder(
+            source=source.name, provider=processor.generator.provider, pose_model=processor.pose_model, keep_all=False
+        )
         host = PictureMirrorWidget if offscreen else MirrorWidget  # see choose_offscreen
         self.mirror: MirrorWidget | PictureMirrorWidget = host(self.wardrobe, settings, self.stats)
         self.strip = GarmentStrip()
@@ -229,14 +231,19 @@ def build_window(
     mirror: bool = True,
     app_args: list[str] | None = None,
     people: int = 1,
+    pose_model: PoseModelChoice | None = None,
 ) -> tuple[QApplication, MirrorWindow]:
-    """Create the application and the window (tests drive this directly)."""
+    """Create the application and the window (tests drive this directly; `pose_model` None: the config's)."""
     _surface_format()
     app = QApplication.instance() or QApplication(app_args or sys.argv[:1])
     # A bad config falls back to defaults; the staff panel reads it again at start and reports its problems.
     config = load_config(warn=False).config
     tracker, generator, stage_notices = build_stages(
-        people, require_pose=False, fp16=config.generator.fp16, pose_threads=config.tracking.pose_threads
+        people,
+        require_pose=False,
+        fp16=config.generator.fp16,
+        pose_threads=config.tracking.pose_threads,
+        pose_model=pose_model or config.tracking.pose_model,
     )
     processor = FrameProcessor(tracker, generator, wardrobe)
     offscreen = choose_offscreen(config.picture.compositing)
@@ -261,12 +268,13 @@ def run_window(
     chosen_source: bool = False,
     stats_path: Path | None = None,
     frames: int | None = None,
+    pose_model: PoseModelChoice | None = None,
 ) -> int:
     """Open the mirror window and run until it is closed (what was chosen on the command line wins).
 
     `stats_path`: write the stats JSON of every frame shown on closing; `frames`: close after this many.
     """
-    app, window = build_window(source, wardrobe, catalog, notices, mirror, people=people)
+    app, window = build_window(source, wardrobe, catalog, notices, mirror, people=people, pose_model=pose_model)
     window.measure(stats_path, frames)
     # staff panel hook: saved catalog, camera and picture switches
     window.staff.apply_saved_settings(saved_catalog=not chosen_catalog, saved_camera=not chosen_source)

@@ -17,6 +17,7 @@ def diagnostics_text(summary: dict[str, Any], source: str) -> str:
         f"FPS {summary['fps']:.1f}",
         f"latency p50 {lat['p50']:.0f} ms  p95 {lat['p95']:.0f} ms",
         f"generator: {summary['provider']}",
+        f"pose model: {summary.get('pose_model') or 'none'}",
         f"source: {source}",
     ]
     stages = summary["stage_ms"]

@@ -35,6 +35,8 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict, subp
         str(out_dir / "out.mp4"),
         "--stats",
         str(out_dir / "stats.json"),
+        "--pose-model",
+        "full",  # not what "auto" takes on a small machine: the option must reach the tracker
     )
     assert result.returncode == 0, result.stderr[-2000:]
     return out_dir, json.loads((out_dir / "stats.json").read_text()), result
@@ -65,6 +67,7 @@ def test_stats_are_complete_and_consistent(demo_run) -> None:
     assert summary["frames"] == FRAMES == len(stats["frames"])
     assert summary["fps"] > 0
     assert summary["provider"] in {"TensorRT", "CUDA", "CPU"}
+    assert summary["pose_model"] == "full"
     assert summary["source"] == "demo"
     lat = summary["latency_ms"]
     assert 0 < lat["p50"] <= lat["p95"] <= lat["p99"]

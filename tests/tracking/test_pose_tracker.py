@@ -11,7 +11,14 @@ import pytest
 import mirror_app
 from mirror_app.capture.frame import Frame
 from mirror_app.tracking.body import LEFT_HIP, LEFT_SHOULDER, NOSE, RIGHT_HIP, RIGHT_SHOULDER
-from mirror_app.tracking.landmarker import DEFAULT_MODEL, PoseModelError, PoseTracker
+from mirror_app.tracking.landmarker import (
+    DEFAULT_MODEL,
+    POSE_MODELS,
+    PoseModelError,
+    PoseTracker,
+    pose_model_path,
+    resolve_pose_model,
+)
 from mirror_app.tracking.silhouette import torso_extents
 
 MEDIA = mirror_app.PROJECT_ROOT.parent / "shared" / "media"
@@ -46,11 +53,20 @@ def test_truncated_model_members_are_rejected(tmp_path: Path) -> None:
         PoseTracker(path)
 
 
-@needs_model
-def test_astronaut_shoulders_and_torso_mask() -> None:
+def test_auto_takes_lite_on_a_small_machine_and_full_on_a_bigger_one() -> None:
+    assert [resolve_pose_model("auto", cores) for cores in (1, 2, 3, 4, 16)] == ["lite"] * 3 + ["full"] * 2
+    assert resolve_pose_model("full", 2) == "full" and resolve_pose_model("lite", 16) == "lite"
+    assert pose_model_path("lite").name == "pose_landmarker_lite.task"
+    assert pose_model_path("auto") == DEFAULT_MODEL
+
+
+@pytest.mark.parametrize("model", sorted(POSE_MODELS))
+def test_astronaut_shoulders_and_torso_mask(model: str) -> None:
     skimage_data = pytest.importorskip("skimage.data")
+    if not POSE_MODELS[model].is_file():
+        pytest.skip(f"{POSE_MODELS[model]} missing: run `python3.11 packaging/build_pose_model.py`")
     image = skimage_data.astronaut()  # 512x512 RGB, public-domain NASA portrait
-    with PoseTracker() as tracker:
+    with PoseTracker(POSE_MODELS[model]) as tracker:
         bodies = [tracker.track(Frame(image, i, 1_000_000_000 + i * 33_333_333)) for i in range(3)]
     body = bodies[-1]
     assert body is not None and all(b is not None for b in bodies)

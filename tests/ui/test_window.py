@@ -84,6 +84,7 @@ def test_keys_switch_garments_and_toggle_overlay(window) -> None:
     assert win.overlay.isVisible()
     text = win.overlay.text()
     assert "FPS" in text and "latency" in text and "generator: CPU" in text and "pose" in text
+    assert win.processor.pose_model in {"full", "lite"} and f"pose model: {win.processor.pose_model}" in text
 
 
 def test_clicking_the_strip_chooses_a_garment(window) -> None:
