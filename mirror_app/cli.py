@@ -11,11 +11,11 @@ from typing import Annotated, Any
 
 import typer
 
-from mirror_app.config import MAX_POSE_THREADS, POSE_THREADS, PoseModelChoice
+from mirror_app.config import MAX_POSE_THREADS, POSE_THREADS, PoseModelName
 
 PoseModelOption = Annotated[
-    PoseModelChoice | None,
-    typer.Option(help="MediaPipe's landmark model: full, lite (less pose time) or auto (lite under 4 cores)."),
+    PoseModelName | None,
+    typer.Option(help="MediaPipe's landmark model: full (default), or lite (less pose time, worse close up)."),
 ]
 
 app = typer.Typer(
@@ -179,7 +179,7 @@ def _pose_tracker() -> Any:
         raise _fail(str(exc)) from None
 
 
-def _build_stages(people: int = 1, pose_model: PoseModelChoice | None = None) -> tuple[Any, Any]:
+def _build_stages(people: int = 1, pose_model: PoseModelName | None = None) -> tuple[Any, Any]:
     """Tracker and generator (`pose_model` None: the default one), or one clear line naming what is missing."""
     from mirror_app.config import DEFAULT_POSE_MODEL
     from mirror_app.pipeline import build_stages
@@ -203,7 +203,7 @@ def _run_headless(
     frames: int | None,
     mirror: bool,
     people: int = 1,
-    pose_model: PoseModelChoice | None = None,
+    pose_model: PoseModelName | None = None,
 ) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -353,10 +353,10 @@ def models_build(
 
 @models_app.command("check")
 def models_check() -> None:
-    """Load both pose models and the generator; say which pose model this machine uses, and where the
-    generator runs. A broken pose bundle fails the check even when the other one would stand in."""
+    """Load both pose models and the generator, and say where the generator runs. A broken pose bundle
+    fails the check even when the other one would stand in."""
     from mirror_app.native_logs import silenced
-    from mirror_app.tracking.landmarker import POSE_MODELS, PoseModelError, PoseTracker, resolve_pose_model
+    from mirror_app.tracking.landmarker import POSE_MODELS, PoseModelError, PoseTracker
 
     for path in POSE_MODELS.values():
         try:
@@ -366,10 +366,7 @@ def models_check() -> None:
             raise _fail(str(exc)) from None
     tracker, generator = _build_stages()
     tracker.close()
-    used = resolve_pose_model("auto")
-    typer.echo(
-        f"pose models OK ({', '.join(POSE_MODELS)}; auto picks {used} here); generator OK on {generator.provider}"
-    )
+    typer.echo(f"pose models OK ({', '.join(POSE_MODELS)}); generator OK on {generator.provider}")
 
 
 @catalog_app.command("check")

@@ -58,11 +58,10 @@ class PictureSettings(BaseModel):
 
 
 PoseModelName = Literal["full", "lite"]
-PoseModelChoice = Literal["auto", "full", "lite"]
-DEFAULT_POSE_MODEL: PoseModelChoice = "auto"
-"""BlazePose GHUM's landmark model (models/pose_landmarker_<name>.task). "auto": lite on a machine of fewer
-than LITE_BELOW_CORES cores, where pose is most of the work; full elsewhere (see docs/performance.md)."""
-LITE_BELOW_CORES = 4
+DEFAULT_POSE_MODEL: PoseModelName = "full"
+"""BlazePose GHUM's landmark model (models/pose_landmarker_<name>.task). Lite takes ~15 % less pose time,
+but on a shopper close to the screen (head and shoulders in view) it puts the hips inside the picture with
+full confidence and the garment shrinks to the chest; see docs/performance.md, "Ninth session"."""
 
 POSE_THREADS = 2
 """MediaPipe graphs, and threads tracking with them, in the mirror and the bench. One graph works on about
@@ -80,8 +79,8 @@ class TrackingSettings(BaseModel):
 
     # MediaPipe graphs tracking side by side
     pose_threads: StrictInt = Field(default=POSE_THREADS, ge=1, le=MAX_POSE_THREADS)
-    # MediaPipe's landmark model: "full", "lite" (cheaper, a little less exact) or "auto"; read at start
-    pose_model: PoseModelChoice = DEFAULT_POSE_MODEL
+    # MediaPipe's landmark model: "full", or "lite" (cheaper; for a camera that frames the whole body); read at start
+    pose_model: PoseModelName = DEFAULT_POSE_MODEL
 
 
 class GeneratorSettings(BaseModel):

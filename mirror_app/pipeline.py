@@ -26,7 +26,7 @@ import numpy as np
 from mirror_app.capture.frame import Frame
 from mirror_app.capture.source import Source
 from mirror_app.catalog.garment import Garment
-from mirror_app.config import DEFAULT_POSE_MODEL, POSE_THREADS, PoseModelChoice, PoseModelName
+from mirror_app.config import DEFAULT_POSE_MODEL, POSE_THREADS, PoseModelName
 from mirror_app.generator.binding import GarmentBinding, bind_garment
 from mirror_app.generator.fit import Fit
 from mirror_app.generator.runtime import GarmentGenerator
@@ -34,7 +34,7 @@ from mirror_app.native_logs import silenced
 from mirror_app.priority import yield_to_drawing
 from mirror_app.stats import StageClock, StatsRecorder
 from mirror_app.tracking.body import Body
-from mirror_app.tracking.landmarker import Detection, PoseModelError, PoseTracker, pose_model_path, resolve_pose_model
+from mirror_app.tracking.landmarker import Detection, PoseModelError, PoseTracker, pose_model_path
 from mirror_app.tracking.motion import ImageMotion
 from mirror_app.tracking.silhouette import torso_widths
 from mirror_app.tracking.steady import FitInputSmoother
@@ -229,10 +229,10 @@ def build_stages(
     require_pose: bool = True,
     fp16: bool = False,
     pose_threads: int = POSE_THREADS,
-    pose_model: PoseModelChoice = DEFAULT_POSE_MODEL,
+    pose_model: PoseModelName = DEFAULT_POSE_MODEL,
 ) -> tuple[PoseTracker | None, GarmentGenerator, list[str]]:
     """The pose tracker and the generator, with what the user must be told (`fp16`: TensorRT in fp16;
-    `pose_threads`: MediaPipe graphs, one per pose thread; `pose_model`: "auto", "full" or "lite").
+    `pose_threads`: MediaPipe graphs, one per pose thread; `pose_model`: "full" or "lite").
 
     Without a usable pose model: raises PoseModelError when `require_pose`, else returns no tracker (the
     window then runs as a plain mirror and says why).
@@ -250,12 +250,11 @@ def build_stages(
     return tracker, generator, notices + generator.notices
 
 
-def open_tracker(people: int, pose_threads: int, pose_model: PoseModelChoice, notices: list[str]) -> PoseTracker:
+def open_tracker(people: int, pose_threads: int, pose_model: PoseModelName, notices: list[str]) -> PoseTracker:
     """The tracker on the chosen landmark model, else on the other one with a notice: a lost bundle of one
     model keeps the mirror dressing people. Raises the chosen model's PoseModelError when neither loads."""
-    chosen = resolve_pose_model(pose_model)
     first_error: PoseModelError | None = None
-    for name in (chosen, *(other for other in get_args(PoseModelName) if other != chosen)):
+    for name in (pose_model, *(other for other in get_args(PoseModelName) if other != pose_model)):
         try:
             # One person by default: following several costs ~11 ms more per frame here (the detector then
             # runs every frame); with one, MediaPipe tracks the person it found and never hops.

@@ -19,14 +19,6 @@ WORKER_PREFIXES = ("drishti", "av:")
 _TASKS = Path("/proc/self/task")
 
 
-def usable_cores() -> int:
-    """Cores this process may run on (its affinity), which is what 'all cores' means for CPU use."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
-
-
 def yield_to_drawing(prefixes: tuple[str, ...] = WORKER_PREFIXES, nice: int = BACKGROUND_NICE) -> int:
     """Raise the nice value of this process's worker threads to `nice`; returns how many changed.
 

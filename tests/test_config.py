@@ -113,11 +113,11 @@ def test_pose_threads_default_to_two_and_a_bad_count_names_the_field(tmp_path: P
     assert load.config.tracking.pose_threads == 2 and any("pose_threads" in p for p in load.problems)
 
 
-def test_the_pose_model_is_auto_by_default_and_a_bad_name_names_the_field(tmp_path: Path) -> None:
+def test_the_pose_model_is_full_by_default_and_a_bad_name_names_the_field(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
-    assert load_config(path).config.tracking.pose_model == "auto"
+    assert load_config(path).config.tracking.pose_model == "full"
     path.write_text('[tracking]\npose_model = "lite"\n')
     assert load_config(path).config.tracking.pose_model == "lite"
     path.write_text('[tracking]\npose_model = "heavy"\n')
     load = load_config(path)
-    assert load.config.tracking.pose_model == "auto" and any("pose_model" in p for p in load.problems)
+    assert load.config.tracking.pose_model == "full" and any("pose_model" in p for p in load.problems)

@@ -54,6 +54,14 @@ def reset_peak_rss() -> bool:
     return True
 
 
+def usable_cores() -> int:
+    """Cores this process may run on (its affinity), which is what 'all cores' means for CPU use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
 @dataclass(frozen=True, slots=True)
 class Snapshot:
     """Process CPU seconds (all threads, user + system), wall clock and RSS at one instant."""

@@ -23,16 +23,14 @@ import numpy as np
 
 from mirror_app.bench.baseline import BASELINE_STAGES, LIMITS, NaivePaste, naive_tracker, run_baseline
 from mirror_app.bench.columns import ColumnStats
-from mirror_app.bench.resources import Snapshot, peak_rss_mb, reset_peak_rss, rss_mb, usage_between
+from mirror_app.bench.resources import Snapshot, peak_rss_mb, reset_peak_rss, rss_mb, usable_cores, usage_between
 from mirror_app.capture.errors import SourceError
 from mirror_app.capture.open import open_source
 from mirror_app.capture.prepend import Prepended
 from mirror_app.capture.source import Source
-from mirror_app.config import DEFAULT_POSE_MODEL, MAX_POSE_THREADS, POSE_THREADS, PoseModelChoice
+from mirror_app.config import DEFAULT_POSE_MODEL, MAX_POSE_THREADS, POSE_THREADS, PoseModelName
 from mirror_app.native_logs import silenced
-from mirror_app.priority import usable_cores
 from mirror_app.stats import StatsRecorder, percentiles
-from mirror_app.tracking.landmarker import resolve_pose_model
 
 log = logging.getLogger(__name__)
 
@@ -279,7 +277,7 @@ def _run_ours(
     video_out: Path | None,
     tryon: str | None = None,
     pose_threads: int = POSE_THREADS,
-    pose_model: PoseModelChoice = DEFAULT_POSE_MODEL,
+    pose_model: PoseModelName = DEFAULT_POSE_MODEL,
 ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     """Our pipeline exactly as `mirror-app run --headless` builds it (or `mirror-app tryon`, with `tryon`)."""
     from mirror_app.generator.runtime import GarmentGenerator
@@ -379,7 +377,7 @@ def run_bench(
     tryon: str | None = None,
     rounds: int = 1,
     pose_threads: int = POSE_THREADS,
-    pose_model: PoseModelChoice = DEFAULT_POSE_MODEL,
+    pose_model: PoseModelName = DEFAULT_POSE_MODEL,
 ) -> dict[str, Any]:
     """Bench the pipeline (and, with `compare`, the naive baseline) over `warmup` + `frames` frames of a source.
 
@@ -451,7 +449,7 @@ def run_bench(
             "garment": worn[0].id,
             "tryon": tryon,
             "pose_threads": pose_threads,
-            "pose_model": resolve_pose_model(pose_model),
+            "pose_model": pose_model,
             "provider": ours["provider"],
             "gl_renderer": extra["gl_renderer"],
             "started_utc": started,
@@ -488,7 +486,7 @@ def bench_command(
     tryon: str | None = None,
     rounds: int = 1,
     pose_threads: int = POSE_THREADS,
-    pose_model: PoseModelChoice = DEFAULT_POSE_MODEL,
+    pose_model: PoseModelName = DEFAULT_POSE_MODEL,
 ) -> int:
     """`mirror-app bench`: run the bench, print a table, and return the exit code (2: unusable input)."""
     from rich.console import Console

@@ -19,8 +19,7 @@ from mediapipe.tasks.python.vision.core.vision_task_running_mode import VisionTa
 
 import mirror_app
 from mirror_app.capture.frame import Frame
-from mirror_app.config import DEFAULT_POSE_MODEL, LITE_BELOW_CORES, MAX_POSE_THREADS, PoseModelChoice, PoseModelName
-from mirror_app.priority import usable_cores
+from mirror_app.config import DEFAULT_POSE_MODEL, MAX_POSE_THREADS, PoseModelName
 from mirror_app.tracking.body import NUM_LANDMARKS, Body
 from mirror_app.tracking.motion import ImageMotion
 from mirror_app.tracking.person import PersonSelector
@@ -46,17 +45,9 @@ def _model_error(path: Path, problem: str) -> PoseModelError:
     )
 
 
-def resolve_pose_model(choice: PoseModelChoice, cores: int | None = None) -> PoseModelName:
-    """The landmark model a choice means here: "auto" takes lite on a small machine, where every frame's
-    pose is most of the work (lite: ~15 % less pose time, landmarks within ~5 px of full's), else full."""
-    if choice != "auto":
-        return choice
-    return "lite" if (cores or usable_cores()) < LITE_BELOW_CORES else "full"
-
-
-def pose_model_path(choice: PoseModelChoice = DEFAULT_POSE_MODEL) -> Path:
-    """The bundle file of a landmark model choice on this machine."""
-    return POSE_MODELS[resolve_pose_model(choice)]
+def pose_model_path(name: PoseModelName = DEFAULT_POSE_MODEL) -> Path:
+    """The bundle file of a landmark model ("full", or "lite": ~15 % less pose time, worse close up)."""
+    return POSE_MODELS[name]
 
 
 DEFAULT_MODEL = pose_model_path()

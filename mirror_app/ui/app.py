@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QVBoxLayout, QWidget
 
 from mirror_app.capture.demo import DemoSource
 from mirror_app.capture.source import Source
-from mirror_app.config import PoseModelChoice, load_config
+from mirror_app.config import PoseModelName, load_config
 from mirror_app.learn.capture import LiveCapture
 from mirror_app.pipeline import FrameProcessor, ProcessingThread, Wardrobe, build_stages
 from mirror_app.render.settings import CompositorSettings
@@ -231,7 +231,7 @@ def build_window(
     mirror: bool = True,
     app_args: list[str] | None = None,
     people: int = 1,
-    pose_model: PoseModelChoice | None = None,
+    pose_model: PoseModelName | None = None,
 ) -> tuple[QApplication, MirrorWindow]:
     """Create the application and the window (tests drive this directly; `pose_model` None: the config's)."""
     _surface_format()
@@ -268,7 +268,7 @@ def run_window(
     chosen_source: bool = False,
     stats_path: Path | None = None,
     frames: int | None = None,
-    pose_model: PoseModelChoice | None = None,
+    pose_model: PoseModelName | None = None,
 ) -> int:
     """Open the mirror window and run until it is closed (what was chosen on the command line wins).
 

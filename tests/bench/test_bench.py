@@ -11,7 +11,6 @@ import cv2
 import pytest
 
 from mirror_app.capture.demo import DemoSource
-from mirror_app.tracking.landmarker import resolve_pose_model
 
 FRAMES, WARMUP = 12, 3
 
@@ -81,8 +80,8 @@ def test_figures_are_complete_and_consistent(result) -> None:
     assert samples[0] == [0.0, ours["memory"]["rss_after_warmup_mb"]] and samples[-1][1] == ours["memory"]["rss_end_mb"]
     assert [t for t, _ in samples] == sorted(t for t, _ in samples)
     assert data["bench"]["source_resolution"] == [720, 720]
-    # The pose model is named as resolved on this machine, and in the table's caption.
-    assert data["bench"]["pose_model"] == resolve_pose_model("auto")
+    # The pose model is named, and in the table's caption.
+    assert data["bench"]["pose_model"] == "full"
 
 
 def test_every_compared_figure_has_its_ratio(result) -> None:
@@ -105,7 +104,7 @@ def test_plot_and_table(result) -> None:
     assert image is not None and image.shape[1] > 600
     table = run.stdout.lower()
     assert "fps" in table and "latency" in table and "baseline" in table
-    assert f"pose: {resolve_pose_model('auto')} model x 2" in table
+    assert "pose: full model x 2" in table
 
 
 def test_unreadable_source_is_one_clear_line(tmp_path: Path) -> None:

@@ -35,8 +35,6 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict, subp
         str(out_dir / "out.mp4"),
         "--stats",
         str(out_dir / "stats.json"),
-        "--pose-model",
-        "full",  # not what "auto" takes on a small machine: the option must reach the tracker
     )
     assert result.returncode == 0, result.stderr[-2000:]
     return out_dir, json.loads((out_dir / "stats.json").read_text()), result
@@ -67,7 +65,7 @@ def test_stats_are_complete_and_consistent(demo_run) -> None:
     assert summary["frames"] == FRAMES == len(stats["frames"])
     assert summary["fps"] > 0
     assert summary["provider"] in {"TensorRT", "CUDA", "CPU"}
-    assert summary["pose_model"] == "full"
+    assert summary["pose_model"] == "full"  # the default
     assert summary["source"] == "demo"
     lat = summary["latency_ms"]
     assert 0 < lat["p50"] <= lat["p95"] <= lat["p99"]
@@ -143,9 +141,12 @@ def test_image_without_person_gives_plain_mirror(tmp_path: Path) -> None:
         "--stats",
         str(tmp_path / "s.json"),
         "--no-mirror",
+        "--pose-model",
+        "lite",
     )
     assert result.returncode == 0, result.stderr[-2000:]
     stats = json.loads((tmp_path / "s.json").read_text())
     assert stats["frames"][0]["person"] is False and stats["frames"][0]["anchors_px"] is None
+    assert stats["summary"]["pose_model"] == "lite"  # the option reached the tracker
     out = _read_video(tmp_path / "o.mp4")[0]
     assert np.abs(out.astype(int) - cv2.cvtColor(wall, cv2.COLOR_BGR2RGB).astype(int)).mean() < 4

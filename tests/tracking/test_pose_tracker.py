@@ -17,7 +17,6 @@ from mirror_app.tracking.landmarker import (
     PoseModelError,
     PoseTracker,
     pose_model_path,
-    resolve_pose_model,
 )
 from mirror_app.tracking.silhouette import torso_extents
 
@@ -53,11 +52,9 @@ def test_truncated_model_members_are_rejected(tmp_path: Path) -> None:
         PoseTracker(path)
 
 
-def test_auto_takes_lite_on_a_small_machine_and_full_on_a_bigger_one() -> None:
-    assert [resolve_pose_model("auto", cores) for cores in (1, 2, 3, 4, 16)] == ["lite"] * 3 + ["full"] * 2
-    assert resolve_pose_model("full", 2) == "full" and resolve_pose_model("lite", 16) == "lite"
+def test_each_model_name_has_its_bundle_and_full_is_the_default() -> None:
     assert pose_model_path("lite").name == "pose_landmarker_lite.task"
-    assert pose_model_path("auto") == DEFAULT_MODEL
+    assert DEFAULT_MODEL == pose_model_path() == pose_model_path("full")
 
 
 @pytest.mark.parametrize("model", sorted(POSE_MODELS))
