@@ -22,6 +22,7 @@ from mirror_app.ui.garment_strip import GarmentStrip
 from mirror_app.ui.mirror_widget import MirrorWidget
 from mirror_app.ui.overlay import NoticeBar, Overlay, diagnostics_text
 from mirror_app.ui.picture_widget import PictureMirrorWidget
+from mirror_app.ui.qt_binding import emit_leak_notice
 from mirror_app.ui.staff_panel import StaffAccess  # staff panel hook
 
 log = logging.getLogger(__name__)
@@ -251,7 +252,11 @@ def build_window(
     window = MirrorWindow(source, processor, settings, getattr(catalog, "name", ""), offscreen=offscreen)
     if getattr(catalog, "path", None) is not None:  # staff panel hook: the catalog shown
         window.staff.catalog_path = catalog.path
-    for message in [*notices, *stage_notices, *(str(p) for p in getattr(catalog, "problems", []))]:
+    binding = emit_leak_notice()
+    if binding is not None:
+        log.error(binding)
+    problems = [*notices, *stage_notices, *(str(p) for p in getattr(catalog, "problems", []))]
+    for message in [*([binding] if binding else []), *problems]:
         window.say(message)
     return app, window  # type: ignore[return-value]
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import ctypes
 import sys
 
 from PySide6.QtCore import QObject, Signal
+
+from mirror_app.ui.qt_binding import emit_leak_notice
 
 EMITS = 500
 
@@ -28,3 +31,29 @@ def test_emitting_signals_keeps_the_references_to_true_and_false() -> None:
     assert abs(sys.getrefcount(True) - true_before) < EMITS // 10, "Signal.emit() leaks references to True"
     assert abs(sys.getrefcount(False) - false_before) < EMITS // 10, "Signal.emit() leaks references to False"
     assert len(seen) == EMITS
+    assert emit_leak_notice() is None  # so the window's start-up check stays quiet
+
+
+def test_a_binding_that_eats_true_gets_a_notice_naming_it_and_the_fix() -> None:
+    decref = ctypes.pythonapi.Py_DecRef
+    decref.argtypes = [ctypes.py_object]
+    incref = ctypes.pythonapi.Py_IncRef
+    incref.argtypes = [ctypes.py_object]
+    eaten = 0
+
+    def leaky_emit() -> bool:  # what 6.12.0's emit did: return True, one reference short
+        nonlocal eaten
+        decref(True)
+        eaten += 1
+        return True
+
+    before = sys.getrefcount(True)
+    try:
+        notice = emit_leak_notice(leaky_emit, emits=64)
+        given_back = sys.getrefcount(True) - before + eaten  # the check restores what its probe took
+    finally:
+        for _ in range(eaten - max(0, given_back)):
+            incref(True)
+    assert notice is not None
+    assert abs(given_back - eaten) < 16, f"the check gave back {given_back} of {eaten} references"
+    assert "PySide6" in notice and "True" in notice and "packaging/install.sh" in notice and "6.11.3" in notice
