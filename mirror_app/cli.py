@@ -355,17 +355,19 @@ def models_build(
 def models_check() -> None:
     """Load both pose models and the generator, and say where the generator runs. A broken pose bundle
     fails the check even when the other one would stand in."""
+    from mirror_app.generator.runtime import GarmentGenerator
     from mirror_app.native_logs import silenced
     from mirror_app.tracking.landmarker import POSE_MODELS, PoseModelError, PoseTracker
 
-    for path in POSE_MODELS.values():
+    for path in POSE_MODELS.values():  # each loaded once; no tracker is kept
         try:
             with silenced():
                 PoseTracker(path, num_poses=1).close()
         except PoseModelError as exc:
             raise _fail(str(exc)) from None
-    tracker, generator = _build_stages()
-    tracker.close()
+    generator = GarmentGenerator()
+    for notice in generator.notices:
+        _notice(notice)
     typer.echo(f"pose models OK ({', '.join(POSE_MODELS)}); generator OK on {generator.provider}")
 
 

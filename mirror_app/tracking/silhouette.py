@@ -159,9 +159,11 @@ def exclude_arms(
                 if cut < out[i, col]:
                     rays.append((i, col, sign))
                     out[i, col] = cut
+    if image is None or not rays:
+        return out
     far = _far_side(body, s, across)
-    rays = [ray for ray in rays if ray[1] == far]
-    if image is not None and rays:
+    rays = [ray for ray in rays if ray[1] == far]  # only a turned body's far side is read
+    if rays:
         rows, cols, signs = (np.array(v) for v in zip(*rays, strict=True))
         origins = s + np.asarray(fractions, np.float64)[rows, None] * axis
         hem = np.asarray(fractions, np.float64)[rows] >= 0.9
