@@ -8,7 +8,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, get_args
 
 import cv2
 import mediapipe as mp
@@ -29,7 +29,7 @@ from mirror_app.tracking.smoothing import LandmarkSmoother, MaskSmoother
 log = logging.getLogger(__name__)
 
 POSE_MODELS: dict[str, Path] = {
-    name: mirror_app.PROJECT_ROOT / "models" / f"pose_landmarker_{name}.task" for name in ("full", "lite")
+    name: mirror_app.PROJECT_ROOT / "models" / f"pose_landmarker_{name}.task" for name in get_args(PoseModelName)
 }
 BUNDLE_MEMBERS = ("pose_detector.tflite", "pose_landmarks_detector.tflite")
 
@@ -41,7 +41,8 @@ class PoseModelError(RuntimeError):
 def _model_error(path: Path, problem: str) -> PoseModelError:
     return PoseModelError(
         f"Pose model {path} {problem}. Restore it from the repository (git checkout -- models/), or rebuild "
-        "it with `python3.11 packaging/build_pose_model.py` (needs PyPI once), or re-run the install script."
+        "it with `python3.11 packaging/build_pose_model.py` (needs PyPI, and npm for lite, once), or re-run the "
+        "install script."
     )
 
 
