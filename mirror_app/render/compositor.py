@@ -81,6 +81,7 @@ class _GarmentGpu:
     sorted_levels: set[int] = field(default_factory=set)
     vaos: dict[object, moderngl.VertexArray] = field(default_factory=dict)
     warned: bool = False
+    sleeved_forearms: bool = False  # long sleeves: the garment's own sleeve stands for each forearm
 
     @property
     def triangles(self) -> np.ndarray:
@@ -200,6 +201,7 @@ class Compositor:
         front = GarmentTextures(self.ctx, garment.rgba)
         back = GarmentTextures(self.ctx, garment.back_rgba) if garment.back_rgba is not None else None
         entry = self._upload_mesh(mesh, front, back, images)
+        entry.sleeved_forearms = garment.long_sleeves
         self._garments[garment.id] = entry
         log.debug(
             "preloaded garment %s: %d vertices, %d of %d triangles drawn",
@@ -388,7 +390,11 @@ class Compositor:
             return None
         assert fit is not None and entry is not None
         self._upload_camera(frame, box if region else None)
-        capsules = find_occluders(body, (w, h), frame)[:MAX_OCCLUDERS] if (s.occlusion and mask is not None) else []
+        capsules = (
+            find_occluders(body, (w, h), frame, sleeved_forearms=entry.sleeved_forearms)[:MAX_OCCLUDERS]
+            if (s.occlusion and mask is not None)
+            else []
+        )
         occlusion = bool(capsules)
         hair = self._hair_over(frame, mask, body, box) if s.hair else None
         if occlusion or hair is not None:

@@ -106,7 +106,13 @@ def _snap_forearm(
     return (float(na[0]), float(na[1])), (float(nb[0]), float(nb[1]))
 
 
-def occluders(body: Body | None, frame_size: tuple[int, int], frame: np.ndarray | None = None) -> list[Capsule]:
+def occluders(
+    body: Body | None,
+    frame_size: tuple[int, int],
+    frame: np.ndarray | None = None,
+    *,
+    sleeved_forearms: bool = False,
+) -> list[Capsule]:
     """Capsules (a, b, radius px, depth a, depth b, weight, core) for forearms, hands and the head.
 
     `core`: the share of the axis (from a) along which pixels near the axis count as the limb whatever their
@@ -117,6 +123,11 @@ def occluders(body: Body | None, frame_size: tuple[int, int], frame: np.ndarray 
     torso's mean z), so the shader hides only garment parts lying behind the limb (a sleeve on it stays).
     With the camera `frame` (RGB uint8, `frame_size`), a bare forearm MediaPipe put on the wearer's top
     beside the real one is moved onto it (`_snap_forearm`).
+
+    `sleeved_forearms` (a long-sleeved garment): the garment's own sleeve stands for each forearm, so only
+    hands and the head are drawn over it. A forearm capsule would draw the wearer's real forearm (bare skin,
+    their own sleeve) over the garment's torso wherever the pose's axis and the garment's sleeve part: a
+    second arm beside the sleeve of an arm held across the chest.
     """
     if body is None:
         return []
@@ -180,7 +191,8 @@ def occluders(body: Body | None, frame_size: tuple[int, int], frame: np.ndarray 
         # and still hides the torso behind it.
         de, dw = z[elbow] - z[shoulder], z[wrist] - z[shoulder]
         de, dw = max(de, 0.5 * (de + dw)), max(dw, 0.5 * (de + dw))
-        out.append((e, wr, 0.22 * length, de, dw, weight, 1.0))
+        if not sleeved_forearms:
+            out.append((e, wr, 0.22 * length, de, dw, weight, 1.0))
         out.append((wr, tip, 0.30 * length, dw, dw, weight, 0.35))
     ears = (7, 8)
     if min(vis[ears[0]], vis[ears[1]], vis[pose.NOSE]) >= 0.5:

@@ -299,6 +299,30 @@ def test_an_arm_held_just_before_the_chest_is_drawn_whole(renderer, comp) -> Non
     assert (np.abs(out - frame).max(axis=2) <= 10)[hand].mean() >= 0.9
 
 
+def test_a_long_sleeved_garment_covers_the_forearm_and_shows_the_hand(renderer, comp) -> None:
+    """A long sleeve stands for the forearm: the wearer's own forearm is not drawn over the garment (it
+    showed as a second, skin-coloured arm beside the sleeve of an arm held across the chest), the hand is."""
+    frame, mask, limb = person_scene()
+    arm = _segment_mask((100, 140), (150, 135), 6)
+    garment, mesh = make_garment()
+    anchors = {"left_elbow": (10.0, 40.0), "right_elbow": (54.0, 40.0)}
+    sleeved = dataclasses.replace(garment, id="sleeved", anchors=anchors)
+    comp.preload(sleeved, dataclasses.replace(mesh, garment_id="sleeved"))
+    comp.preload(garment, mesh)
+    rows, cols = garment_inner()
+    region = np.zeros_like(limb)
+    region[rows, cols] = True
+    forearm = arm & region & (np.arange(W)[None, :] < 133)  # short of the hand capsule's round end at the wrist
+    hand = limb & ~arm & region
+    assert forearm.sum() > 150 and hand.sum() > 150
+    body = person_body(mask, wrist_z=-0.3)
+    short = render(renderer, frame, body, make_fit(mesh), occlusion=True)
+    long = render(renderer, frame, body, make_fit(dataclasses.replace(mesh, garment_id="sleeved")), occlusion=True)
+    assert (np.abs(short - frame).max(axis=2) <= 10)[forearm].mean() >= 0.9  # a tee: the bare forearm is drawn
+    assert (np.abs(long[forearm] - 220).max(axis=1) <= 12).mean() >= 0.9  # a long sleeve: the garment stays
+    assert (np.abs(long - frame).max(axis=2) <= 10)[hand].mean() >= 0.9
+
+
 def _grow(m: np.ndarray, r: int) -> np.ndarray:
     out = m.copy()
     for dy in range(-r, r + 1):

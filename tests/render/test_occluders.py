@@ -47,6 +47,17 @@ def test_an_arm_across_the_chest_is_in_front() -> None:
     assert len(caps) == 2 and all(c[5] == 1.0 for c in caps)
 
 
+def test_a_long_sleeve_stands_for_the_forearm_so_only_the_hand_is_cut_out() -> None:
+    frame, body, _ = person_scene()
+    lm = body.landmarks_px
+    elbow, wrist = (tuple(np.round(lm[i, :2], 3)) for i in (pose.RIGHT_ELBOW, pose.RIGHT_WRIST))
+    bare = [tuple(np.round(c[0], 3)) for c in occluders(body, body.frame_size, frame)]
+    sleeved = [tuple(np.round(c[0], 3)) for c in occluders(body, body.frame_size, frame, sleeved_forearms=True)]
+    assert elbow in bare and wrist in bare
+    assert elbow not in sleeved and wrist in sleeved  # the hand's capsule starts at the wrist
+    assert len(sleeved) == len(bare) - 1  # the head's stays
+
+
 @pytest.mark.parametrize("wrist", [(700.0, 730.0), (700.0, 720.0), (-3.0, 400.0), (1290.0, 400.0), (640.0, -1.0)])
 def test_a_wrist_off_the_picture_is_a_guess_and_hides_nothing(wrist: tuple[float, float]) -> None:
     """MediaPipe places wrists it cannot see past the frame's edge; the camera there shows something else."""
