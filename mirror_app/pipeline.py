@@ -36,7 +36,7 @@ from mirror_app.stats import StageClock, StatsRecorder
 from mirror_app.tracking.body import Body
 from mirror_app.tracking.landmarker import Detection, PoseModelError, PoseTracker, pose_model_path
 from mirror_app.tracking.motion import ImageMotion
-from mirror_app.tracking.silhouette import torso_widths
+from mirror_app.tracking.silhouette import shoulder_tops, torso_widths
 from mirror_app.tracking.steady import FitInputSmoother
 
 log = logging.getLogger(__name__)
@@ -212,8 +212,10 @@ class FrameProcessor:
             # The tracker measures the widths (PoseTracker.follow); a body made elsewhere (tests) is measured here.
             # The compositor gets the steadied body too: its occluders read the same calmed visibility as
             # the sleeves, so an arm does not flicker in front of the garment when MediaPipe's score wavers.
-            body, extents = self.steady(body, torso_widths(body, tracked.frame.image))
-            fit = self.generator.fit(body, worn[1], extents, worn[0].extras.get("model"))
+            # Widths and shoulder tops are steadied together: both follow the mask's flickering edge.
+            measured = np.vstack([torso_widths(body, tracked.frame.image), shoulder_tops(body)[None, :]])
+            body, steady = self.steady(body, measured)
+            fit = self.generator.fit(body, worn[1], steady[:-1], worn[0].extras.get("model"), shoulder_tops=steady[-1])
             if fit.opacity <= 0.01:
                 fit = None
         clock.lap("generator")

@@ -32,7 +32,11 @@ INPUTS: tuple[tuple[str, tuple[int | str, ...]], ...] = (
     ("skin_weights", ("N", NUM_BONES)),  # binding of each vertex to the bones, rows sum to 1
     ("rest_bones", (NUM_BONES, 3, 2)),  # per bone: origin, x axis, y axis, in texture px
     ("garment_params", (NUM_PARAMS,)),
+    ("shoulder_tops", (2,)),  # px from each shoulder joint up to the person mask's top edge, +across/-across; 0 unknown
 )
+OPTIONAL_INPUTS = ("shoulder_tops",)
+"""Inputs a learned generator exported before they existed may lack: it is fed the others (the analytic part
+of such a model then sits its seams SHOULDER_LIFT above the joints, as before)."""
 OUTPUTS: tuple[tuple[str, tuple[int | str, ...]], ...] = (
     ("vertices", ("N", 2)),  # deformed mesh in camera-frame px
     ("depth", ("N",)),  # metres relative to the torso plane, negative toward the camera

@@ -36,6 +36,7 @@ class GarmentGenerator:
         self._learned: dict[str, ort.InferenceSession | None] = {}  # per learned model file; None: unusable
         self._learned_lock = threading.Lock()
         self._learned_outputs: dict[str, list[str]] = {}  # what to ask each learned session for, set on opening
+        self._learned_inputs: dict[str, set[str]] = {}  # and what it takes
         probe = open_session(self._model, providers, fp16)
         self._session = probe.session
         self.provider = probe.provider
@@ -80,8 +81,10 @@ class GarmentGenerator:
                 session = open_session(Path(key).read_bytes(), self._providers, self._fp16).session
                 inputs = sorted(i.name for i in session.get_inputs())
                 outputs = {o.name for o in session.get_outputs()}
-                if inputs != sorted(n for n, _ in contract.INPUTS) or not set(OUTPUT_NAMES) <= outputs:
+                required = sorted(n for n, _ in contract.INPUTS if n not in contract.OPTIONAL_INPUTS)
+                if sorted(set(inputs) - set(contract.OPTIONAL_INPUTS)) != required or not set(OUTPUT_NAMES) <= outputs:
                     raise ValueError(f"inputs {inputs} / outputs {sorted(outputs)} break the generator contract")
+                self._learned_inputs[key] = set(inputs)
                 self._learned_outputs[key] = OUTPUT_NAMES + ([LEARNED_SHADING] if LEARNED_SHADING in outputs else [])
             except Exception as exc:  # noqa: BLE001 - a bad learned model must leave the analytic one working
                 session = None
@@ -95,7 +98,13 @@ class GarmentGenerator:
         """The contract's outputs, then the learned model's per-vertex shading when it has one."""
         learned = self.learned_session(model) if model else None
         if learned is not None:
-            outputs: list[np.ndarray] = learned.run(self._learned_outputs[str(model)], feeds)
+            takes = self._learned_inputs[str(model)]  # one exported before an optional input existed lacks it
+            # Learned models are trained on captures whose shoulder tops were not measured (learn/dataset.py):
+            # they get "unknown", as in training, so their analytic part sits the seams at the fixed lift.
+            learned_feeds = {k: v for k, v in feeds.items() if k in takes} | (
+                {"shoulder_tops": np.zeros(2, np.float32)} if "shoulder_tops" in takes else {}
+            )
+            outputs: list[np.ndarray] = learned.run(self._learned_outputs[str(model)], learned_feeds)
             return outputs
         outputs = self._session.run(OUTPUT_NAMES, feeds)
         return outputs
@@ -105,8 +114,19 @@ class GarmentGenerator:
         for model in models:
             self.learned_session(model)
 
-    def fit(self, body: Body, binding: GarmentBinding, silhouette: np.ndarray, model: str | Path | None = None) -> Fit:
-        """Pose the garment on the body for this frame: with the garment's learned model when it names one."""
+    def fit(
+        self,
+        body: Body,
+        binding: GarmentBinding,
+        silhouette: np.ndarray,
+        model: str | Path | None = None,
+        shoulder_tops: np.ndarray | None = None,
+    ) -> Fit:
+        """Pose the garment on the body for this frame: with the garment's learned model when it names one.
+
+        `silhouette` and `shoulder_tops` are the contract's inputs of those names (tracking/silhouette.py);
+        without shoulder tops the seams sit a fixed height above the shoulder joints."""
+        tops = np.zeros(2, np.float32) if shoulder_tops is None else shoulder_tops
         feeds = {
             "landmarks": np.ascontiguousarray(body.landmarks_px, dtype=np.float32),
             "world": np.ascontiguousarray(body.world, dtype=np.float32),
@@ -115,6 +135,7 @@ class GarmentGenerator:
             "skin_weights": binding.skin_weights,
             "rest_bones": binding.rest_bones,
             "garment_params": binding.params,
+            "shoulder_tops": np.ascontiguousarray(tops, dtype=np.float32),
         }
         try:
             vertices, depth, opacity, back, *shading = self._run(model, feeds)

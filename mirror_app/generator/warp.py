@@ -16,6 +16,10 @@ from mirror_app.tracking import body as lm
 
 EPS = 1e-6
 SHOULDER_LIFT = 0.1
+"""Torso lengths above the shoulder joints where the seams sit when the mask's top over the shoulders is unknown
+(the median of what tracking measured on the project's clips: 0.08-0.12)."""
+SHOULDER_LIFT_RANGE = (0.04, 0.2)
+"""Bounds on a measured lift (torso lengths): the mask's top edge over a shoulder past them is not the shoulder's."""
 TORSO_PER_SHOULDER_WIDTH = 1.3  # mid-shoulders to mid-hips over shoulder-joint width, average adult
 
 
@@ -85,6 +89,7 @@ def generate(
     skin_weights: Any,
     rest_bones: Any,
     garment_params: Any,
+    shoulder_tops: Any = None,
 ) -> tuple[Any, Any, Any, Any]:
     """Deform the garment mesh onto the body; returns (vertices, depth, opacity, back_view).
 
@@ -155,8 +160,14 @@ def generate(
     shift = o.minimum(o.maximum(o.mul(o.sub(plus, minus), 0.5), o.mul(limit, -1.0)), limit)
     halves = o.concat([o.unsqueeze(o.mul(half_shoulders, param(c.PARAM_SHOULDER_EASE)), 0), body_half], axis=0)
     offsets = o.concat([o.const([[0.0]]), o.where(known, shift, 0.0)], axis=0)  # (4, 1)
-    # Shoulder landmarks are joint centres; the seams sit on top of the shoulder, a little higher.
-    lift = o.const([[SHOULDER_LIFT], [0.0], [0.0], [0.0]])
+    # Shoulder landmarks are joint centres; the seams sit on top of the shoulders: where tracking measured the
+    # mask's top edge over them (the mean of the sides it saw), else SHOULDER_LIFT torso lengths up.
+    tops = o.const([0.0, 0.0]) if shoulder_tops is None else shoulder_tops
+    top_seen = o.where(o.greater(tops, 0.5), 1.0, 0.0)
+    seen_count = o.sum(top_seen, axis=0)
+    mean_top = o.div(o.sum(o.mul(tops, top_seen), axis=0), o.maximum(seen_count, 1.0))
+    measured = o.minimum(o.maximum(o.div(mean_top, torso_len), SHOULDER_LIFT_RANGE[0]), SHOULDER_LIFT_RANGE[1])
+    lift = o.mul(o.const([[1.0], [0.0], [0.0], [0.0]]), o.where(o.greater(seen_count, 0.5), measured, SHOULDER_LIFT))
     slice_o = o.add(o.sub(centres, o.mul(down, o.mul(torso_len, lift))), o.mul(across, offsets))
     slice_x = o.mul(across, halves)
     slice_y = o.mul(o.mul(down, torso_len), o.const([[1.0]] * 4))

@@ -34,6 +34,7 @@ def random_feeds(rng: np.random.Generator, garment_index: int = 0) -> dict[str, 
         "skin_weights": binding.skin_weights,
         "rest_bones": binding.rest_bones,
         "garment_params": binding.params,
+        "shoulder_tops": np.abs(rng.normal(25, 8, 2)).astype(np.float32),
     }
 
 

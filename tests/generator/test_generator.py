@@ -69,10 +69,11 @@ def test_onnx_matches_numpy_reference(generator, long_binding, seed: int) -> Non
         yaw_deg=rng.uniform(-60, 60),
     )
     sil = rng.uniform(60, 140, (3, 2)).astype(np.float32)
-    fit = generator.fit(body, long_binding, sil)
+    tops = (rng.uniform(0, 60, 2) * (seed % 2)).astype(np.float32)  # odd seeds: measured shoulder tops
+    fit = generator.fit(body, long_binding, sil, shoulder_tops=tops)
     b = long_binding
     ref = generate(
-        NumpyOps(), body.landmarks_px, body.world, sil, b.rest_vertices, b.skin_weights, b.rest_bones, b.params
+        NumpyOps(), body.landmarks_px, body.world, sil, b.rest_vertices, b.skin_weights, b.rest_bones, b.params, tops
     )
     np.testing.assert_allclose(fit.vertices_px, ref[0][: b.mesh_size], atol=1e-3)
     np.testing.assert_allclose(fit.depth, ref[1][: b.mesh_size], atol=1e-5)
@@ -161,6 +162,54 @@ def test_width_follows_the_silhouette(generator, tee_binding) -> None:
     # Waist anchors land on the silhouette edges (x ease), within 8 %.
     assert waist_width(slim) == pytest.approx(2 * 70 * 1.06, rel=0.08)
     assert waist_width(broad) == pytest.approx(2 * 125 * 1.06, rel=0.08)
+
+
+def _torso_length(body) -> float:
+    p = body.landmarks_px[:, :2]
+    hips, shoulders = (p[lm.LEFT_HIP] + p[lm.RIGHT_HIP]) / 2, (p[lm.LEFT_SHOULDER] + p[lm.RIGHT_SHOULDER]) / 2
+    return float(np.linalg.norm(hips - shoulders))
+
+
+def test_shoulder_seams_sit_on_the_measured_shoulder_tops(generator, tee_binding) -> None:
+    body = synthetic.body()
+    length = _torso_length(body)
+
+    def seams_y(tops: list[float]) -> float:
+        fit = generator.fit(body, tee_binding, NO_SIL, shoulder_tops=np.array(tops, np.float32))
+        return 0.5 * (fit.anchors_px["left_shoulder"][1] + fit.anchors_px["right_shoulder"][1])
+
+    fixed = seams_y([0.0, 0.0])  # unknown: SHOULDER_LIFT torso lengths above the joints
+    assert seams_y([0.16 * length, 0.16 * length]) == pytest.approx(fixed - 0.06 * length, abs=0.5)
+    assert seams_y([0.06 * length, 0.10 * length]) == pytest.approx(fixed + 0.02 * length, abs=0.5)  # their mean, lower
+    assert seams_y([0.14 * length, 0.0]) == pytest.approx(fixed - 0.04 * length, abs=0.5)  # the side it saw
+    assert seams_y([0.9 * length, 0.9 * length]) == pytest.approx(fixed - 0.10 * length, abs=0.5)  # capped at 0.2
+    np.testing.assert_allclose(
+        generator.fit(body, tee_binding, NO_SIL).vertices_px,
+        generator.fit(body, tee_binding, NO_SIL, shoulder_tops=np.zeros(2, np.float32)).vertices_px,
+    )
+
+
+def test_a_learned_model_from_before_shoulder_tops_still_runs(tmp_path: Path, tee_binding) -> None:
+    """A learned generator exported before `shoulder_tops` joined the contract lacks that input: it is fed the
+    rest and draws as it did (seams at the fixed lift), instead of being refused."""
+    import onnx
+
+    from mirror_app.generator.ops import OnnxOps
+
+    ops = OnnxOps()
+    old_inputs = tuple((n, s) for n, s in contract.INPUTS if n not in contract.OPTIONAL_INPUTS)
+    for (name, _), value in zip(contract.OUTPUTS, generate(ops, *(n for n, _ in old_inputs)), strict=True):
+        ops.identity(value, name)
+    path = tmp_path / "old.onnx"
+    onnx.save(ops.model(old_inputs, contract.OUTPUTS, doc="an old learned generator"), path)
+    generator = GarmentGenerator(providers=("CPUExecutionProvider",))
+    tops = np.array([40.0, 40.0], np.float32)
+    old = generator.fit(synthetic.body(), tee_binding, NO_SIL, str(path), shoulder_tops=tops)
+    assert not generator.notices
+    fixed = generator.fit(synthetic.body(), tee_binding, NO_SIL)
+    np.testing.assert_allclose(old.vertices_px, fixed.vertices_px, atol=1e-3)
+    measured = generator.fit(synthetic.body(), tee_binding, NO_SIL, shoulder_tops=tops)
+    assert np.abs(measured.vertices_px - fixed.vertices_px).max() > 1.0
 
 
 @pytest.mark.parametrize(
@@ -395,3 +444,11 @@ def test_a_tanks_straps_sit_inside_the_shoulders_and_its_hem_where_a_tees_would(
     shoulders = body.landmarks_px[[lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER], 0]
     strap_span = abs(tank_fit.anchors_px["left_shoulder"][0] - tank_fit.anchors_px["right_shoulder"][0])
     assert strap_span < 0.75 * abs(shoulders[0] - shoulders[1]), (strap_span, shoulders)
+
+
+def test_the_shipped_model_is_the_warp_as_written() -> None:
+    """models/garment_generator.onnx is rebuilt by `python -m mirror_app.generator.build` whenever warp.py or the
+    contract changes; a stale file would run yesterday's warp while the numpy reference runs today's."""
+    from mirror_app.generator.build import DEFAULT_MODEL, build_model
+
+    assert DEFAULT_MODEL.read_bytes() == build_model().SerializeToString()

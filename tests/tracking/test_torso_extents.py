@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 
 from mirror_app.tracking.body import LEFT_HIP, LEFT_SHOULDER, RIGHT_HIP, RIGHT_SHOULDER, Body
-from mirror_app.tracking.silhouette import exclude_arms, torso_extents
+from mirror_app.tracking.silhouette import SHOULDER_TOP_REACH, exclude_arms, shoulder_tops, torso_extents
 
 W, H = 1280, 720
 
@@ -130,3 +130,21 @@ def test_a_forearm_across_the_waist_does_not_pinch_the_garment() -> None:
     # Cut to the forearm's inner edge (72 - 33 = 39 px) the waist would be a notch; it stops at 0.8 x 100.
     assert cut[1].min() >= 0.8 * half_shoulders - 0.5, cut
     assert (cut <= raw + 1e-3).all(), "the cut never widens"
+
+
+def test_shoulder_tops_measure_the_mask_above_each_joint_by_side() -> None:
+    """Left shoulder (x 740, the +across side) under a top 30 px higher than the right's (x 540); a head above
+    the middle. Torso length 300, so the reach is 90 px."""
+    mask = np.zeros((H, W), np.float32)
+    mask[200:560, 500:821] = 1.0
+    mask[160:200, 700:800] = 1.0  # the left shoulder's top at y 159.5: 40.5 px above its joint
+    mask[190:200, 500:600] = 1.0  # the right one's at y 189.5: 10.5 px
+    tops = shoulder_tops(_upright_body(mask))
+    assert tops.shape == (2,) and np.abs(tops - [40.5, 10.5]).max() < 1.5, tops  # half a sample step
+    # Labels swapped (the left landmark on the image's left): the columns still follow the sides.
+    swapped = _body(((540, 200), (740, 200)), ((580, 500), (700, 500)), mask)
+    assert np.abs(shoulder_tops(swapped) - tops).max() < 1e-4
+    # A head or raised hair above a joint, past the reach: unknown, not a shoulder 200 px high.
+    mask[0:200, 700:800] = 1.0
+    assert shoulder_tops(_upright_body(mask))[0] == 0.0 and 300 * SHOULDER_TOP_REACH < 200
+    assert (shoulder_tops(_upright_body(None)) == 0).all()
