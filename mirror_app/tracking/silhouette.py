@@ -128,17 +128,15 @@ def shoulder_tops(body: Body) -> np.ndarray:
     joints' centres: a fixed height above the joints left the wearer's own top showing over the garment's
     shoulders when they were raised or seen turned.
     """
+    mask = body.mask
     frame = _torso_frame(body)
-    if frame is None:
+    if frame is None or mask is None or mask.ndim != 2 or mask.size == 0:
         return np.zeros(2, np.float32)
     s, down, across, length = frame
     lm = body.landmarks_px[:, :2].astype(np.float64)
     pair = np.stack([lm[LEFT_SHOULDER], lm[RIGHT_SHOULDER]])
     if float((pair[0] - s) @ across) < 0.0:  # the columns follow the sides, not the labels
         pair = pair[::-1]
-    mask = body.mask
-    if mask is None or mask.ndim != 2 or mask.size == 0:
-        return np.zeros(2, np.float32)
     # Nearest mask pixels, a step of ~1 % of the torso (a 2 px mask pixel at 720p): the steadying filters
     # the rest, and this costs under a third of ray_edges' sub-pixel search (0.08 against 0.30 ms, timeit).
     fw, fh = body.frame_size
@@ -186,15 +184,13 @@ def exclude_arms(
     turn from the wearer's top to the arm (tracking/flank.py): the landmarks of that arm lie inside the real
     one, and the cut left a band of the top beside the garment.
     """
-    lm = body.landmarks_px[:, :2].astype(np.float64)
-    s = (lm[LEFT_SHOULDER] + lm[RIGHT_SHOULDER]) / 2.0
-    axis = (lm[LEFT_HIP] + lm[RIGHT_HIP]) / 2.0 - s
-    length = float(np.hypot(*axis))
     out = extents.astype(np.float32).copy()
-    if length < 1e-6:
+    frame = _torso_frame(body)
+    if frame is None:
         return out
-    down = axis / length
-    across = np.array([down[1], -down[0]])
+    s, down, across, length = frame
+    axis = down * length
+    lm = body.landmarks_px[:, :2].astype(np.float64)
     half_shoulders = float(np.linalg.norm(lm[LEFT_SHOULDER] - lm[RIGHT_SHOULDER])) / 2.0
     t = np.linspace(0.0, 1.0, 12)[:, None]
     # Only arms beside or in front of the body widen the mask; an arm behind the back is hidden by it.
