@@ -209,7 +209,8 @@ class FrameProcessor:
         garment = worn[0] if worn else None
         body = tracked.body
         if body is not None and worn is not None:
-            # The tracker measures the widths (PoseTracker.follow); a body made elsewhere (tests) is measured here.
+            # The tracker measures the widths and shoulder tops (PoseTracker.follow, the `smooth` stage); a body
+            # made elsewhere (tests) is measured here.
             # The compositor gets the steadied body too: its occluders read the same calmed visibility as
             # the sleeves, so an arm does not flicker in front of the garment when MediaPipe's score wavers.
             # Widths and shoulder tops are steadied together: both follow the mask's flickering edge.

@@ -29,6 +29,7 @@ class Body:
     capture_ns: int
     motion: np.ndarray | None = None  # (33,) in [0, 1]: whether the picture moved near each landmark; None: unknown
     extents: np.ndarray | None = None  # torso widths from the mask (silhouette.torso_extents, arms cut out)
+    tops: np.ndarray | None = None  # how far the mask reaches above each shoulder joint (silhouette.shoulder_tops)
 
     def mask_at_frame_scale(self) -> float:
         """Factor from frame pixels to mask pixels (1.0 when the mask is full size)."""

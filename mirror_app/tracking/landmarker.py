@@ -23,7 +23,7 @@ from mirror_app.config import DEFAULT_POSE_MODEL, MAX_POSE_THREADS, PoseModelNam
 from mirror_app.tracking.body import NUM_LANDMARKS, Body
 from mirror_app.tracking.motion import ImageMotion
 from mirror_app.tracking.person import PersonSelector
-from mirror_app.tracking.silhouette import torso_widths
+from mirror_app.tracking.silhouette import shoulder_tops, torso_widths
 from mirror_app.tracking.smoothing import LandmarkSmoother, MaskSmoother
 
 log = logging.getLogger(__name__)
@@ -138,7 +138,7 @@ class PoseTracker:
         self.mask_smoother = MaskSmoother(mask_keep)
         self.motion = ImageMotion()
         self.selector = selector if selector is not None else PersonSelector()
-        self.measure_widths = measure_widths  # the silhouette's widths (~0.5 ms), which the generator fits to
+        self.measure_widths = measure_widths  # the silhouette's widths and shoulder tops, which the generator fits to
         self.hold_still = hold_still  # judge the picture's motion so a still person's landmarks hold still
         self.detect_width = detect_width  # None: MediaPipe sees the frame at its own size
         log.info("pose tracker ready: %s, up to %d people, %d graph(s)", self.model_path.name, num_poses, detectors)
@@ -223,7 +223,7 @@ class PoseTracker:
             motion=self.smoother.last_motion,
         )
         if self.measure_widths:
-            body = dataclasses.replace(body, extents=torso_widths(body, frame.image))
+            body = dataclasses.replace(body, extents=torso_widths(body, frame.image), tops=shoulder_tops(body))
         return body
 
     def close(self) -> None:

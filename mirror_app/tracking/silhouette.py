@@ -126,8 +126,11 @@ def shoulder_tops(body: Body) -> np.ndarray:
 
     The garment's shoulder seams belong there, on top of the shoulder, where MediaPipe's landmarks are the
     joints' centres: a fixed height above the joints left the wearer's own top showing over the garment's
-    shoulders when they were raised or seen turned.
+    shoulders when they were raised or seen turned. The ones the tracker already measured (Body.tops) when
+    it did.
     """
+    if body.tops is not None:
+        return body.tops
     mask = body.mask
     frame = _torso_frame(body)
     if frame is None or mask is None or mask.ndim != 2 or mask.size == 0:

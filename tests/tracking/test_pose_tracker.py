@@ -160,6 +160,7 @@ def test_pose_thread_only_detects_and_the_drawing_side_follows_to_the_same_bodie
         np.testing.assert_array_equal(got.body.landmarks_px, want.landmarks_px)
         np.testing.assert_array_equal(got.body.mask, want.mask)
         np.testing.assert_array_equal(got.body.extents, want.extents)
+        np.testing.assert_array_equal(got.body.tops, want.tops)
 
 
 @needs_model
@@ -171,10 +172,11 @@ def test_the_naive_baseline_tracker_skips_the_still_check() -> None:
     with PoseTracker() as ours, naive_tracker() as naive:
         mine = [ours.track(f) for f in frames]
         plain = [naive.track(f) for f in frames]
-    assert all(b is not None and b.motion is not None and b.extents is not None for b in mine)
+    assert all(b is not None and b.motion is not None and b.extents is not None and b.tops is not None for b in mine)
     assert all(b is not None and b.mask is not None for b in mine)
     # As the scripts run it: no still check, no widths, and no person mask (MediaPipe's costliest output).
-    assert all(b is not None and b.motion is None and b.extents is None and b.mask is None for b in plain)
+    assert all(b is not None and b.motion is None and b.mask is None for b in plain)
+    assert all(b is not None and b.extents is None and b.tops is None for b in plain)
 
 
 @needs_model
