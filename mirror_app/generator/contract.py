@@ -34,6 +34,9 @@ INPUTS: tuple[tuple[str, tuple[int | str, ...]], ...] = (
     ("garment_params", (NUM_PARAMS,)),
     ("shoulder_tops", (2,)),  # px from each shoulder joint up to the person mask's top edge, +across/-across; 0 unknown
 )
+UNMEASURED_TOPS = (0.0, 0.0)
+"""`shoulder_tops` where they were not measured: the seams sit SHOULDER_LIFT above the joints. Learned models
+get it always, as their training captures hold no shoulder tops."""
 OPTIONAL_INPUTS = ("shoulder_tops",)
 """Inputs a learned generator exported before they existed may lack: it is fed the others (the analytic part
 of such a model then sits its seams SHOULDER_LIFT above the joints, as before)."""

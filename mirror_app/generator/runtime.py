@@ -20,6 +20,7 @@ from mirror_app.tracking.body import Body
 log = logging.getLogger(__name__)
 OUTPUT_NAMES = [name for name, _ in contract.OUTPUTS]
 LEARNED_SHADING = "shading"  # a learned generator's extra output: brightness per vertex (its creases), around 1
+_UNMEASURED_TOPS = np.asarray(contract.UNMEASURED_TOPS, np.float32)
 
 
 class GarmentGenerator:
@@ -102,7 +103,7 @@ class GarmentGenerator:
             # Learned models are trained on captures whose shoulder tops were not measured (learn/dataset.py):
             # they get "unknown", as in training, so their analytic part sits the seams at the fixed lift.
             learned_feeds = {k: v for k, v in feeds.items() if k in takes} | (
-                {"shoulder_tops": np.zeros(2, np.float32)} if "shoulder_tops" in takes else {}
+                {"shoulder_tops": _UNMEASURED_TOPS} if "shoulder_tops" in takes else {}
             )
             outputs: list[np.ndarray] = learned.run(self._learned_outputs[str(model)], learned_feeds)
             return outputs
@@ -126,7 +127,7 @@ class GarmentGenerator:
 
         `silhouette` and `shoulder_tops` are the contract's inputs of those names (tracking/silhouette.py);
         without shoulder tops the seams sit a fixed height above the shoulder joints."""
-        tops = np.zeros(2, np.float32) if shoulder_tops is None else shoulder_tops
+        tops = _UNMEASURED_TOPS if shoulder_tops is None else shoulder_tops
         feeds = {
             "landmarks": np.ascontiguousarray(body.landmarks_px, dtype=np.float32),
             "world": np.ascontiguousarray(body.world, dtype=np.float32),

@@ -162,7 +162,7 @@ def generate(
     offsets = o.concat([o.const([[0.0]]), o.where(known, shift, 0.0)], axis=0)  # (4, 1)
     # Shoulder landmarks are joint centres; the seams sit on top of the shoulders: where tracking measured the
     # mask's top edge over them (the mean of the sides it saw), else SHOULDER_LIFT torso lengths up.
-    tops = o.const([0.0, 0.0]) if shoulder_tops is None else shoulder_tops
+    tops = o.const(c.UNMEASURED_TOPS) if shoulder_tops is None else shoulder_tops
     top_seen = o.where(o.greater(tops, 0.5), 1.0, 0.0)
     seen_count = o.sum(top_seen, axis=0)
     mean_top = o.div(o.sum(o.mul(tops, top_seen), axis=0), o.maximum(seen_count, 1.0))

@@ -61,10 +61,6 @@ class Evaluation:
         )
 
 
-UNMEASURED_TOPS = np.zeros(2, np.float32)
-"""The generator's `shoulder_tops` input where they were not measured: the seams at the fixed lift."""
-
-
 def run_learned(session: ort.InferenceSession, data: CaptureData, i: int) -> tuple[np.ndarray, np.ndarray]:
     """The learned model's vertices and shading for frame i of the capture."""
     b = data.binding
@@ -76,7 +72,7 @@ def run_learned(session: ort.InferenceSession, data: CaptureData, i: int) -> tup
         "skin_weights": b.skin_weights,
         "rest_bones": b.rest_bones,
         "garment_params": b.params,
-        "shoulder_tops": UNMEASURED_TOPS,  # captures hold no shoulder tops: the fixed lift, as in training
+        "shoulder_tops": np.asarray(contract.UNMEASURED_TOPS, np.float32),  # captures hold none, as in training
     }
     vertices, shading = session.run(["vertices", "shading"], feeds)
     return vertices, shading
