@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any
 
 import cv2
 import numpy as np
@@ -34,7 +34,7 @@ from mirror_app.native_logs import silenced
 from mirror_app.priority import yield_to_drawing
 from mirror_app.stats import StageClock, StatsRecorder
 from mirror_app.tracking.body import Body
-from mirror_app.tracking.landmarker import Detection, PoseModelError, PoseTracker, pose_model_path
+from mirror_app.tracking.landmarker import POSE_MODELS, Detection, PoseModelError, PoseTracker, pose_model_path
 from mirror_app.tracking.motion import ImageMotion
 from mirror_app.tracking.silhouette import shoulder_tops, torso_widths
 from mirror_app.tracking.steady import FitInputSmoother
@@ -257,7 +257,7 @@ def open_tracker(people: int, pose_threads: int, pose_model: PoseModelName, noti
     """The tracker on the chosen landmark model, else on the other one with a notice: a lost bundle of one
     model keeps the mirror dressing people. Raises the chosen model's PoseModelError when neither loads."""
     first_error: PoseModelError | None = None
-    for name in (pose_model, *(other for other in get_args(PoseModelName) if other != pose_model)):
+    for name in (pose_model, *(other for other in POSE_MODELS if other != pose_model)):
         try:
             # One person by default: following several costs ~11 ms more per frame here (the detector then
             # runs every frame); with one, MediaPipe tracks the person it found and never hops.

@@ -28,7 +28,7 @@ from mirror_app.tracking.smoothing import LandmarkSmoother, MaskSmoother
 
 log = logging.getLogger(__name__)
 
-POSE_MODELS: dict[str, Path] = {
+POSE_MODELS: dict[PoseModelName, Path] = {
     name: mirror_app.PROJECT_ROOT / "models" / f"pose_landmarker_{name}.task" for name in get_args(PoseModelName)
 }
 BUNDLE_MEMBERS = ("pose_detector.tflite", "pose_landmarks_detector.tflite")
