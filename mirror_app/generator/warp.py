@@ -20,6 +20,14 @@ SHOULDER_LIFT = 0.1
 (the median of what tracking measured on the project's clips: 0.08-0.12)."""
 SHOULDER_LIFT_RANGE = (0.04, 0.2)
 """Bounds on a measured lift (torso lengths): the mask's top edge over a shoulder past them is not the shoulder's."""
+THIGH_FULL_VIEW = 0.85
+"""A thigh's length in the picture over its world length at and above which the skirt keeps its full length
+(standing, the project's clips show 0.86-1.0; squatting 0.55-0.6)."""
+SKIRT_DRAPE_MIN = 0.35
+"""The shortest the skirt is drawn below the hips, as a share of its length, however foreshortened the thighs."""
+DRESS_SKIRT_FRAC = 1.5
+"""Torso lengths below the shoulder line past which a garment's skirt slice is a real skirt (the dress: 1.66), not
+the virtual one a top gets (binding.py puts it at 1.35 at least)."""
 TORSO_PER_SHOULDER_WIDTH = 1.3  # mid-shoulders to mid-hips over shoulder-joint width, average adult
 
 
@@ -174,11 +182,40 @@ def generate(
 
     # Skirt slice: continues below the hips toward the knees, keeping the garment's own flare.
     legs = v.unit(o.add(v.unit(o.sub(knees, hips)), down))
+    # Thighs pointing at the camera (a squat, a knee raised) look short; the skirt lies on them and looks as
+    # short, instead of sticking out past the knees. How short: the thighs' length in the picture against
+    # their length in the world landmarks, in px per metre of the torso or the shoulders (whichever is less
+    # turned away: turning only shortens). Knees or hips barely seen leave the skirt its full length.
+    mids = o.mul(o.sum(o.reshape(row(world, [*lm.TORSO, lm.LEFT_KNEE, lm.RIGHT_KNEE]), [3, 2, 3]), axis=1), 0.5)
+    spans_w = v.norm(o.sub(row(mids, [0, 2]), row(mids, [1])))  # world torso and thigh lengths (2,)
+    px_per_m = o.maximum(
+        o.div(v.norm(o.sub(seen_hips, shoulders)), row(spans_w, [0])), o.div(v.norm(o.sub(ls, rs)), v.norm(line))
+    )
+    thigh_seen = o.div(v.norm(o.sub(knees, hips)), o.mul(row(spans_w, [1]), px_per_m))
+    knee_vis = o.minimum(row(row(landmarks, lm.LEFT_KNEE), [2]), row(row(landmarks, lm.RIGHT_KNEE), [2]))
+    knee_trust = v.smoothstep(0.3, 0.7, o.minimum(knee_vis, hip_vis))
+    # hanging: 1 free (standing), 0 lying on the thighs as far as it goes.
+    drape = o.minimum(o.maximum(o.div(thigh_seen, THIGH_FULL_VIEW), SKIRT_DRAPE_MIN), 1.0)
+    hanging = o.add(1.0, o.mul(knee_trust, o.sub(o.div(o.sub(drape, SKIRT_DRAPE_MIN), 1.0 - SKIRT_DRAPE_MIN), 1.0)))
+    skirt_len = o.mul(torso_len, o.add(SKIRT_DRAPE_MIN, o.mul(hanging, 1.0 - SKIRT_DRAPE_MIN)))
     skirt_frac = o.div(o.sub(row(row(rest_o, c.SKIRT), [1]), row(shoulder_o, [1])), rest_len)
     flare = o.div(v.norm(row(rest_x, c.SKIRT)), v.norm(row(rest_x, c.HIP)))
-    skirt_o = o.add(row(slice_o, c.HIP), o.mul(legs, o.mul(torso_len, o.sub(skirt_frac, 1.0))))
-    skirt_x = o.mul(v.rot(legs), o.mul(row(halves, c.HIP), flare))
-    skirt_y = o.mul(legs, torso_len)
+    skirt_o = o.add(row(slice_o, c.HIP), o.mul(legs, o.mul(skirt_len, o.sub(skirt_frac, 1.0))))
+    # Hanging, the hem lies halfway between the hip line and the horizontal; on the thighs, level across the
+    # knees, and its flare gives way to the knees' spread (pulled taut between them). A hem kept square to the
+    # thighs sheared the skirt's side into a spike past the knees when they pointed sideways (a turned squat).
+    level = o.mul(o.const([1.0, 0.0]), o.where(o.greater(row(across, [0]), 0.0), 1.0, -1.0))
+    hem_dir = v.unit(o.add(o.mul(across, hanging), level))
+    free_half = o.mul(row(halves, c.HIP), o.add(1.0, o.mul(o.sub(flare, 1.0), hanging)))
+    knees_half = o.add(o.mul(o.abs(v.dot(o.sub(row(pts, 8), row(pts, 9)), hem_dir)), 0.5), o.mul(torso_len, 0.1))
+    skirt_x = o.mul(hem_dir, o.maximum(free_half, o.mul(knees_half, o.sub(1.0, hanging))))
+    skirt_y = o.mul(legs, skirt_len)
+    # A dress's hip slice carries the fabric below it as the skirt does (along the thighs, as short), or the two
+    # pull the skirt's sides apart where the thighs leave the torso's line. A top ending near the hips (its
+    # skirt slice is a virtual one at 1.35 torso lengths) keeps the torso's: it hangs from the torso.
+    skirted = o.mul(o.where(o.greater(skirt_frac, DRESS_SKIRT_FRAC), 1.0, 0.0), o.sub(skirt_y, row(slice_y, c.HIP)))
+    hip_y = o.unsqueeze(o.add(row(slice_y, c.HIP), skirted), 0)
+    slice_y = o.concat([row(slice_y, [c.SHOULDER, c.CHEST, c.WAIST]), hip_y], axis=0)
 
     # Sleeves, both arms at once (rows: sleeve A, sleeve B).
     sh, el, wr = row(arms, 0, 1), row(arms, 1, 1), row(arms, 2, 1)  # (2, 2)

@@ -138,6 +138,7 @@ def body(
         world[e_idx] = (sign * 0.25 * c_yaw, -0.25, sign * -0.18 * s_yaw + arm_z)
         world[w_idx] = (sign * 0.27 * c_yaw, 0.0, sign * -0.18 * s_yaw + 2 * arm_z)
         world[h_idx] = (sign * 0.1 * c_yaw, 0.0, sign * -0.1 * s_yaw)
+        world[k_idx] = (sign * 0.1 * c_yaw, 0.4, sign * -0.1 * s_yaw)
     return Body(
         landmarks_px=pts,
         world=world,

@@ -318,6 +318,44 @@ def test_dress_follows_the_thighs(generator) -> None:
     assert hem_shift > 30 and abs(waist_shift) < 5
 
 
+def _squat(body, seen: float = 1.0):
+    """The body squatting, turned a little: thighs toward the camera (short in the picture, full length in the
+    world landmarks), knees forward-right at 0.35 torso lengths below the hips; `seen`: the knees' visibility."""
+    pts, world = body.landmarks_px.copy(), body.world.copy()
+    hip_y = pts[lm.LEFT_HIP, 1]
+    torso = hip_y - pts[lm.LEFT_SHOULDER, 1]
+    for hip, knee in ((lm.LEFT_HIP, lm.LEFT_KNEE), (lm.RIGHT_HIP, lm.RIGHT_KNEE)):
+        pts[knee, :2] = (pts[hip, 0] + 70.0, hip_y + 0.35 * torso)
+        pts[knee, 2] = seen
+        world[knee] = world[hip] + (0.05, 0.14, -0.37)  # a 0.4 m thigh, mostly toward the camera
+    return synthetic.Body(pts, world, None, body.frame_size, 0, 0), torso
+
+
+def test_a_dress_lies_on_thighs_that_point_at_the_camera(generator) -> None:
+    from mirror_app.catalog.loader import load_catalog_or_default
+
+    dress = next(g for g in load_catalog_or_default(None).garments if g.category == "dress")
+    binding = bind_garment(dress)
+    body = synthetic.body()
+    standing = generator.fit(body, binding, NO_SIL)
+    squat, torso = _squat(body)
+    fit = generator.fit(squat, binding, NO_SIL)
+    _fit_ok(fit, binding)
+    knee_y = float(squat.landmarks_px[lm.LEFT_KNEE, 1])
+    hems = np.array([fit.anchors_px["left_hem"], fit.anchors_px["right_hem"]])
+    # Standing, the hem hangs 0.66 torso lengths below the hips (above the knees: 0.9); squatting, the skirt is
+    # as foreshortened as the thighs: its hem lies at the knees, not a sheet hanging 0.3 torso lengths past them.
+    assert standing.anchors_px["left_hem"][1] - body.landmarks_px[lm.LEFT_HIP, 1] > 0.6 * torso
+    assert abs(hems[:, 1].mean() - knee_y) < 0.12 * torso, (hems, knee_y)
+    assert fit.vertices_px[:, 1].max() - knee_y < 0.25 * torso
+    # Its hem lies level across the knees rather than square to the thighs' sideways slant.
+    slope = math.degrees(math.atan2(abs(hems[0, 1] - hems[1, 1]), abs(hems[0, 0] - hems[1, 0])))
+    assert slope < 8.0, slope
+    # Knees the tracker barely sees are guesses: they leave the skirt its full length.
+    unseen = generator.fit(_squat(body, seen=0.1)[0], binding, NO_SIL)
+    assert unseen.anchors_px["left_hem"][1] - knee_y > 0.2 * torso
+
+
 def test_still_body_with_landmark_noise_gives_still_garment(generator, long_binding) -> None:
     from mirror_app.tracking.smoothing import LandmarkSmoother
 
