@@ -102,6 +102,9 @@ def open_session(model: bytes | str, wanted: tuple[str, ...] = PREFERENCE, fp16:
         try:
             session = ort.InferenceSession(model, sess_options=_options(), providers=chain)
         except Exception as exc:  # noqa: BLE001 - any provider failure means: try the next one
+            if "INVALID_PROTOBUF" in str(exc) or "NO_SUCHFILE" in str(exc):
+                # No provider can read it: say so, not "no provider could run it" after trying each.
+                raise ModelFileError(_unreadable(model, exc)) from exc
             failures.append(f"{short} failed to start: {exc}")
             continue
         active = session.get_providers()[0]
@@ -112,4 +115,16 @@ def open_session(model: bytes | str, wanted: tuple[str, ...] = PREFERENCE, fp16:
         # One line for the user: where the generator runs and, if not on the best provider, why.
         notices = [f"garment generator running on {SHORT_NAMES.get(active, active)} ({'; '.join(failures)})"]
         return ProbeResult(session, SHORT_NAMES.get(active, active), notices if failures else [])
-    raise RuntimeError("no ONNX Runtime execution provider could run the generator model")
+    reasons = f" ({'; '.join(failures)})" if failures else ""
+    raise RuntimeError(f"no ONNX Runtime execution provider could run the generator model{reasons}")
+
+
+class ModelFileError(RuntimeError):
+    """The model file itself is unusable (missing, or not an ONNX model), whatever the provider."""
+
+
+def _unreadable(model: bytes | str, exc: Exception) -> str:
+    """What is wrong with a model ONNX Runtime cannot load, in the user's words (callers name the file)."""
+    if "NO_SUCHFILE" in str(exc):
+        return f"no such file: {model!r}"
+    return "not an ONNX model: ONNX Runtime cannot parse it"

@@ -14,7 +14,7 @@ from mirror_app.generator import contract
 from mirror_app.generator.binding import GarmentBinding
 from mirror_app.generator.build import DEFAULT_MODEL, build_model
 from mirror_app.generator.fit import Fit
-from mirror_app.generator.providers import PREFERENCE, open_session
+from mirror_app.generator.providers import PREFERENCE, ModelFileError, open_session
 from mirror_app.tracking.body import Body
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,15 @@ class GarmentGenerator:
         self._learned_lock = threading.Lock()
         self._learned_outputs: dict[str, list[str]] = {}  # what to ask each learned session for, set on opening
         self._learned_inputs: dict[str, set[str]] = {}  # and what it takes
-        probe = open_session(self._model, providers, fp16)
+        try:
+            probe = open_session(self._model, providers, fp16)
+        except ModelFileError as exc:  # a corrupt file: the mirror keeps dressing people with the built-in one
+            self.notices.append(
+                f"generator model {self.model_path} is unusable ({exc}); using the built-in analytic generator "
+                "(rebuild the file with: mirror-app models build)"
+            )
+            self._model = build_model().SerializeToString()
+            probe = open_session(self._model, providers, fp16)
         self._session = probe.session
         self.provider = probe.provider
         self.notices.extend(probe.notices)
@@ -89,7 +97,8 @@ class GarmentGenerator:
                 self._learned_outputs[key] = OUTPUT_NAMES + ([LEARNED_SHADING] if LEARNED_SHADING in outputs else [])
             except Exception as exc:  # noqa: BLE001 - a bad learned model must leave the analytic one working
                 session = None
-                notice = f"learned generator {key} is unusable ({exc}); using the analytic generator for it"
+                fix = " (export it again with: mirror-app export)" if isinstance(exc, ModelFileError) else ""
+                notice = f"learned generator {key} is unusable ({exc}){fix}; using the analytic generator for it"
                 log.warning(notice)
                 self.notices.append(notice)
             self._learned[key] = session

@@ -236,6 +236,16 @@ def test_missing_model_file_falls_back_with_notice(tmp_path: Path, tee_binding) 
     assert np.isfinite(fit.vertices_px).all()
 
 
+def test_corrupt_model_file_falls_back_with_notice(tmp_path: Path, generator, tee_binding) -> None:
+    corrupt = tmp_path / "garment_generator.onnx"
+    corrupt.write_bytes(b"\x00half a download")
+    gen = GarmentGenerator(model_path=corrupt)
+    (notice,) = [n for n in gen.notices if str(corrupt) in n]
+    assert "not an ONNX model" in notice and "mirror-app models build" in notice
+    fit = gen.fit(synthetic.body(), tee_binding, NO_SIL)
+    np.testing.assert_allclose(fit.vertices_px, generator.fit(synthetic.body(), tee_binding, NO_SIL).vertices_px)
+
+
 def test_provider_is_reported(generator) -> None:
     assert generator.provider in {"TensorRT", "CUDA", "CPU"}
     assert generator.notices, "a machine without a GPU provider must be told the generator runs on CPU"
