@@ -25,9 +25,10 @@ THIGH_FULL_VIEW = 0.85
 (standing, the project's clips show 0.86-1.0; squatting 0.55-0.6)."""
 SKIRT_DRAPE_MIN = 0.35
 """The shortest the skirt is drawn below the hips, as a share of its length, however foreshortened the thighs."""
-DRESS_SKIRT_FRAC = 1.5
-"""Torso lengths below the shoulder line past which a garment's skirt slice is a real skirt (the dress: 1.66), not
-the virtual one a top gets (binding.py puts it at 1.35 at least)."""
+SKIRT_FOLLOW = (1.35, 1.55)
+"""Torso lengths below the shoulder line of a garment's skirt slice over which it goes from hanging from the torso
+(a top: binding.py puts a virtual slice at 1.35, the tank's hem is at 1.37) to following the thighs (the dress's
+hem: 1.66)."""
 TORSO_PER_SHOULDER_WIDTH = 1.3  # mid-shoulders to mid-hips over shoulder-joint width, average adult
 
 
@@ -200,7 +201,6 @@ def generate(
     skirt_len = o.mul(torso_len, o.add(SKIRT_DRAPE_MIN, o.mul(hanging, 1.0 - SKIRT_DRAPE_MIN)))
     skirt_frac = o.div(o.sub(row(row(rest_o, c.SKIRT), [1]), row(shoulder_o, [1])), rest_len)
     flare = o.div(v.norm(row(rest_x, c.SKIRT)), v.norm(row(rest_x, c.HIP)))
-    skirt_o = o.add(row(slice_o, c.HIP), o.mul(legs, o.mul(skirt_len, o.sub(skirt_frac, 1.0))))
     # Hanging, the hem lies halfway between the hip line and the horizontal; on the thighs, level across the
     # knees, and its flare gives way to the knees' spread (pulled taut between them). A hem kept square to the
     # thighs sheared the skirt's side into a spike past the knees when they pointed sideways (a turned squat).
@@ -208,14 +208,22 @@ def generate(
     hem_dir = v.unit(o.add(o.mul(across, hanging), level))
     free_half = o.mul(row(halves, c.HIP), o.add(1.0, o.mul(o.sub(flare, 1.0), hanging)))
     knees_half = o.add(o.mul(o.abs(v.dot(o.sub(row(pts, 8), row(pts, 9)), hem_dir)), 0.5), o.mul(torso_len, 0.1))
-    skirt_x = o.mul(hem_dir, o.maximum(free_half, o.mul(knees_half, o.sub(1.0, hanging))))
-    skirt_y = o.mul(legs, skirt_len)
+    hip_o = row(slice_o, c.HIP)
+    dress_o = o.add(hip_o, o.mul(legs, o.mul(skirt_len, o.sub(skirt_frac, 1.0))))
+    dress_x = o.mul(hem_dir, o.maximum(free_half, o.mul(knees_half, o.sub(1.0, hanging))))
+    dress_y = o.mul(legs, skirt_len)
+    # A top hangs from the torso: below the hips it carries on along the torso (its skirt slice is a virtual one
+    # at 1.35 torso lengths, binding.py); pulled toward the knees, a tee's hem reached down a squatting thigh.
+    # Between a top's hem and a dress's, a long top follows the thighs part way.
+    top_o = o.add(hip_o, o.mul(down, o.mul(torso_len, o.sub(skirt_frac, 1.0))))
+    top_x = o.mul(v.unit(o.add(across, level)), o.mul(row(halves, c.HIP), flare))
+    top_y = row(slice_y, c.HIP)
+    follow = v.smoothstep(SKIRT_FOLLOW[0], SKIRT_FOLLOW[1], skirt_frac)
+    pairs = ((top_o, dress_o), (top_x, dress_x), (top_y, dress_y))
+    skirt_o, skirt_x, skirt_y = (v.lerp(a, b, follow) for a, b in pairs)
     # A dress's hip slice carries the fabric below it as the skirt does (along the thighs, as short), or the two
-    # pull the skirt's sides apart where the thighs leave the torso's line. A top ending near the hips (its
-    # skirt slice is a virtual one at 1.35 torso lengths) keeps the torso's: it hangs from the torso.
-    skirted = o.mul(o.where(o.greater(skirt_frac, DRESS_SKIRT_FRAC), 1.0, 0.0), o.sub(skirt_y, row(slice_y, c.HIP)))
-    hip_y = o.unsqueeze(o.add(row(slice_y, c.HIP), skirted), 0)
-    slice_y = o.concat([row(slice_y, [c.SHOULDER, c.CHEST, c.WAIST]), hip_y], axis=0)
+    # pull the skirt's sides apart where the thighs leave the torso's line; a top's carries on along the torso.
+    slice_y = o.concat([row(slice_y, [c.SHOULDER, c.CHEST, c.WAIST]), o.unsqueeze(skirt_y, 0)], axis=0)
 
     # Sleeves, both arms at once (rows: sleeve A, sleeve B).
     sh, el, wr = row(arms, 0, 1), row(arms, 1, 1), row(arms, 2, 1)  # (2, 2)

@@ -326,6 +326,12 @@ def test_dress_follows_the_thighs(generator) -> None:
     hem_shift = swung.anchors_px["left_hem"][0] - straight.anchors_px["left_hem"][0]
     waist_shift = swung.anchors_px["left_waist"][0] - straight.anchors_px["left_waist"][0]
     assert hem_shift > 30 and abs(waist_shift) < 5
+    # A tee hangs from the torso: its hem, just below the hips, does not swing with the thighs.
+    tee = bind_garment(synthetic.tee())
+    tee_straight = generator.fit(synthetic.body(), tee, NO_SIL)
+    tee_swung = generator.fit(synthetic.Body(pts, body.world, None, body.frame_size, 0, 0), tee, NO_SIL)
+    for name in ("left_hem", "right_hem"):
+        assert np.allclose(tee_swung.anchors_px[name], tee_straight.anchors_px[name], atol=1.0), name
 
 
 def _squat(body, seen: float = 1.0):
