@@ -36,6 +36,7 @@ class Ops(Protocol):
     def where(self, cond: Any, a: Any, b: Any) -> Any: ...
     def take(self, a: Any, indices: Sequence[int] | int, axis: int) -> Any: ...
     def concat(self, parts: Sequence[Any], axis: int) -> Any: ...
+    def split(self, a: Any, sizes: Sequence[int], axis: int) -> list[Any]: ...
     def stack(self, parts: Sequence[Any], axis: int) -> Any: ...
     def unsqueeze(self, a: Any, axis: int) -> Any: ...
     def sum(self, a: Any, axis: int, keepdims: bool = False) -> Any: ...
@@ -93,6 +94,12 @@ class NumpyOps:
 
     def concat(self, parts: Sequence[Any], axis: int) -> np.ndarray:
         return np.concatenate(parts, axis=axis)
+
+    def split(self, a: Any, sizes: Sequence[int], axis: int) -> list[np.ndarray]:
+        a = np.asarray(a)
+        if sum(sizes) != a.shape[axis]:  # ONNX's Split refuses sizes that do not add up; so does this
+            raise ValueError(f"split sizes {list(sizes)} do not add up to {a.shape[axis]}")
+        return np.split(a, list(itertools.accumulate(sizes))[:-1], axis=axis)
 
     def stack(self, parts: Sequence[Any], axis: int) -> np.ndarray:
         return np.stack(parts, axis=axis)
@@ -184,6 +191,13 @@ class OnnxOps:
 
     def concat(self, parts: Sequence[Any], axis: int) -> str:
         return self._node("Concat", [self._as_name(p) for p in parts], axis=axis)
+
+    def split(self, a: Any, sizes: Sequence[int], axis: int) -> list[str]:
+        """Cut into consecutive pieces of these sizes along an axis: one node for what would be a gather each."""
+        outs = [self._name("split") for _ in sizes]
+        sizes_name = self.const(np.asarray(sizes, dtype=np.int64))
+        self.nodes.append(helper.make_node("Split", [self._as_name(a), sizes_name], outs, name=outs[0], axis=axis))
+        return outs
 
     def stack(self, parts: Sequence[Any], axis: int) -> str:
         return self.concat([self.unsqueeze(p, axis) for p in parts], axis=axis)

@@ -8,7 +8,11 @@ shoulder seam, and blended with the torso near it, so nothing tears whatever the
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Sequence
 from typing import Any
+
+import numpy as np
 
 from mirror_app.generator import contract as c
 from mirror_app.generator.ops import Ops
@@ -32,33 +36,52 @@ hem: 1.66)."""
 TORSO_PER_SHOULDER_WIDTH = 1.3  # mid-shoulders to mid-hips over shoulder-joint width, average adult
 
 
+QUARTER_BACK = [[0.0, -1.0], [1.0, 0.0]]
+"""Vectors in rows (x, y) times this are turned a quarter turn, (x, y) -> (y, -x): `_Vec.rot` in one product."""
+
+
 class _Vec:
-    """2D vector helpers over an `Ops` backend (values of shape (2,))."""
+    """2D vector helpers over an `Ops` backend: values of shape (..., 2), so one call serves a stack of vectors."""
 
     def __init__(self, ops: Ops) -> None:
         self.o = ops
 
-    def norm(self, v: Any) -> Any:
-        return self.o.sqrt(self.o.add(self.o.sum(self.o.mul(v, v), axis=-1), EPS))
+    def norm(self, v: Any, keepdims: bool = False) -> Any:
+        return self.o.sqrt(self.o.add(self.o.sum(self.o.mul(v, v), axis=-1, keepdims=keepdims), EPS))
 
     def unit(self, v: Any) -> Any:
-        return self.o.div(v, self.norm(v))
+        return self.o.div(v, self.norm(v, keepdims=True))
 
     def rot(self, v: Any) -> Any:
         """Rotate a quarter turn, (x, y) -> (y, -x): same handedness in rest and current frames."""
-        o = self.o
-        return o.concat([o.take(v, [1], axis=-1), o.mul(o.take(v, [0], axis=-1), -1.0)], axis=-1)
+        return self.o.matmul(v, self.o.const(QUARTER_BACK))
 
     def dot(self, a: Any, b: Any) -> Any:
         return self.o.sum(self.o.mul(a, b), axis=-1)
 
-    def lerp(self, a: Any, b: Any, t: float) -> Any:
+    def lerp(self, a: Any, b: Any, t: Any) -> Any:
         return self.o.add(a, self.o.mul(self.o.sub(b, a), t))
 
-    def smoothstep(self, lo: float, hi: float, x: Any) -> Any:
+    def smoothstep(self, lo: float | Sequence[float], hi: float | Sequence[float], x: Any) -> Any:
+        """0 below lo, 1 above hi, smooth between; lo and hi may give one bound per entry of x's last axis."""
         o = self.o
-        t = o.minimum(o.maximum(o.div(o.sub(x, lo), hi - lo), 0.0), 1.0)
+        lo_, hi_ = np.asarray(lo, np.float64), np.asarray(hi, np.float64)
+        t = o.minimum(o.maximum(o.div(o.sub(x, lo_), hi_ - lo_), 0.0), 1.0)
         return o.mul(o.mul(t, t), o.sub(3.0, o.mul(t, 2.0)))
+
+
+def _mix(o: Ops, a: Any, keys: Sequence[Any], rows: Sequence[Any]) -> Any:
+    """Fixed weighted sums of a's rows, in one matrix product: (len(rows), K) @ a.
+
+    `keys` names a's rows; each of `rows` is {key: weight} (keys not named weigh 0), or a list of them for a
+    value spread over several result rows. Picks, midpoints and differences come out of one node this way
+    instead of a gather, a sub and a mul each.
+    """
+
+    def weights(r: Any) -> list:
+        return sum((weights(x) for x in r), []) if isinstance(r, list) else [[float(r.get(k, 0.0)) for k in keys]]
+
+    return o.matmul(o.const(sum((weights(r) for r in rows), [])), a)
 
 
 def _atan2(o: Ops, y: Any, x: Any) -> Any:
@@ -82,8 +105,9 @@ def _turn_blend(o: Ops, torso: Any, sleeve: Any, weight: Any, pivot: Any, turn: 
     """
     quarter = o.const(QUARTER_TURNS)
     a = o.sub(torso, pivot)
-    b = o.sub(sleeve, pivot)
-    back = o.sub(o.mul(b, o.cos(turn)), o.mul(o.matmul(b, quarter), o.sin(turn)))
+    # Turned back by the turn, p cos t - (p @ QUARTER_TURNS) sin t, as one product per vertex with the matrix
+    # I cos t - QUARTER_TURNS sin t (its columns scaled by each column's turn).
+    back = o.matmul(o.sub(sleeve, pivot), o.sub(o.mul(o.const(np.eye(4)), o.cos(turn)), o.mul(quarter, o.sin(turn))))
     mixed = o.add(a, o.mul(weight, o.sub(back, a)))
     share = o.mul(weight, turn)
     return o.add(pivot, o.add(o.mul(mixed, o.cos(share)), o.mul(o.matmul(mixed, quarter), o.sin(share))))
@@ -102,204 +126,277 @@ def generate(
 ) -> tuple[Any, Any, Any, Any]:
     """Deform the garment mesh onto the body; returns (vertices, depth, opacity, back_view).
 
-    Written batched (the four torso slices together, both arms together) because on CPU the model's cost
-    is mostly the number of graph nodes, not the arithmetic.
+    Written batched (the four torso slices together, both arms together, like figures stacked into one call)
+    because on CPU the model's cost is mostly the number of graph nodes, not the arithmetic.
     """
     o, v = ops, _Vec(ops)
 
-    def row(a: Any, i: int | list[int], axis: int = 0) -> Any:
+    def row(a: Any, i: Any, axis: int = 0) -> Any:
         return o.take(a, i, axis=axis)
 
     def param(i: int) -> Any:
         return row(garment_params, [i])
 
-    joints = [lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER, lm.LEFT_ELBOW, lm.RIGHT_ELBOW, lm.LEFT_WRIST, lm.RIGHT_WRIST]
-    pts = row(row(landmarks, [*joints, lm.LEFT_HIP, lm.RIGHT_HIP, lm.LEFT_KNEE, lm.RIGHT_KNEE]), [0, 1], 1)
-    zs = row(row(world, joints), [2], 1)  # (6, 1)
-    vis = row(row(landmarks, joints), [2], 1)  # (6, 1)
+    LS, RS, LE, RE = lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER, lm.LEFT_ELBOW, lm.RIGHT_ELBOW
+    LW, RW, LH, RH, LK, RK = lm.LEFT_WRIST, lm.RIGHT_WRIST, lm.LEFT_HIP, lm.RIGHT_HIP, lm.LEFT_KNEE, lm.RIGHT_KNEE
+    read = [LS, RS, LE, RE, LW, RW, LH, RH, LK, RK]
+
+    def mid(a: int, b: int, w: float = 1.0) -> dict[int, float]:
+        return {a: 0.5 * w, b: 0.5 * w}
+
+    def metres(weights: dict[int, float]) -> dict[Any, float]:
+        return {("world", k): w for k, w in weights.items()}
+
+    # The landmarks the warp reads and the midpoints and differences of them it needs: fixed sums of landmark
+    # rows (x px, y px, visibility) and world landmark rows (x, y, z metres), all from one product. Only the plain
+    # landmark rows' visibility means anything.
+    body_rows: dict[Any, dict[Any, float]] = {k: {k: 1.0} for k in read}
+    body_rows |= {
+        "shoulders": mid(LS, RS),
+        "seen_hips": mid(LH, RH),
+        "knees": mid(LK, RK),
+        "head": mid(LS, RS) | {lm.NOSE: -1.0},  # the shoulders from the nose
+        "knee_spread": {LK: 1.0, RK: -1.0},
+        # Lengths, measured together below: in px the seen hips from the shoulders and the shoulder line; in
+        # metres the torso (midpoint to midpoint), the shoulder line, a thigh, and the shoulder line from above.
+        "seen_torso": mid(LH, RH) | mid(LS, RS, -1.0),
+        "shoulder_line": {LS: 1.0, RS: -1.0},
+        "torso_m": metres(mid(LS, RS) | mid(LH, RH, -1.0)),
+        "line_m": metres({LS: 1.0, RS: -1.0}),
+        "thigh_m": metres(mid(LK, RK) | mid(LH, RH, -1.0)),
+        "line_xz": metres({LS: 1.0, RS: -1.0}),
+        # Per arm the sleeves' depths (z): the upper's, elbow against shoulder; the lower's, forearm against it.
+        "zero": {},
+        "upper_l": metres({LE: 0.5, LS: -0.5}),
+        "lower_l": metres(mid(LE, LW) | {LS: -1.0}),
+        "upper_r": metres({RE: 0.5, RS: -0.5}),
+        "lower_r": metres(mid(RE, RW) | {RS: -1.0}),
+    }
+    at = {name: i for i, name in enumerate(body_rows)}
+    picked = o.concat([row(landmarks, [*read, lm.NOSE]), row(world, read)], axis=0)
+    body = _mix(o, picked, [*read, lm.NOSE, *(("world", k) for k in read)], list(body_rows.values()))
+    pts, col_z = row(body, [0, 1], 1), row(body, 2, 1)  # col_z: visibility (px rows), z (metres rows)
+    px = dict(zip(body_rows, o.split(pts, [1] * len(body_rows), axis=0), strict=True))  # each row, (1, 2)
+    length_rows = ["seen_torso", "shoulder_line", "torso_m", "line_m", "thigh_m", "line_xz"]
+    in_plane = [[1.0, 1.0, 0.0]] * 2 + [[1.0, 1.0, 1.0]] * 3 + [[1.0, 0.0, 1.0]]  # x, y (px); x, y, z; x, z
+    lengths = v.norm(o.mul(row(body, [at[k] for k in length_rows]), in_plane))
+    lengths_px, lengths_m, thigh_m, from_above = o.split(lengths, [2, 2, 1, 1], axis=0)
+    shoulder_width = row(lengths_px, [[1]])  # (1, 1)
+
+    # Turn: the facing cosine from the world shoulder line; fade out, or flip to the back image (the fade is
+    # among the smoothsteps below).
+    facing = o.div(row(px["line_xz"], 0, 1), from_above)
+    has_back = o.greater(param(c.PARAM_HAS_BACK), 0.5)
+    fade_in = o.where(has_back, o.abs(facing), facing)
+    # Turned away with a back image: exactly where the fade reads |facing| for a negative facing.
+    back_view = o.where(o.greater(fade_in, facing), 1.0, 0.0)
+
+    # Rest-pose figures, fixed sums of rest_bones' entries (one product): per sleeve the upper bone's origin from
+    # the shoulder slice's; the x axes of the upper and lower sleeve bones and of the hip and skirt slices; the
+    # shoulder slice's x axis along x and y axis along y; the hip and skirt slices' heights below it.
+    entries = [(b, p, k) for b in range(c.NUM_BONES) for p in range(3) for k in range(2)]  # p: origin, x, y axis
+
+    def rest_vec(b: int, p: int, less: int | None = None) -> list[dict[Any, float]]:
+        return [{(b, p, k): 1.0} | ({} if less is None else {(less, p, k): -1.0}) for k in range(2)]
+
+    A_UP, A_LO, B_UP, B_LO = c.SLEEVE_A_UPPER, c.SLEEVE_A_LOWER, c.SLEEVE_B_UPPER, c.SLEEVE_B_LOWER
+    rest_rows = [rest_vec(b, 0, c.SHOULDER) for b in (A_UP, B_UP)]
+    rest_rows += [rest_vec(b, 1) for b in (A_UP, B_UP, A_LO, B_LO, c.HIP, c.SKIRT)]
+    rest_rows += [[{(c.SHOULDER, 1, 0): 1.0}, {(c.SHOULDER, 2, 1): 1.0}]]
+    rest_rows += [[rest_vec(c.HIP, 0, c.SHOULDER)[1], rest_vec(c.SKIRT, 0, c.SHOULDER)[1]]]
+    # (rest_bones as a column, not a vector: ORT's MatMul is several times slower with a 1-D right-hand side.)
+    rest = o.reshape(_mix(o, o.reshape(rest_bones, [-1, 1]), entries, rest_rows), [-1, 2])  # (10, 2)
+    # Rest x-axis lengths: the sleeves' upper A, B and lower A, B bones; the hip and skirt slices.
+    _, rest_seg, hip_rest, skirt_rest, _ = o.split(v.norm(rest, keepdims=True), [2, 4, 1, 1, 2], axis=0)
+    carried_rest, _, shoulder_axes, heights = o.split(rest, [4, 4, 1, 1], axis=0)
+    # Where the shoulder slice alone carries a texture point (or direction), in its axes' units: per sleeve its
+    # upper bone's origin (A, B), then its upper bone's x axis (A, B).
+    in_shoulder = o.div(carried_rest, shoulder_axes)
+    rest_len = row(heights, [0], 1)
+    skirt_frac = row(o.div(heights, rest_len), 1, 1)  # the skirt slice's height, torso lengths
+    flare = o.div(skirt_rest, hip_rest)
+
+    # Every smoothstep at once: how far the tracker's hips, knees, elbows and wrists are trusted (each pair's
+    # lower trust: the first and second halves of the pairs meet in one minimum; a wrist no more than its elbow),
+    # how far the garment's skirt follows the thighs, and how opaque the garment is at this turn.
+    pairs = [(LH, RH), (LK, RK), (LE, LE), (RE, RE), (LE, LW), (RE, RW)]
+    seen = row(col_z, [at[a] for a, _ in pairs] + [at[b] for _, b in pairs])
+    vis_lo, vis_hi = [0.3] * 2 + [0.25] * 4, [0.7] * 2 + [0.65] * 4
+    trusts = v.smoothstep(
+        vis_lo * 2 + [SKIRT_FOLLOW[0], 0.05],
+        vis_hi * 2 + [SKIRT_FOLLOW[1], 0.25],
+        o.concat([seen, skirt_frac, fade_in], axis=0),
+    )
+    firsts, seconds, follow, opacity = o.split(trusts, [6, 6, 1, 1], axis=0)
+    lower_trust = o.minimum(firsts, seconds)  # hips, knees, left and right elbows, left and right wrists
+    hip_trust, knees_trust, _ = o.split(lower_trust, [1, 1, 4], axis=0)
+    knee_trust = o.minimum(knees_trust, hip_trust)
 
     # Torso frame: axis from mid-shoulders down to mid-hips, "across" a quarter turn from it.
-    ls, rs = row(pts, 0), row(pts, 1)
-    shoulders = v.lerp(ls, rs, 0.5)
-    knees = v.lerp(row(pts, 8), row(pts, 9), 0.5)
+    shoulders, shoulder_line = px["shoulders"], px["shoulder_line"]
     # Hips the tracker can't see (a shopper close to the camera) are guesses that wander: lean on a
     # torso built from the shoulders instead, pointing away from the head, sized by the turn-corrected
     # shoulder width.
-    seen_hips = v.lerp(row(pts, 6), row(pts, 7), 0.5)
-    hip_vis = o.minimum(row(row(landmarks, lm.LEFT_HIP), [2]), row(row(landmarks, lm.RIGHT_HIP), [2]))
-    perp = v.unit(v.rot(o.sub(ls, rs)))
-    head = o.sub(shoulders, row(row(landmarks, lm.NOSE), [0, 1]))
-    perp = o.mul(perp, o.where(o.greater(v.dot(perp, head), 0.0), 1.0, -1.0))
-    line = o.sub(row(world, lm.LEFT_SHOULDER), row(world, lm.RIGHT_SHOULDER))
-    lx_w, lz_w = row(line, [0]), row(line, [2])
-    facing_abs = o.abs(o.div(lx_w, o.sqrt(o.add(o.add(o.mul(lx_w, lx_w), o.mul(lz_w, lz_w)), EPS))))
-    true_width = o.div(v.norm(o.sub(ls, rs)), o.maximum(facing_abs, 0.35))
+    perp = o.div(v.rot(shoulder_line), shoulder_width)
+    perp = o.mul(perp, o.where(o.greater(v.dot(perp, px["head"]), 0.0), 1.0, -1.0))
+    true_width = o.div(shoulder_width, o.maximum(o.abs(facing), 0.35))
     guessed_hips = o.add(shoulders, o.mul(perp, o.mul(true_width, TORSO_PER_SHOULDER_WIDTH)))
-    hips = o.add(guessed_hips, o.mul(v.smoothstep(0.3, 0.7, hip_vis), o.sub(seen_hips, guessed_hips)))
-    torso_len = v.norm(o.sub(hips, shoulders))
-    down = o.div(o.sub(hips, shoulders), torso_len)
+    hips = o.add(guessed_hips, o.mul(hip_trust, o.sub(px["seen_hips"], guessed_hips)))
+    # The torso (hips from shoulders) and the thighs (knees from hips) together: lengths and directions.
+    spans = o.concat([o.sub(hips, shoulders), o.sub(px["knees"], hips)], axis=0)
+    span_lens = v.norm(spans, keepdims=True)
+    span_dirs = o.div(spans, span_lens)
+    torso_len, thigh_len = o.split(span_lens, [1, 1], axis=0)  # (1, 1)
+    down, _ = o.split(span_dirs, [1, 1], axis=0)  # (1, 2)
     across = v.rot(down)
-    half_shoulders = o.mul(v.norm(o.sub(ls, rs)), 0.5)
+    tl_down = o.mul(down, torso_len)  # every torso slice's y axis
+    half_shoulders = o.mul(shoulder_width, 0.5)
     # Turning shrinks the shoulder distance; the torso length keeps a floor under the width prior.
     width_ref = o.maximum(half_shoulders, o.mul(torso_len, 0.3))
 
     # Sleeve A goes on the arm on the +across side, whatever the labels say: swaps never flip it.
-    swap = o.greater(0.0, v.dot(o.sub(ls, rs), across))
-    left, right = row(pts, [0, 2, 4]), row(pts, [1, 3, 5])  # shoulder, elbow, wrist
-    arms = o.where(swap, o.stack([right, left], axis=0), o.stack([left, right], axis=0))  # (2 sides, 3, 2)
-    left_z, right_z = row(zs, [0, 2, 4]), row(zs, [1, 3, 5])
-    arms_z = o.where(swap, o.stack([right_z, left_z], axis=0), o.stack([left_z, right_z], axis=0))
-    left_v, right_v = row(vis, [0, 2, 4]), row(vis, [1, 3, 5])
-    arms_v = o.where(swap, o.stack([right_v, left_v], axis=0), o.stack([left_v, right_v], axis=0))
-
-    rest_o, rest_x, rest_y = row(rest_bones, 0, 1), row(rest_bones, 1, 1), row(rest_bones, 2, 1)  # (B, 2)
-    shoulder_o = row(rest_o, c.SHOULDER)
-    rest_len = o.sub(row(row(rest_o, c.HIP), [1]), row(shoulder_o, [1]))
+    swap = o.greater(0.0, v.dot(shoulder_line, across))
+    joints, swapped = [at[k] for k in (LS, RS, LE, RE, LW, RW)], [at[k] for k in (RS, LS, RE, LE, RW, LW)]
+    sh, el, wr = o.split(o.where(swap, row(pts, swapped), row(pts, joints)), [2, 2, 2], axis=0)  # rows: A, B
+    el_trust, wr_trust = o.split(  # lower_trust rows 2-5: left and right elbows, left and right wrists
+        o.where(swap, row(lower_trust, [[3], [2], [5], [4]]), row(lower_trust, [[2], [3], [4], [5]])), [2, 2], axis=0
+    )
     scale = o.div(torso_len, rest_len)  # texture px -> frame px along the body
 
     # Torso slices: centre on the torso axis shifted to the silhouette's middle, width from the silhouette.
-    column = [[f] for f in c.SLICE_FRACTIONS]
-    centres = o.add(shoulders, o.mul(down, o.mul(torso_len, o.const(column))))  # (4, 2)
-    plus, minus = row(silhouette, [0], 1), row(silhouette, [1], 1)  # (3, 1)
+    plus, minus = o.split(silhouette, [1, 1], axis=1)  # (3, 1)
     known = o.greater(o.minimum(plus, minus), 0.5)
-    fitted = o.minimum(o.maximum(o.mul(o.add(plus, minus), 0.5), o.mul(width_ref, 0.7)), o.mul(width_ref, 1.6))
+    middle, half_gap = o.split(o.matmul(silhouette, o.const([[0.5, 0.5], [0.5, -0.5]])), [1, 1], axis=1)
+    fitted = o.minimum(o.maximum(middle, o.mul(width_ref, 0.7)), o.mul(width_ref, 1.6))
     prior = o.mul(width_ref, o.const([[1.0], [0.9], [0.95]]))
     body_half = o.mul(o.where(known, fitted, prior), param(c.PARAM_WIDTH_EASE))
     limit = o.mul(body_half, 0.3)
-    shift = o.minimum(o.maximum(o.mul(o.sub(plus, minus), 0.5), o.mul(limit, -1.0)), limit)
-    halves = o.concat([o.unsqueeze(o.mul(half_shoulders, param(c.PARAM_SHOULDER_EASE)), 0), body_half], axis=0)
+    shift = o.minimum(o.maximum(half_gap, o.mul(limit, -1.0)), limit)
+    halves = o.concat([o.mul(half_shoulders, param(c.PARAM_SHOULDER_EASE)), body_half], axis=0)
     offsets = o.concat([o.const([[0.0]]), o.where(known, shift, 0.0)], axis=0)  # (4, 1)
     # Shoulder landmarks are joint centres; the seams sit on top of the shoulders: where tracking measured the
     # mask's top edge over them (the mean of the sides it saw), else SHOULDER_LIFT torso lengths up.
     tops = o.const(c.UNMEASURED_TOPS) if shoulder_tops is None else shoulder_tops
     top_seen = o.where(o.greater(tops, 0.5), 1.0, 0.0)
     seen_count = o.sum(top_seen, axis=0)
-    mean_top = o.div(o.sum(o.mul(tops, top_seen), axis=0), o.maximum(seen_count, 1.0))
+    mean_top = o.div(o.matmul(tops, top_seen), o.maximum(seen_count, 1.0))
     measured = o.minimum(o.maximum(o.div(mean_top, torso_len), SHOULDER_LIFT_RANGE[0]), SHOULDER_LIFT_RANGE[1])
     lift = o.mul(o.const([[1.0], [0.0], [0.0], [0.0]]), o.where(o.greater(seen_count, 0.5), measured, SHOULDER_LIFT))
-    slice_o = o.add(o.sub(centres, o.mul(down, o.mul(torso_len, lift))), o.mul(across, offsets))
+    # Each slice's centre: its fraction of the torso down from the shoulders (less the lift), then shifted across.
+    along_torso = o.sub(o.const([[f] for f in c.SLICE_FRACTIONS]), lift)
+    slice_o = o.add(o.add(shoulders, o.mul(tl_down, along_torso)), o.mul(across, offsets))
     slice_x = o.mul(across, halves)
-    slice_y = o.mul(o.mul(down, torso_len), o.const([[1.0]] * 4))
+    slice_origins = o.split(slice_o, [1] * 4, axis=0)
 
     # Skirt slice: continues below the hips toward the knees, keeping the garment's own flare.
-    legs = v.unit(o.add(v.unit(o.sub(knees, hips)), down))
     # Thighs pointing at the camera (a squat, a knee raised) look short; the skirt lies on them and looks as
     # short, instead of sticking out past the knees. How short: the thighs' length in the picture against
     # their length in the world landmarks, in px per metre of the torso or the shoulders (whichever is less
     # turned away: turning only shortens). Knees or hips barely seen leave the skirt its full length.
-    mids = o.mul(o.sum(o.reshape(row(world, [*lm.TORSO, lm.LEFT_KNEE, lm.RIGHT_KNEE]), [3, 2, 3]), axis=1), 0.5)
-    spans_w = v.norm(o.sub(row(mids, [0, 2]), row(mids, [1])))  # world torso and thigh lengths (2,)
-    px_per_m = o.maximum(
-        o.div(v.norm(o.sub(seen_hips, shoulders)), row(spans_w, [0])), o.div(v.norm(o.sub(ls, rs)), v.norm(line))
-    )
-    thigh_seen = o.div(v.norm(o.sub(knees, hips)), o.mul(row(spans_w, [1]), px_per_m))
-    knee_vis = o.minimum(row(row(landmarks, lm.LEFT_KNEE), [2]), row(row(landmarks, lm.RIGHT_KNEE), [2]))
-    knee_trust = v.smoothstep(0.3, 0.7, o.minimum(knee_vis, hip_vis))
+    px_per_m = o.maximum(*o.split(o.div(lengths_px, lengths_m), [1, 1], axis=0))
+    thigh_seen = o.div(thigh_len, o.mul(thigh_m, px_per_m))
     # hanging: 1 free (standing), 0 lying on the thighs as far as it goes.
     drape = o.minimum(o.maximum(o.div(thigh_seen, THIGH_FULL_VIEW), SKIRT_DRAPE_MIN), 1.0)
     hanging = o.add(1.0, o.mul(knee_trust, o.sub(o.div(o.sub(drape, SKIRT_DRAPE_MIN), 1.0 - SKIRT_DRAPE_MIN), 1.0)))
     skirt_len = o.mul(torso_len, o.add(SKIRT_DRAPE_MIN, o.mul(hanging, 1.0 - SKIRT_DRAPE_MIN)))
-    skirt_frac = o.div(o.sub(row(row(rest_o, c.SKIRT), [1]), row(shoulder_o, [1])), rest_len)
-    flare = o.div(v.norm(row(rest_x, c.SKIRT)), v.norm(row(rest_x, c.HIP)))
     # Hanging, the hem lies halfway between the hip line and the horizontal; on the thighs, level across the
     # knees, and its flare gives way to the knees' spread (pulled taut between them). A hem kept square to the
     # thighs sheared the skirt's side into a spike past the knees when they pointed sideways (a turned squat).
-    level = o.mul(o.const([1.0, 0.0]), o.where(o.greater(row(across, [0]), 0.0), 1.0, -1.0))
-    hem_dir = v.unit(o.add(o.mul(across, hanging), level))
-    free_half = o.mul(row(halves, c.HIP), o.add(1.0, o.mul(o.sub(flare, 1.0), hanging)))
-    knees_half = o.add(o.mul(o.abs(v.dot(o.sub(row(pts, 8), row(pts, 9)), hem_dir)), 0.5), o.mul(torso_len, 0.1))
-    hip_o = row(slice_o, c.HIP)
-    dress_o = o.add(hip_o, o.mul(legs, o.mul(skirt_len, o.sub(skirt_frac, 1.0))))
+    # Three directions made unit in one call: the legs (thighs plus torso), the hem, and a top's hem (below).
+    level = o.where(o.greater(row(across, [0], 1), 0.0), [1.0, 0.0], [-1.0, 0.0])
+    hem_aims = o.add(o.mul(across, o.concat([hanging, o.const([[1.0]])], axis=0)), level)
+    aims = o.concat([o.sum(span_dirs, axis=0, keepdims=True), hem_aims], axis=0)
+    legs, hem_dir, top_dir = o.split(v.unit(aims), [1, 1, 1], axis=0)  # (1, 2) each
+    hip_half = row(halves, c.HIP)
+    free_half = o.mul(hip_half, o.add(1.0, o.mul(o.sub(flare, 1.0), hanging)))
+    knees_half = o.add(o.mul(o.abs(v.dot(px["knee_spread"], hem_dir)), 0.5), o.mul(torso_len, 0.1))
+    hip_o = slice_origins[c.HIP]
+    below_hips = o.sub(skirt_frac, 1.0)
+    dress_o = o.add(hip_o, o.mul(legs, o.mul(skirt_len, below_hips)))
     dress_x = o.mul(hem_dir, o.maximum(free_half, o.mul(knees_half, o.sub(1.0, hanging))))
     dress_y = o.mul(legs, skirt_len)
     # A top hangs from the torso: below the hips it carries on along the torso (its skirt slice is a virtual one
     # at 1.35 torso lengths, binding.py); pulled toward the knees, a tee's hem reached down a squatting thigh.
     # Between a top's hem and a dress's, a long top follows the thighs part way.
-    top_o = o.add(hip_o, o.mul(down, o.mul(torso_len, o.sub(skirt_frac, 1.0))))
-    top_x = o.mul(v.unit(o.add(across, level)), o.mul(row(halves, c.HIP), flare))
-    top_y = row(slice_y, c.HIP)
-    follow = v.smoothstep(SKIRT_FOLLOW[0], SKIRT_FOLLOW[1], skirt_frac)
-    pairs = ((top_o, dress_o), (top_x, dress_x), (top_y, dress_y))
-    skirt_o, skirt_x, skirt_y = (v.lerp(a, b, follow) for a, b in pairs)
-    # A dress's hip slice carries the fabric below it as the skirt does (along the thighs, as short), or the two
-    # pull the skirt's sides apart where the thighs leave the torso's line; a top's carries on along the torso.
-    slice_y = o.concat([row(slice_y, [c.SHOULDER, c.CHEST, c.WAIST]), o.unsqueeze(skirt_y, 0)], axis=0)
+    top_o = o.add(hip_o, o.mul(tl_down, below_hips))
+    top_x = o.mul(top_dir, o.mul(hip_half, flare))
+    top_y = tl_down
+    tops_skirt, dress_skirt = o.concat([top_o, top_x, top_y], axis=0), o.concat([dress_o, dress_x, dress_y], axis=0)
+    skirt = v.lerp(tops_skirt, dress_skirt, follow)  # rows: origin, x axis, y axis
 
     # Sleeves, both arms at once (rows: sleeve A, sleeve B).
-    sh, el, wr = row(arms, 0, 1), row(arms, 1, 1), row(arms, 2, 1)  # (2, 2)
     # Joints the tracker barely sees (out of frame, hidden) jump about: lean them toward arms hanging
     # relaxed at the sides, so a half-seen arm gets a calm sleeve instead of a flailing one.
     outward = o.mul(o.mul(across, torso_len), o.const([[0.12], [-0.12]]))
-    el_rest = o.add(o.add(sh, o.mul(down, o.mul(torso_len, 0.6))), outward)
-    el_trust = v.smoothstep(0.25, 0.65, row(arms_v, 1, 1))  # (2, 1)
+    el_rest = o.add(o.add(sh, o.mul(tl_down, 0.6)), outward)
     el = o.add(el_rest, o.mul(el_trust, o.sub(el, el_rest)))
-    wr_rest = o.add(el, o.mul(down, o.mul(torso_len, 0.55)))
-    wr_trust = o.minimum(el_trust, v.smoothstep(0.25, 0.65, row(arms_v, 2, 1)))
+    wr_rest = o.add(el, o.mul(tl_down, 0.55))
     wr = o.add(wr_rest, o.mul(wr_trust, o.sub(wr, wr_rest)))
-    up_rest_o = row(rest_o, [c.SLEEVE_A_UPPER, c.SLEEVE_B_UPPER])
-    up_rest_x = row(rest_x, [c.SLEEVE_A_UPPER, c.SLEEVE_B_UPPER])
-    up_rest_len = v.norm(up_rest_x)  # (2,)
-    lo_rest_len = v.norm(row(rest_x, [c.SLEEVE_A_LOWER, c.SLEEVE_B_LOWER]))
-    # Where the shoulder slice alone carries a texture point (or direction): the sleeves hang from there.
-    x0, y0 = row(slice_x, c.SHOULDER), row(slice_y, c.SHOULDER)
-    sx0, sy0 = row(row(rest_x, c.SHOULDER), [0]), row(row(rest_y, c.SHOULDER), [1])
-
-    def carry(d: Any) -> Any:
-        return o.add(o.mul(x0, o.div(row(d, [0], 1), sx0)), o.mul(y0, o.div(row(d, [1], 1), sy0)))
-
-    up_o = o.add(row(slice_o, c.SHOULDER), carry(o.sub(up_rest_o, shoulder_o)))
-    # The sleeve hangs from its armhole toward the elbow, so the arm runs inside it.
-    arm = o.sub(el, up_o)
-    arm_len = v.norm(arm)
-    upper_arm = v.norm(o.sub(el, sh))
-    # Long sleeves put their elbow anchor on the elbow; short ones keep their size and foreshorten.
-    exact = o.minimum(o.maximum(o.div(arm_len, o.mul(up_rest_len, scale)), 0.2), 2.0)
-    short = o.minimum(o.maximum(o.div(upper_arm, o.mul(torso_len, 0.6)), 0.35), 1.0)
-    along = o.where(o.greater(param(c.PARAM_LONG_SLEEVES), 0.5), exact, short)
-    up_dir = o.div(arm, o.unsqueeze(arm_len, 1))
-    up_x = o.mul(up_dir, o.unsqueeze(o.mul(o.mul(up_rest_len, scale), along), 1))
-    up_y = o.mul(v.rot(up_dir), o.unsqueeze(o.mul(up_rest_len, scale), 1))
-    # The arm's turn relative to where the torso alone would carry the sleeve's rest axis.
-    carried = carry(up_rest_x)
-    cross = o.sub(o.mul(row(carried, 0, 1), row(up_x, 1, 1)), o.mul(row(carried, 1, 1), row(up_x, 0, 1)))
-    turns = _atan2(o, cross, v.dot(carried, up_x))  # (2,)
-    fore = o.sub(wr, el)
-    fore_len = v.norm(fore)
-    fore_dir = o.div(fore, o.unsqueeze(fore_len, 1))
-    fore_along = o.minimum(o.maximum(o.div(fore_len, o.mul(lo_rest_len, scale)), 0.2), 2.0)
+    # Where the shoulder slice alone carries the sleeves' upper origins and rest axes: its x and y axes, weighted.
+    shoulder_frame = o.concat([row(slice_x, [c.SHOULDER]), tl_down], axis=0)
+    hang, carried = o.split(o.matmul(in_shoulder, shoulder_frame), [2, 2], axis=0)
+    up_o = o.add(slice_origins[c.SHOULDER], hang)
+    # The sleeve hangs from its armhole toward the elbow, so the arm runs inside it. Segments (rows): upper
+    # sleeves A, B (armhole to elbow), lower sleeves A, B (elbow to wrist), upper arms A, B (shoulder to elbow).
+    segs = o.sub(o.concat([el, wr, el], axis=0), o.concat([up_o, el, sh], axis=0))
+    seg_lens = v.norm(segs, keepdims=True)  # (6, 1)
+    seg_dirs = row(o.div(segs, seg_lens), [0, 1, 2, 3])
+    rest_seg = o.mul(rest_seg, scale)  # (4, 1)
+    # Long sleeves put their elbow anchor on the elbow; short ones keep their size and foreshorten. Each segment's
+    # length over its rest length (the upper arm's over 0.6 torso lengths), kept within bounds.
+    ratio = o.div(seg_lens, o.concat([rest_seg, o.mul(torso_len, o.const([[0.6], [0.6]]))], axis=0))
+    ratio = o.minimum(o.maximum(ratio, o.const([[0.2]] * 4 + [[0.35]] * 2)), o.const([[2.0]] * 4 + [[1.0]] * 2))
+    exact, fore_along, short = o.split(ratio, [2, 2, 2], axis=0)
+    along = o.concat([o.where(o.greater(param(c.PARAM_LONG_SLEEVES), 0.5), exact, short), fore_along], axis=0)
+    seg_x = o.mul(seg_dirs, o.mul(rest_seg, along))
+    seg_y = o.mul(v.rot(seg_dirs), rest_seg)
+    up_x, _ = o.split(seg_x, [2, 2], axis=0)
     lo_o = o.add(up_o, up_x)
-    lo_x = o.mul(fore_dir, o.unsqueeze(o.mul(o.mul(lo_rest_len, scale), fore_along), 1))
-    lo_y = o.mul(v.rot(fore_dir), o.unsqueeze(o.mul(lo_rest_len, scale), 1))
-    sh_z, el_z, wr_z = row(arms_z, 0, 1), row(arms_z, 1, 1), row(arms_z, 2, 1)  # (2, 1)
+    # The arm's turn relative to where the torso alone would carry the sleeve's rest axis.
+    turns = _atan2(o, v.dot(carried, v.rot(up_x)), v.dot(carried, up_x))  # (2,)
     # Sleeves sit a little in front of the torso unless the arm really goes behind it.
-    up_depth = o.sub(o.mul(o.sub(el_z, sh_z), 0.5), 0.03)
-    lo_depth = o.sub(o.sub(o.mul(o.add(el_z, wr_z), 0.5), sh_z), 0.03)
+    torso_z = [at["zero"]] * 5
+    depth_rows = [[i] for i in torso_z + [at["upper_l"], at["lower_l"], at["upper_r"], at["lower_r"]]]
+    depth_swapped = [[i] for i in torso_z + [at["upper_r"], at["lower_r"], at["upper_l"], at["lower_l"]]]
+    depths = o.where(swap, row(col_z, depth_swapped), row(col_z, depth_rows))  # (B, 1)
+    depths = o.sub(depths, o.const([[0.0]] * 5 + [[0.03]] * 4))
 
-    # Bones in contract order: 0-3 slices, 4 skirt, then A upper, A lower, B upper, B lower.
-    order = [0, 2, 1, 3]
+    # Bones in contract order: 0-3 slices, 4 skirt, then A upper, A lower, B upper, B lower. Each bone's current
+    # origin, x and y axis are rows of one table, picked out by one gather.
+    # Table rows: the slices' origins and x axes (4 each) and their y axis (1); the skirt's origin, x and y axis;
+    # the sleeves' origins, x axes and y axes (4 each: upper A, upper B, lower A, lower B).
+    pieces = [slice_o, slice_x, tl_down, skirt, up_o, lo_o, seg_x, seg_y]
+    groups = {"slice_o": 4, "slice_x": 4, "slice_y": 1, "skirt": 3, "sleeve_o": 4, "sleeve_x": 4, "sleeve_y": 4}
+    first = dict(zip(groups, itertools.accumulate(groups.values(), initial=0), strict=False))
+    frames = [[first["slice_o"] + i, first["slice_x"] + i, first["slice_y"]] for i in c.TORSO_SLICES]
+    # A dress's hip slice carries the fabric below it as the skirt does (along the thighs, as short), or the two
+    # pull the skirt's sides apart where the thighs leave the torso's line; a top's carries on along the torso.
+    frames[c.HIP][2] = first["skirt"] + 2
+    frames.append([first["skirt"] + k for k in range(3)])
+    for side, seg in ((0, 0), (0, 1), (1, 0), (1, 1)):  # A upper, A lower, B upper, B lower
+        frames.append([first[k] + 2 * seg + side for k in ("sleeve_o", "sleeve_x", "sleeve_y")])
+    cur = row(o.concat(pieces, axis=0), frames)  # (B, 3, 2): origin, x axis, y axis
 
-    def bones(slices: Any, skirt: Any, upper: Any, lower: Any) -> Any:
-        sleeves = row(o.concat([upper, lower], axis=0), order)
-        return o.concat([slices, o.unsqueeze(skirt, 0), sleeves], axis=0)
-
-    cur_o = bones(slice_o, skirt_o, up_o, lo_o)
-    cur_x = bones(slice_x, skirt_x, up_x, lo_x)
-    cur_y = bones(slice_y, skirt_y, up_y, lo_y)
-    depths = o.concat([o.const([0.0] * 5), row(row(o.concat([up_depth, lo_depth], axis=0), order), 0, 1)], axis=0)
-
-    # Each bone as an affine map of texture px: p' = a*x + b*y + t, from its rest and current frames.
-    def comp(a: Any, i: int) -> Any:
-        return o.unsqueeze(o.take(a, i, axis=-1), 1)  # (B, 1)
-
-    rx0, rx1, ry0, ry1 = comp(rest_x, 0), comp(rest_x, 1), comp(rest_y, 0), comp(rest_y, 1)
-    det = o.sub(o.mul(rx0, ry1), o.mul(ry0, rx1))
+    # Each bone as an affine map of texture px: p' = a*x + b*y + t, from its rest and current frames. (a, b, t)
+    # is a fixed mix of the current origin and axes, K @ (o, x, y), whose weights come from the rest frame alone:
+    # a and b the inverse rest axes (adjugate over determinant), t what undoes the rest origin.
+    turned = v.rot(rest_bones)  # rest origin, x and y axes turned: (x, y) -> (y, -x)
+    # Cross products x × y (the determinant), o × y and o × x, as dot products with turned vectors.
+    crosses = v.dot(row(rest_bones, [1, 0, 0], 1), row(turned, [2, 2, 1], 1))  # (B, 3)
+    det, o_crosses = o.split(crosses, [1, 2], axis=1)
     det = o.where(o.greater(o.abs(det), EPS), det, EPS)
-    col_a = o.div(o.sub(o.mul(cur_x, ry1), o.mul(cur_y, rx1)), det)  # (B, 2): d p' / d x
-    col_b = o.div(o.sub(o.mul(cur_y, rx0), o.mul(cur_x, ry0)), det)  # (B, 2): d p' / d y
-    shift_t = o.sub(cur_o, o.add(o.mul(col_a, comp(rest_o, 0)), o.mul(col_b, comp(rest_o, 1))))
+    inverse = o.div(o.concat([o.reshape(turned, [c.NUM_BONES, 6]), det, o_crosses], axis=1), det)
+    # inverse: turned o (0, 1), turned x (2, 3) = (x1, -x0), turned y (4, 5) = (y1, -y0), 1, o × y, o × x (over det).
+    k_rows = o.mul(
+        row(inverse, [[6, 4, 2], [6, 5, 3], [6, 7, 8]], 1),
+        o.const([[0.0, 1.0, -1.0], [0.0, 1.0, -1.0], [1.0, -1.0, 1.0]]),
+    )
+    affine = o.reshape(o.matmul(k_rows, cur), [-1])  # per bone (a, b, t), (B * 3 * 2,)
     # Every vertex under every bone at once, one matrix product: (N, 2B) laid out [b0 x, b0 y, b1 x, ...].
-    lin = o.concat([o.reshape(col_a, [1, -1]), o.reshape(col_b, [1, -1])], axis=0)  # (2, 2B)
-    posed = o.add(o.matmul(rest_vertices, lin), o.reshape(shift_t, [1, -1]))
+    bone_cols = [(b, k) for b in range(c.NUM_BONES) for k in range(2)]
+    lin = row(affine, [[6 * b + 2 * r + k for b, k in bone_cols] for r in range(2)])  # (2, 2B): a, b
+    shift_t = row(affine, [[6 * b + 4 + k for b, k in bone_cols]])  # (1, 2B): t
+    posed = o.add(o.matmul(rest_vertices, lin), shift_t)
 
     # Torso and each sleeve are posed separately (weights renormalised within the part), then joined by
     # turning about the shoulder. Constant matrices do the per-part sums and everything per vertex stays a
@@ -314,22 +411,15 @@ def generate(
     part_total = o.matmul(skin_weights, table(bones_n, bones_n, lambda i, j: part_of[i] == part_of[j]))
     normalised = o.div(skin_weights, o.maximum(part_total, EPS))
     weighted = o.mul(o.matmul(normalised, table(bones_n, coords, lambda i, j: j // 2 == i)), posed)  # (N, 2B)
-    torso = o.matmul(weighted, table(coords, 2, lambda i, j: part_of[i // 2] == 0 and i % 2 == j))  # (N, 2)
-    # Both sleeves side by side, columns (A x, A y, B x, B y); the binding gives no vertex to both.
-    torso2 = o.matmul(weighted, table(coords, 4, lambda i, j: part_of[i // 2] == 0 and i % 2 == j % 2))
-    sleeves = o.matmul(weighted, table(coords, 4, lambda i, j: part_of[i // 2] == 1 + j // 2 and i % 2 == j % 2))
+    # Per part, one product: the torso (x, y); then both sleeves side by side, columns (A x, A y, B x, B y), and
+    # the torso twice to match; the binding gives no vertex to both sleeves.
+    part = [0, 0, 0, 0, 0, 0, 1, 1, 2, 2]  # of each column
+    per_part = table(coords, 10, lambda i, j: part_of[i // 2] == part[j] and i % 2 == j % 2)
+    torso, torso2, sleeves = o.split(o.matmul(weighted, per_part), [2, 4, 4], axis=1)
     sleeve_weight = o.matmul(skin_weights, table(bones_n, 4, lambda i, j: part_of[i] == 1 + j // 2))  # (N, 4)
     pivots = o.reshape(up_o, [1, 4])
     joined = _turn_blend(o, torso2, sleeves, sleeve_weight, pivots, o.take(turns, [0, 0, 1, 1], axis=0))
     # Each side moved only its own sleeve's vertices: add both sides' moves to the torso pose.
     vertices = o.sub(o.matmul(joined, table(4, 2, lambda i, j: i % 2 == j)), torso)
-    depth = o.reshape(o.matmul(skin_weights, o.unsqueeze(depths, 1)), [-1])  # (N, 9) @ (9, 1): a plain GEMM
-
-    # Turn: the facing cosine from the world shoulder line; fade out, or flip to the back image.
-    shoulder_line = o.sub(row(world, lm.LEFT_SHOULDER), row(world, lm.RIGHT_SHOULDER))
-    sx, sz = row(shoulder_line, [0]), row(shoulder_line, [2])
-    facing = o.div(sx, o.sqrt(o.add(o.add(o.mul(sx, sx), o.mul(sz, sz)), EPS)))
-    has_back = o.greater(param(c.PARAM_HAS_BACK), 0.5)
-    opacity = v.smoothstep(0.05, 0.25, o.where(has_back, o.abs(facing), facing))
-    back_view = o.where(o.greater(0.0, facing), o.where(has_back, 1.0, 0.0), 0.0)
+    depth = o.reshape(o.matmul(skin_weights, depths), [-1])  # (N, 9) @ (9, 1): a plain GEMM
     return vertices, depth, opacity, back_view

@@ -80,6 +80,28 @@ def test_onnx_matches_numpy_reference(generator, long_binding, seed: int) -> Non
     assert fit.opacity == pytest.approx(float(ref[2][0]), abs=1e-5)
 
 
+@pytest.mark.parametrize(("sizes", "axis"), [([1, 3], 0), ([2, 1, 3], 1), ([1] * 4, 0), ([6], 1)])
+def test_split_means_the_same_in_both_backends(sizes: list[int], axis: int) -> None:
+    """`split` (an op the warp added): ONNX Runtime's Split cuts exactly where numpy's reference does."""
+    import onnxruntime as ort
+
+    from mirror_app.generator.ops import OnnxOps
+
+    x = np.arange(24, dtype=np.float32).reshape(4, 6)
+    ref = NumpyOps().split(x, sizes, axis)
+    ops = OnnxOps()
+    for i, piece in enumerate(ops.split("x", sizes, axis)):
+        ops.identity(piece, f"piece{i}")
+    model = ops.model([("x", x.shape)], [(f"piece{i}", p.shape) for i, p in enumerate(ref)], doc="split parity")
+    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    got = session.run(None, {"x": x})
+    assert len(got) == len(ref)
+    for a, b in zip(got, ref, strict=True):
+        np.testing.assert_array_equal(a, b)
+    with pytest.raises(ValueError):
+        NumpyOps().split(x, [1, 1], 0)  # sizes that do not add up are refused, as ONNX refuses them
+
+
 @pytest.mark.parametrize("arm_deg", [10, 45, 90, 135, 170])
 def test_short_sleeve_follows_the_arm(generator, arm_deg: float) -> None:
     garment = synthetic.tee()
