@@ -205,6 +205,19 @@ def test_shoulder_seams_sit_on_the_measured_shoulder_tops(generator, tee_binding
     assert seams_y([0.06 * length, 0.10 * length]) == pytest.approx(fixed + 0.02 * length, abs=0.5)  # their mean, lower
     assert seams_y([0.14 * length, 0.0]) == pytest.approx(fixed - 0.04 * length, abs=0.5)  # the side it saw
     assert seams_y([0.9 * length, 0.9 * length]) == pytest.approx(fixed - 0.10 * length, abs=0.5)  # capped at 0.2
+    # Each seam on its own side's top (columns +across, -across; the garment's left seam is on the +across side):
+    # a turned body's far shoulder shows higher than its near one.
+    tilted = generator.fit(body, tee_binding, NO_SIL, shoulder_tops=np.array([0.16, 0.06], np.float32) * length)
+    level = generator.fit(body, tee_binding, NO_SIL, shoulder_tops=np.array([0.11, 0.11], np.float32) * length)
+    origin, x_axis = tee_binding.rest_bones[contract.SHOULDER, :2, 0]
+    for name, rise in (("left_shoulder", 0.05), ("right_shoulder", -0.05)):
+        reach = abs(tee_binding.rest_vertices[tee_binding.mesh_size + tee_binding.anchor_names.index(name), 0] - origin)
+        rise *= reach / x_axis  # the tilt is per unit of the shoulder slice's x axis; the seam may end inside it
+        assert tilted.anchors_px[name][1] == pytest.approx(level.anchors_px[name][1] - rise * length, abs=0.5)
+        assert tilted.anchors_px[name][0] == pytest.approx(level.anchors_px[name][0], abs=0.5)
+    # The sleeves hang from the tilted seams: each cuff rises or falls with its own shoulder.
+    assert tilted.anchors_px["left_cuff"][1] < level.anchors_px["left_cuff"][1] - 0.03 * length
+    assert tilted.anchors_px["right_cuff"][1] > level.anchors_px["right_cuff"][1] + 0.03 * length
     np.testing.assert_allclose(
         generator.fit(body, tee_binding, NO_SIL).vertices_px,
         generator.fit(body, tee_binding, NO_SIL, shoulder_tops=np.zeros(2, np.float32)).vertices_px,
