@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import logging
+import math
 import queue
 import sys
 import threading
@@ -161,6 +162,7 @@ class FrameProcessor:
         self.wardrobe = wardrobe
         self.steady = FitInputSmoother()
         self._warm: set[int] = set()  # graphs that ran once (the first run prints TFLite's chatter)
+        self._warned_unplaceable = False  # a non-finite fit was logged (once: it may recur every frame)
         if generator is not None:  # opening an ONNX session on the drawing thread would stall the first frame
             generator.open_learned(wardrobe.learned_models())
 
@@ -208,6 +210,8 @@ class FrameProcessor:
         worn = self.wardrobe.worn()
         garment = worn[0] if worn else None
         body = tracked.body
+        if body is not None and not (np.isfinite(body.landmarks_px).all() and np.isfinite(body.world).all()):
+            body = None  # no place to put anything this frame; kept out of the smoothers, whose state it would spoil
         if body is not None and worn is not None:
             # The tracker measures the widths and shoulder tops (PoseTracker.follow, the `smooth` stage); a body
             # made elsewhere (tests) is measured here.
@@ -217,7 +221,14 @@ class FrameProcessor:
             measured = np.vstack([torso_widths(body, tracked.frame.image), shoulder_tops(body)[None, :]])
             body, steady = self.steady(body, measured)
             fit = self.generator.fit(body, worn[1], steady[:-1], worn[0].extras.get("model"), shoulder_tops=steady[-1])
-            if fit.opacity <= 0.01:
+            if not (math.isfinite(fit.opacity) and np.isfinite(fit.vertices_px).all()):
+                # A learned model's non-finite output (a badly trained one) gives the garment no place: this frame
+                # shows the camera alone rather than stopping the compositor on it.
+                if not self._warned_unplaceable:
+                    log.warning("the generator gave the garment no place (non-finite output): frames shown without it")
+                    self._warned_unplaceable = True
+                fit = None
+            elif fit.opacity <= 0.01:
                 fit = None
         clock.lap("generator")
         return Processed(tracked.frame, body, fit, garment, tracked.stage_ms | clock.ms)
