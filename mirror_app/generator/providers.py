@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import onnxruntime as ort
+from onnxruntime.capi.onnxruntime_pybind11_state import InvalidProtobuf, NoSuchFile
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +103,7 @@ def open_session(model: bytes | str, wanted: tuple[str, ...] = PREFERENCE, fp16:
         try:
             session = ort.InferenceSession(model, sess_options=_options(), providers=chain)
         except Exception as exc:  # noqa: BLE001 - any provider failure means: try the next one
-            if "INVALID_PROTOBUF" in str(exc) or "NO_SUCHFILE" in str(exc):
+            if isinstance(exc, (InvalidProtobuf, NoSuchFile)):
                 # No provider can read it: say so, not "no provider could run it" after trying each.
                 raise ModelFileError(_unreadable(model, exc)) from exc
             failures.append(f"{short} failed to start: {exc}")
@@ -125,6 +126,6 @@ class ModelFileError(RuntimeError):
 
 def _unreadable(model: bytes | str, exc: Exception) -> str:
     """What is wrong with a model ONNX Runtime cannot load, in the user's words (callers name the file)."""
-    if "NO_SUCHFILE" in str(exc):
+    if isinstance(exc, NoSuchFile):
         return f"no such file: {model!r}"
     return "not an ONNX model: ONNX Runtime cannot parse it"
