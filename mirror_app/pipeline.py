@@ -210,8 +210,6 @@ class FrameProcessor:
         worn = self.wardrobe.worn()
         garment = worn[0] if worn else None
         body = tracked.body
-        if body is not None and not (np.isfinite(body.landmarks_px).all() and np.isfinite(body.world).all()):
-            body = None  # no place to put anything this frame; kept out of the smoothers, whose state it would spoil
         if body is not None and worn is not None:
             # The tracker measures the widths and shoulder tops (PoseTracker.follow, the `smooth` stage); a body
             # made elsewhere (tests) is measured here.

@@ -282,32 +282,21 @@ def test_headless_pose_threads_run_at_most_in_flight_frames_ahead_of_drawing() -
     assert max(ahead) >= IN_FLIGHT - 1, "the pose threads did work ahead"
 
 
-def test_a_body_or_a_fit_that_is_not_a_number_shows_the_camera_and_spoils_nothing(caplog) -> None:
-    """A non-finite landmark, or a generator output that is not a number, has no place for the garment: that frame
-    shows the camera alone (the compositor would stop on it), once logged, and the next good frame is dressed."""
+def test_a_fit_that_is_not_a_number_shows_the_camera(caplog) -> None:
+    """A generator output that is not a number (a badly trained learned model) has no place for the garment:
+    that frame shows the camera alone (the compositor would stop on it), logged once."""
     from mirror_app.capture.frame import Frame
     from mirror_app.generator.runtime import GarmentGenerator
-    from mirror_app.tracking import body as pose
 
     generator = GarmentGenerator(providers=("CPUExecutionProvider",))
     processor = FrameProcessor(None, generator, Wardrobe([synthetic.tee()]))
     image = np.zeros((720, 1280, 3), np.uint8)
 
-    def dress(i: int, person):  # noqa: ANN001, ANN202
-        person = dataclasses.replace(person, capture_ns=i * 33_333_333)
+    def dress(i: int):  # noqa: ANN202
+        person = dataclasses.replace(synthetic.body(), capture_ns=i * 33_333_333)
         return processor.dress(Tracked(Frame(image, i, i * 33_333_333), person), StageClock())
 
-    good = dress(0, synthetic.body()).fit
-    assert good is not None
-    broken = synthetic.body()
-    lm = broken.landmarks_px.copy()
-    lm[pose.RIGHT_WRIST, 0] = np.nan
-    done = dress(1, dataclasses.replace(broken, landmarks_px=lm))
-    assert done.body is None and done.fit is None
-    after = dress(2, synthetic.body()).fit
-    assert after is not None and np.isfinite(after.vertices_px).all()
-    np.testing.assert_allclose(after.vertices_px, good.vertices_px, atol=1.0)
-
+    assert dress(0).fit is not None
     real_fit = generator.fit
 
     def not_a_number(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
@@ -316,6 +305,6 @@ def test_a_body_or_a_fit_that_is_not_a_number_shows_the_camera_and_spoils_nothin
 
     generator.fit = not_a_number  # type: ignore[method-assign]
     with caplog.at_level("WARNING"):
-        assert dress(3, synthetic.body()).fit is None
-        assert dress(4, synthetic.body()).fit is None
+        assert dress(1).fit is None
+        assert dress(2).fit is None
     assert sum("non-finite" in r.getMessage() for r in caplog.records) == 1

@@ -138,6 +138,7 @@ class PoseTracker:
         self.mask_smoother = MaskSmoother(mask_keep)
         self.motion = ImageMotion()
         self.selector = selector if selector is not None else PersonSelector()
+        self._warned_not_numbers = False
         self.measure_widths = measure_widths  # the silhouette's widths and shoulder tops, which the generator fits to
         self.hold_still = hold_still  # judge the picture's motion so a still person's landmarks hold still
         self.detect_width = detect_width  # None: MediaPipe sees the frame at its own size
@@ -194,6 +195,9 @@ class PoseTracker:
             np.array([(lm.x * w, lm.y * h, lm.visibility or 0.0) for lm in pose], np.float32)
             for pose in result.pose_landmarks
         ]
+        if not all(np.isfinite(c).all() for c in candidates):  # before the selector and smoothers keep any of it
+            self._not_numbers("pose landmarks")
+            return None
         choice = self.selector.choose(candidates, (w, h), t)
         if choice is None:
             return None
@@ -205,6 +209,9 @@ class PoseTracker:
         px = candidates[choice.index]
         if px.shape != (NUM_LANDMARKS, 3) or world.shape != (NUM_LANDMARKS, 3):
             log.warning("unexpected landmark count %d / %d", len(px), len(world))
+            return None
+        if not np.isfinite(world).all():
+            self._not_numbers("world landmarks")
             return None
         px, world = self.smoother(px, world, t, self.motion.at if self.hold_still else None)
 
@@ -225,6 +232,12 @@ class PoseTracker:
         if self.measure_widths:
             body = dataclasses.replace(body, extents=torso_widths(body, frame.image), tops=shoulder_tops(body))
         return body
+
+    def _not_numbers(self, what: str) -> None:
+        """No person this frame: MediaPipe gave values that are not numbers (logged once; it may recur)."""
+        if not self._warned_not_numbers:
+            log.warning("%s that are not numbers: frames shown without a person while they last", what)
+            self._warned_not_numbers = True
 
     def close(self) -> None:
         """Release MediaPipe's graphs and threads."""

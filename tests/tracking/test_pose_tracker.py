@@ -199,3 +199,38 @@ def test_a_720p_mask_is_kept_at_half_size_and_still_covers_the_torso() -> None:
     sy = int((body.landmarks_px[LEFT_SHOULDER, 1] + 60) * k)
     assert float(body.mask[sy - 10 : sy + 10, sx - 20 : sx + 20].mean()) > 0.8
     assert float(body.mask[10:60, 10:100].mean()) < 0.1  # the plain border beside the portrait
+
+
+@needs_model
+def test_landmarks_that_are_not_numbers_give_no_person_and_spoil_nothing(caplog) -> None:
+    """MediaPipe values that are not numbers: that frame has no person (the generator and compositor would stop
+    on them), logged once, and the smoothers never see them: the next good frame is where the last one was."""
+    from types import SimpleNamespace
+
+    from mirror_app.tracking.landmarker import Detection
+
+    rng = np.random.default_rng(3)
+    xy = rng.uniform(0.3, 0.7, (33, 2))
+    xyz = rng.normal(0.0, 0.3, (33, 3))
+    image = np.zeros((720, 1280, 3), np.uint8)
+
+    def detection(i: int, bad: str = "") -> Detection:
+        pose = [SimpleNamespace(x=x, y=y, visibility=0.9) for x, y in xy]
+        world = [SimpleNamespace(x=x, y=y, z=z) for x, y, z in xyz]
+        if bad == "pose":
+            pose[15] = SimpleNamespace(x=float("nan"), y=0.5, visibility=0.9)
+        if bad == "world":
+            world[15] = SimpleNamespace(x=0.1, y=float("inf"), z=0.0)
+        result = SimpleNamespace(pose_landmarks=[pose], pose_world_landmarks=[world], segmentation_masks=None)
+        return Detection(Frame(image, i, i * 33_333_333), result, i / 30.0)
+
+    with PoseTracker(num_poses=1, measure_widths=False, hold_still=False) as tracker:
+        first = tracker.follow(detection(0))
+        with caplog.at_level("WARNING"):
+            assert tracker.follow(detection(1, "pose")) is None
+            assert tracker.follow(detection(2, "world")) is None
+        after = tracker.follow(detection(3))
+    assert first is not None and after is not None
+    assert np.isfinite(after.landmarks_px).all() and np.isfinite(after.world).all()
+    np.testing.assert_allclose(after.landmarks_px, first.landmarks_px, atol=1.0)
+    assert sum("not numbers" in r.getMessage() for r in caplog.records) == 1
