@@ -1,6 +1,6 @@
 #version 330
 // The garment mesh: premultiplied albedo x scene light with a feathered, fringe-free edge.
-// SHADE: x the low-res shade map's R (folds x edge darkening, computed at 1/4 size in the shade pass).
+// SHADE: x the low-res shade map's R (folds x edge darkening, computed at 1/8 size in the shade pass).
 // Per-pixel work here is what costs most: everything else is read from small textures.
 #ifndef SHADE_BASE
 #define SHADE_BASE 0.35  // the compositor passes its SHADE_BASE; this is for compiling the file alone

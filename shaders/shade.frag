@@ -1,7 +1,7 @@
 #version 330
-// Low-res multipliers for the garment's box, computed at 1/4 size where pixels are cheap (RGBA8):
-// R for the garment (folds x darkening toward its own edges, less SHADE_BASE), G for the camera frame under it (the contact
-// shadow outside the garment; 1 under it, so a hand uncovered by occlusion is not darkened).
+// Low-res multipliers for the garment's box, computed at 1/8 size (the fold inputs' own) where pixels are cheap
+// (RGBA8): R for the garment (folds x darkening toward its own edges, less SHADE_BASE), G for the camera frame
+// (the contact shadow cast by the garment; hands and hair drawn back over the garment take the frame unshaded).
 #ifndef SHADE_BASE
 #define SHADE_BASE 0.35  // the compositor passes its SHADE_BASE; this is for compiling the file alone
 #endif
@@ -53,7 +53,10 @@ void main() {
     float own = clamp(blurred(v_uv) * inv, 0.0, 1.0);
     k_in *= 1.0 - u_ao * (1.0 - own);
     float dropped = blurred(v_uv - u_shadow_offset);
-    k_bg = mix(1.0 - u_shadow * dropped * mix(0.3, 1.0, fine.g), 1.0, inside);
+    // Under an opaque garment the frame's multiplier is hidden, so the shadow runs on beneath it: at 1/8 size
+    // the sharp coverage would otherwise lift the shadow's darkest band, just outside the edge. Only a fading
+    // garment lets the frame show through; there it is kept unshaded, as far as the garment has faded.
+    k_bg = mix(1.0 - u_shadow * dropped * mix(0.3, 1.0, fine.g), 1.0, inside * (1.0 - u_opacity));
 #endif
     f_color = vec4(k_in - SHADE_BASE, k_bg, 0.0, 1.0);
 }

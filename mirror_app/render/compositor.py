@@ -35,7 +35,8 @@ log = logging.getLogger(__name__)
 
 MAX_OCCLUDERS = 6  # must match MAX_OCCLUDERS in shaders/garment.frag
 HAIR_RECHECK_FRAMES = 8  # without long hair in view, look for it on one frame in this many
-LOW_RES_DOWNSCALE = 4  # coverage and shade maps are rendered at 1/4 size
+LOW_RES_DOWNSCALE = 4  # the coverage map is rendered at 1/4 size
+SHADE_DOWNSCALE = 8  # the shade map at 1/8, the fold inputs' own size: its blurs were most of its cost
 SHADOW_SPREAD = 1.5  # blur tap spacing in low-res texels: sigma ~2 texels, ~8 px at full size
 SHADOW_OFFSET = 0.008  # contact shadow drop, in frame heights (light from above)
 ALPHA_CUT = 0.5  # texture alpha contour taken as the garment's edge
@@ -637,9 +638,9 @@ class Compositor:
             entry.drawn[lv] = tris.size
 
     def _low_res_targets(self, frame_size: tuple[int, int]) -> None:
-        """(Re)make the 1/4-size textures: cover (coverage, coverage x depth) and shade (garment and frame
-        multipliers). RGBA8: on llvmpipe the shade pass's 35 reads and the writes cost a quarter less than with
-        RG16F; 8 bits hold the multipliers in 0.4 % steps (half a level on a mid grey)."""
+        """(Re)make the low-res textures: cover at 1/4 size (coverage, coverage x depth) and shade at 1/8
+        (garment and frame multipliers). RGBA8: on llvmpipe the shade pass's 35 reads and the writes cost a
+        quarter less than with RG16F; 8 bits hold the multipliers in 0.4 % steps (half a level on a mid grey)."""
         w, h = frame_size
         size = (max(1, math.ceil(w / LOW_RES_DOWNSCALE)), max(1, math.ceil(h / LOW_RES_DOWNSCALE)))
         if self._low_size == size:
@@ -648,9 +649,10 @@ class Compositor:
             fb.release()
         for tex in self._low_tex.values():
             tex.release()
+        shade_size = (max(1, math.ceil(w / SHADE_DOWNSCALE)), max(1, math.ceil(h / SHADE_DOWNSCALE)))
         self._low_tex = {
             "cover": self.ctx.texture(size, 4),
-            "shade": self.ctx.texture(size, 4),
+            "shade": self.ctx.texture(shade_size, 4),
         }
         for tex in self._low_tex.values():
             tex.repeat_x = tex.repeat_y = False
@@ -669,7 +671,7 @@ class Compositor:
         shadows: bool,
         cover: bool,
     ) -> None:
-        """Garment coverage + depth (coarse mesh) and the shade map over the box, at 1/4 size."""
+        """Garment coverage + depth (coarse mesh, 1/4 size) and the shade map over the box (1/8 size)."""
         self._low_res_targets(frame_size)
         ctx = self.ctx
         fbo, tex = self._low_fbo, self._low_tex
