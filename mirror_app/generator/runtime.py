@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +24,15 @@ LEARNED_SHADING = "shading"  # a learned generator's extra output: brightness pe
 _UNMEASURED_TOPS = np.asarray(contract.UNMEASURED_TOPS, np.float32)
 
 
+@dataclass(frozen=True, slots=True)
+class _Learned:
+    """An opened learned model: its session, the inputs it takes and the outputs to ask it for."""
+
+    session: ort.InferenceSession
+    inputs: frozenset[str]  # one exported before an optional input existed lacks it
+    outputs: list[str]  # the contract's, then its per-vertex shading when it has one
+
+
 class GarmentGenerator:
     """The ONNX generator on the best execution provider, with a CPU fallback that never stops the mirror."""
 
@@ -34,10 +44,8 @@ class GarmentGenerator:
         self._model = self._load_bytes(self.model_path)
         self._providers = providers
         self._fp16 = fp16
-        self._learned: dict[str, ort.InferenceSession | None] = {}  # per learned model file; None: unusable
+        self._learned: dict[str, _Learned | None] = {}  # per learned model file; None: unusable
         self._learned_lock = threading.Lock()
-        self._learned_outputs: dict[str, list[str]] = {}  # what to ask each learned session for, set on opening
-        self._learned_inputs: dict[str, set[str]] = {}  # and what it takes
         try:
             probe = open_session(self._model, providers, fp16)
         except ModelFileError as exc:  # a corrupt file: the mirror keeps dressing people with the built-in one
@@ -79,42 +87,43 @@ class GarmentGenerator:
 
     def learned_session(self, model: str | Path) -> ort.InferenceSession | None:
         """The session of a garment's learned model (opened once); None, with a notice, when it is unusable."""
-        key = str(model)
-        with self._learned_lock:  # a loading thread may be opening it right now
-            return self._learned_locked(key)
+        learned = self._opened(str(model))
+        return learned.session if learned is not None else None
 
-    def _learned_locked(self, key: str) -> ort.InferenceSession | None:
-        if key not in self._learned:
-            session = None
-            try:
-                session = open_session(Path(key).read_bytes(), self._providers, self._fp16).session
-                inputs = sorted(i.name for i in session.get_inputs())
-                outputs = {o.name for o in session.get_outputs()}
-                required = sorted(n for n, _ in contract.INPUTS if n not in contract.OPTIONAL_INPUTS)
-                if sorted(set(inputs) - set(contract.OPTIONAL_INPUTS)) != required or not set(OUTPUT_NAMES) <= outputs:
-                    raise ValueError(f"inputs {inputs} / outputs {sorted(outputs)} break the generator contract")
-                self._learned_inputs[key] = set(inputs)
-                self._learned_outputs[key] = OUTPUT_NAMES + ([LEARNED_SHADING] if LEARNED_SHADING in outputs else [])
-            except Exception as exc:  # noqa: BLE001 - a bad learned model must leave the analytic one working
-                session = None
-                fix = " (export it again with: mirror-app export)" if isinstance(exc, ModelFileError) else ""
-                notice = f"learned generator {key} is unusable ({exc}){fix}; using the analytic generator for it"
-                log.warning(notice)
-                self.notices.append(notice)
-            self._learned[key] = session
-        return self._learned[key]
+    def _opened(self, key: str) -> _Learned | None:
+        """The learned model in file `key`, opened and checked against the contract on first use."""
+        with self._learned_lock:  # a loading thread may be opening it right now
+            if key not in self._learned:
+                self._learned[key] = self._open_learned(key)
+            return self._learned[key]
+
+    def _open_learned(self, key: str) -> _Learned | None:
+        try:
+            session = open_session(Path(key).read_bytes(), self._providers, self._fp16).session
+            inputs = sorted(i.name for i in session.get_inputs())
+            outputs = {o.name for o in session.get_outputs()}
+            required = sorted(n for n, _ in contract.INPUTS if n not in contract.OPTIONAL_INPUTS)
+            if sorted(set(inputs) - set(contract.OPTIONAL_INPUTS)) != required or not set(OUTPUT_NAMES) <= outputs:
+                raise ValueError(f"inputs {inputs} / outputs {sorted(outputs)} break the generator contract")
+        except Exception as exc:  # noqa: BLE001 - a bad learned model must leave the analytic one working
+            fix = " (export it again with: mirror-app export)" if isinstance(exc, ModelFileError) else ""
+            notice = f"learned generator {key} is unusable ({exc}){fix}; using the analytic generator for it"
+            log.warning(notice)
+            self.notices.append(notice)
+            return None
+        shading = [LEARNED_SHADING] if LEARNED_SHADING in outputs else []
+        return _Learned(session, frozenset(inputs), OUTPUT_NAMES + shading)
 
     def _run(self, model: str | Path | None, feeds: dict[str, np.ndarray]) -> list[np.ndarray]:
         """The contract's outputs, then the learned model's per-vertex shading when it has one."""
-        learned = self.learned_session(model) if model else None
+        learned = self._opened(str(model)) if model else None
         if learned is not None:
-            takes = self._learned_inputs[str(model)]  # one exported before an optional input existed lacks it
             # Learned models are trained on captures whose shoulder tops were not measured (learn/dataset.py):
             # they get "unknown", as in training, so their analytic part sits the seams at the fixed lift.
-            learned_feeds = {k: v for k, v in feeds.items() if k in takes} | (
-                {"shoulder_tops": _UNMEASURED_TOPS} if "shoulder_tops" in takes else {}
+            learned_feeds = {k: v for k, v in feeds.items() if k in learned.inputs} | (
+                {"shoulder_tops": _UNMEASURED_TOPS} if "shoulder_tops" in learned.inputs else {}
             )
-            outputs: list[np.ndarray] = learned.run(self._learned_outputs[str(model)], learned_feeds)
+            outputs: list[np.ndarray] = learned.session.run(learned.outputs, learned_feeds)
             return outputs
         outputs = self._session.run(OUTPUT_NAMES, feeds)
         return outputs

@@ -111,14 +111,13 @@ def test_learned_models_are_opened_with_the_wardrobe_not_on_the_drawing_thread(t
     (garment,) = load_catalog(root).garments
     generator = GarmentGenerator(providers=("CPUExecutionProvider",))
     opened: list[str] = []
-    real_open = generator._learned_locked
+    real_open = generator._open_learned
 
     def spy(key: str):  # noqa: ANN202
-        if key not in generator._learned:
-            opened.append(key)
+        opened.append(key)
         return real_open(key)
 
-    generator._learned_locked = spy  # type: ignore[method-assign]
+    generator._open_learned = spy  # type: ignore[method-assign]
     processor = FrameProcessor(None, generator, Wardrobe([garment]))
     assert opened == [garment.extras["model"]], "opened when the processor takes the wardrobe"
     from mirror_app.capture.frame import Frame
