@@ -17,16 +17,31 @@ def premultiply(rgba: np.ndarray) -> np.ndarray:
     return cv2.multiply(rgba, alpha, scale=1.0 / 255.0)
 
 
+def pixels_at(image: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """image[y, x] for whole-pixel indices on the image: on a C-contiguous image one flat take, which costs
+    about 2/3 of numpy's 2-D fancy indexing on a few hundred pixels (on a few dozen it costs more)."""
+    if not image.flags.c_contiguous:
+        return image[y, x]
+    h, w = image.shape[:2]
+    return image.reshape(h * w, *image.shape[2:]).take(y * w + x, axis=0)
+
+
 _PATCH = np.arange(-2, 3)
+_PATCH_ONES = np.ones(_PATCH.size**2, np.float32)
 
 
 def patch_means(frame: np.ndarray, points: np.ndarray) -> np.ndarray:
-    """Mean colour (0..1) of the 5x5 patch around each frame point (K, 2), clamped to the frame: (K, 3)."""
+    """Mean colour (0..1) of the 5x5 patch around each frame point (K, 2), clamped to the frame: (K, 3).
+
+    Called per frame on a handful of points, so numpy's per-call overhead is the cost: ufuncs stand in for
+    np.clip, and a matmul sums each patch (whole numbers, exact in float32 in any order) 3x faster than a
+    reduce over the patch's axis; the sums and roundings are mean()'s.
+    """
     h, w = frame.shape[:2]
-    xs = np.clip(points[:, 0].astype(np.intp)[:, None] + _PATCH, 0, w - 1)  # (K, 5)
-    ys = np.clip(points[:, 1].astype(np.intp)[:, None] + _PATCH, 0, h - 1)
-    patches = frame[ys[:, :, None], xs[:, None, :]]  # (K, 5, 5, 3)
-    return patches.reshape(len(points), -1, 3).mean(axis=1, dtype=np.float32) * np.float32(1.0 / 255.0)
+    xy = points.astype(np.intp)[:, :, None] + _PATCH  # (K, 2, 5)
+    np.minimum(np.maximum(xy, 0, out=xy), ((w - 1,), (h - 1,)), out=xy)
+    patches = pixels_at(frame, xy[:, 0, None, :], xy[:, 1, :, None]).reshape(len(points), _PATCH_ONES.size, 3)
+    return _PATCH_ONES @ patches.astype(np.float32) / _PATCH_ONES.size * np.float32(1.0 / 255.0)
 
 
 def shrink(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:

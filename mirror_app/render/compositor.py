@@ -772,6 +772,11 @@ class Compositor:
 
 
 SAME_COLOUR = 0.08  # colour distance (0..1 RGB) under which limb and surroundings cannot be told apart
+_ALONG_X = np.array([1.0, 0.0], np.float32)  # the direction given a capsule too short to have its own
+_LEFT = np.array([-1.0, 1.0], np.float32)  # times (dy, dx): the axis turned a quarter, (-dy, dx)
+_LIMB_AT = np.array([0.2, 0.45], np.float32)[:, None, None]  # where on the axis its limb colours are sampled
+_CORNER_END = np.array([0, 0, 1, 0, 1, 1])  # the box's two triangles: each vertex at end a (0) or b (1) ...
+_CORNER_SIDE = np.array([-1.0, 1.0, -1.0, 1.0, 1.0, -1.0], np.float32)[:, None]  # ... on this side of the axis
 
 
 def _separable_colours(colours: np.ndarray) -> None:
@@ -779,9 +784,13 @@ def _separable_colours(colours: np.ndarray) -> None:
     sleeve on a same-coloured shirt) is replaced by the other one; when both do, the colour test cannot
     separate limb from clothes, so the limb colours are set out of range and only the capsule core counts."""
     limb0, limb1, near0, near1 = colours
-    d0 = np.minimum(np.linalg.norm(near0 - limb0, axis=1), np.linalg.norm(near0 - limb1, axis=1))
-    d1 = np.minimum(np.linalg.norm(near1 - limb0, axis=1), np.linalg.norm(near1 - limb1, axis=1))
-    same0, same1 = d0 < SAME_COLOUR, d1 < SAME_COLOUR
+    diff = colours[2:, None] - colours[None, :2]  # (beside, limb, K, 3)
+    diff *= diff
+    dist = np.sqrt(diff[..., 0] + diff[..., 1] + diff[..., 2])  # np.linalg.norm's sums, for all four pairs
+    same = np.minimum(dist[:, 0], dist[:, 1]) < SAME_COLOUR
+    if not np.logical_or.reduce(same, axis=None):  # the usual case: nothing to change
+        return
+    same0, same1 = same
     near0[same0 & ~same1] = near1[same0 & ~same1]
     near1[same1 & ~same0] = near0[same1 & ~same0]
     both = same0 & same1
@@ -792,12 +801,13 @@ def _skin_palms(colours: np.ndarray, params: np.ndarray, core: np.ndarray) -> No
     """In place, per capsule whose far part counts by colour alone (a hand): a limb colour no skin has is
     replaced by the other one; when neither may be skin the capsule lies on the clothes (squats: a hand the
     pose pointed up the wearer's pink top), and its weight is set to 0, so it does not draw a blob of them."""
+    unlike0, unlike1 = (core[:, 0] < 1.0) & ~skin_plausible(colours[:2])  # per limb colour: a hand's, not skin
+    if not (np.logical_or.reduce(unlike0) or np.logical_or.reduce(unlike1)):  # the usual case
+        return
     limb0, limb1 = colours[0], colours[1]
-    hand = core[:, 0] < 1.0
-    ok0, ok1 = skin_plausible(colours[:2])
-    params[hand & ~ok0 & ~ok1, 3] = 0.0
-    limb0[hand & ~ok0 & ok1] = limb1[hand & ~ok0 & ok1]
-    limb1[hand & ok0 & ~ok1] = limb0[hand & ok0 & ~ok1]
+    params[unlike0 & unlike1, 3] = 0.0
+    limb0[unlike0 & ~unlike1] = limb1[unlike0 & ~unlike1]
+    limb1[unlike1 & ~unlike0] = limb0[unlike1 & ~unlike0]
 
 
 def occluder_vertices(capsules: list[Capsule], frame: np.ndarray) -> np.ndarray:
@@ -806,27 +816,31 @@ def occluder_vertices(capsules: list[Capsule], frame: np.ndarray) -> np.ndarray:
     caps = capsules[:MAX_OCCLUDERS]
     if not caps:
         return np.zeros((0, _OCCLUDER_FLOATS), np.float32)
-    pa = np.array([c[0] for c in caps], np.float32)
-    pb = np.array([c[1] for c in caps], np.float32)
-    params = np.array([c[2:6] for c in caps], np.float32)  # radius, depth a, depth b, weight
-    core = np.array([[c[6]] for c in caps], np.float32)  # share of the axis where its core counts
-    radius = params[:, :1]
+    k = len(caps)
+    # One array for all: a, b, then radius, depth a, depth b, weight (params), core (share of the axis
+    # where its core counts). Few numpy calls on these few rows: their overhead is the cost here.
+    data = np.array([(*c[0], *c[1], *c[2:]) for c in caps], np.float32)  # (K, 9)
+    pa, pb, params, core = data[:, 0:2], data[:, 2:4], data[:, 4:8], data[:, 8:9]
+    radius = data[:, 4:5]
     axis = pb - pa
-    length = np.linalg.norm(axis, axis=1, keepdims=True)
-    d = np.where(length > 1e-3, axis / np.maximum(length, 1e-3), np.array([1.0, 0.0], np.float32))
-    n = np.stack([-d[:, 1], d[:, 0]], axis=1)
+    length = np.sqrt(np.add.reduce(axis * axis, axis=1, keepdims=True))  # np.linalg.norm's sums
+    d = np.where(length > 1e-3, axis / np.maximum(length, 1e-3), _ALONG_X)
+    n = d[:, ::-1] * _LEFT
     mid = pa + 0.5 * axis
     # Limb colour at 0.2 and 0.45 of the axis: on a hand capsule (wrist to fingertips) that is the palm.
-    points = np.concatenate([pa + 0.2 * axis, pa + 0.45 * axis, mid + 1.6 * radius * n, mid - 1.6 * radius * n])
-    colours = patch_means(frame, points).reshape(4, len(caps), 3)  # limb x2, beside x2
+    beside = 1.6 * radius * n
+    points = np.concatenate([pa + _LIMB_AT * axis, (mid + beside)[None], (mid - beside)[None]]).reshape(-1, 2)
+    colours = patch_means(frame, points).reshape(4, k, 3)  # limb x2, beside x2
     _skin_palms(colours, params, core)
     _separable_colours(colours)
-    c0, c1 = pa - d * radius, pb + d * radius
-    corners = np.stack([c0 - n * radius, c0 + n * radius, c1 - n * radius, c1 + n * radius], axis=1)  # (K, 4, 2)
-    extra = np.concatenate([pa, pb, params, *colours, core], axis=1)  # (K, 21)
-    order = np.array([0, 1, 2, 1, 3, 2])
-    rows = np.concatenate([corners[:, order], np.repeat(extra[:, None, :], 6, axis=1)], axis=2)
-    return np.ascontiguousarray(rows.reshape(-1, _OCCLUDER_FLOATS), dtype=np.float32)
+    dr = d * radius
+    ends = np.concatenate([pa - dr, pb + dr], axis=1).reshape(k, 2, 2)  # the box's ends, a radius beyond
+    rows = np.empty((k, 6, _OCCLUDER_FLOATS), np.float32)
+    rows[:, :, :2] = ends[:, _CORNER_END] + _CORNER_SIDE * (n * radius)[:, None]
+    rows[:, :, 2:10] = data[:, None, :8]
+    rows[:, :, 10:22] = colours.transpose(1, 0, 2).reshape(k, 1, 12)
+    rows[:, :, 22:] = core[:, None]
+    return rows.reshape(-1, _OCCLUDER_FLOATS)
 
 
 # ------------------------------------------------------------------------------------------------ helpers

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 
-from mirror_app.render.analysis import patch_means
+from mirror_app.render.analysis import patch_means, pixels_at
 from mirror_app.tracking import body as pose
 from mirror_app.tracking.body import Body
 
@@ -17,11 +18,29 @@ NOT_BEHIND_M = (-0.04, -0.01)  # a clearly seen wrist this little behind its sho
 SNAP_REACH = 0.3  # share of the forearm's length each end of its axis may move sideways onto the limb
 SNAP_STEPS = 5  # positions tried per end, across [-SNAP_REACH, SNAP_REACH]
 SNAP_SAMPLES = 12  # pixels read along each tried line
+SNAP_ON_PERSON = 0.85  # share of a tried line's pixels that must lie on the person (in the frame and the mask)
 SKIN_LIKE = 0.12  # mean RGB distance (0..1) from the hand's colour under which a line lies on a bare forearm
 TRACKED_UNLIKE = 0.2  # ... above which the tracked axis lies on something else (the wearer's top)
 SKIN_HUE_DEG = (-15.0, 60.0)  # hues (degrees, red 0) a hand's skin takes under room light
 SKIN_GREY = 0.25  # saturation under which a colour is too grey for its hue to tell skin from anything
-Capsule = tuple[tuple[float, float], tuple[float, float], float, float, float, float, float]
+_SNAP_T = np.linspace(0.15, 0.85, SNAP_SAMPLES, dtype=np.float32)  # where along a line its pixels lie
+_SNAP_REST = 1 - _SNAP_T  # the weight of a line's first end at those points
+_SNAP_SHIFTS = np.linspace(-SNAP_REACH, SNAP_REACH, SNAP_STEPS, dtype=np.float32)  # x the forearm's length
+_BYTE = np.float32(1.0 / 255.0)  # uint8 to 0..1
+Point = tuple[float, float]
+Capsule = tuple[Point, Point, float, float, float, float, float]
+
+
+class _Arm(NamedTuple):
+    """An arm in front of the garment: its landmarks (pose indices), how strongly it hides the garment, and
+    its knuckles with how clearly MediaPipe saw them."""
+
+    shoulder: int
+    elbow: int
+    wrist: int
+    weight: float
+    knuckles: Point
+    knuckles_seen: float
 
 
 def _ramp(value: float, lo_hi: tuple[float, float]) -> float:
@@ -33,11 +52,6 @@ def _ramp(value: float, lo_hi: tuple[float, float]) -> float:
 def _mid(a: tuple[float, float], b: tuple[float, float]) -> tuple[float, float]:
     """The point halfway between two."""
     return (0.5 * (a[0] + b[0]), 0.5 * (a[1] + b[1]))
-
-
-def _hand_colour(frame: np.ndarray, wrist: tuple[float, float], knuckles: tuple[float, float]) -> np.ndarray:
-    """This arm's hand colour (0..1 RGB), halfway from the wrist to the knuckles."""
-    return patch_means(frame, np.array([_mid(wrist, knuckles)], np.float32))[0]
 
 
 def skin_plausible(rgb: np.ndarray) -> np.ndarray:
@@ -54,55 +68,95 @@ def skin_plausible(rgb: np.ndarray) -> np.ndarray:
     return grey | ((hue >= SKIN_HUE_DEG[0]) & (hue <= SKIN_HUE_DEG[1]))
 
 
+def _colour_distances(pixels: np.ndarray, skin: np.ndarray) -> np.ndarray:
+    """RGB distance (0..1) of uint8 pixels (..., 3) from a colour: np.linalg.norm's sums, without its overhead."""
+    d = pixels * _BYTE - skin
+    d *= d
+    return np.sqrt(d[..., 0] + d[..., 1] + d[..., 2])  # in norm's order: a sum over the last axis took longer
+
+
+def _clamped(xy: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """Whole-pixel indices (truncated) of points (2, ...: x then y) on a picture `size` (w, h), clamped onto it."""
+    i = xy.astype(np.intp)
+    np.maximum(i, 0, out=i)  # np.clip's wrapper took longer than these
+    np.minimum(i[0], size[0] - 1, out=i[0])
+    np.minimum(i[1], size[1] - 1, out=i[1])
+    return i
+
+
+def _bare_forearms(
+    frame: np.ndarray, mask: np.ndarray | None, scale: float, arms: list[tuple[Point, Point, Point]]
+) -> list[tuple[Point, Point]]:
+    """Forearms (elbow, wrist), each given with its knuckles, moved onto the bare forearm where MediaPipe's
+    axis lies beside it (`_snap_forearm`); the others as they are.
+
+    The hand's colour, halfway from the wrist to the knuckles, is the bare forearm's. A "hand" no skin has
+    (squats: knuckles pointing up her pink top while the hand hangs below the wrist) lies on the clothes: a
+    snap would seek the top's colour. An axis whose pixels look like the hand lies on the forearm already
+    (then only these 12 pixels are read). All arms' hands and axes are read at once: per arm, numpy's
+    per-call overhead was most of this.
+    """
+    if not arms:
+        return []
+    h, fw = frame.shape[:2]
+    skins = patch_means(frame, np.array([_mid(wr, knuckles) for _, wr, knuckles in arms], np.float32))
+    ends = np.array([(e, wr) for e, wr, _ in arms], np.float32).T[:, :, :, None]  # (x/y, elbow/wrist, arm, 1)
+    on_axis = _clamped(ends[:, 0] * _SNAP_REST + ends[:, 1] * _SNAP_T, (fw, h))  # (2, arms, SNAP_SAMPLES)
+    unlike = _colour_distances(frame[on_axis[1], on_axis[0]], skins[:, None])
+    tracked = (np.add.reduce(unlike, axis=1) / SNAP_SAMPLES).tolist()  # each axis's distance from its hand
+    out = []
+    for (e, wr, _), skin, plausible, away in zip(arms, skins, skin_plausible(skins).tolist(), tracked, strict=True):
+        out.append(_snap_forearm(frame, mask, scale, skin, e, wr) if plausible and away >= TRACKED_UNLIKE else (e, wr))
+    return out
+
+
 def _snap_forearm(
     frame: np.ndarray,
     mask: np.ndarray | None,
     scale: float,
     skin: np.ndarray,
-    e: tuple[float, float],
-    w: tuple[float, float],
-) -> tuple[tuple[float, float], tuple[float, float]]:
-    """A bare forearm's ends moved sideways onto it when MediaPipe's axis lies beside it.
+    e: Point,
+    w: Point,
+) -> tuple[Point, Point]:
+    """A bare forearm's ends moved sideways onto it, its tracked axis not looking like the hand (`skin`).
 
     A forearm pointing at the camera is placed 15-30 px off by MediaPipe, on the wearer's top beside it
     (squats, taiji frame 130): the capsule then draws a band of the top over the garment and misses the arm.
     Lines with each end moved up to SNAP_REACH of the forearm's length either way are tried; the axis moves
-    only when it does not look like the hand (`skin`) and other lines on the person clearly do: the middle
-    of those is the forearm. A sleeved forearm looks like no hand: it stays where MediaPipe put it.
+    only when other lines on the person clearly look like the hand: the middle of those is the forearm. A
+    sleeved forearm looks like no hand: it stays where MediaPipe put it.
+
+    Points are kept as (2, ...) arrays, x then y, so each step is one numpy call on contiguous rows.
     """
-    a, b = np.array(e, np.float32), np.array(w, np.float32)
+    a, b = np.array(((e[0],), (e[1],)), np.float32), np.array(((w[0],), (w[1],)), np.float32)  # (2, 1)
     h, fw = frame.shape[:2]
-    t = np.linspace(0.15, 0.85, SNAP_SAMPLES, dtype=np.float32)[:, None]
-    on_axis = np.clip((a * (1 - t) + b * t).astype(np.intp), 0, [fw - 1, h - 1])
-    tracked = float(np.linalg.norm(frame[on_axis[:, 1], on_axis[:, 0]] * np.float32(1.0 / 255.0) - skin, axis=1).mean())
-    if tracked < TRACKED_UNLIKE:  # on the forearm already (the usual case: only 12 pixels read)
-        return e, w
-    length = float(np.linalg.norm(b - a))
-    normal = np.array([a[1] - b[1], b[0] - a[0]], np.float32) / max(length, 1e-6)
-    shifts = np.linspace(-SNAP_REACH, SNAP_REACH, SNAP_STEPS, dtype=np.float32) * length
-    t = t[None, None]
-    ends_a = a + shifts[:, None, None, None] * normal  # (S, 1, 1, 2)
-    ends_b = b + shifts[None, :, None, None] * normal  # (1, S, 1, 2)
-    points = (ends_a * (1 - t) + ends_b * t).reshape(-1, 2)  # (S, S, SNAP_SAMPLES) points
-    inside = (points[:, 0] >= 0) & (points[:, 0] < fw) & (points[:, 1] >= 0) & (points[:, 1] < h)
-    px = np.clip(points[:, 0].astype(np.intp), 0, fw - 1)
-    py = np.clip(points[:, 1].astype(np.intp), 0, h - 1)
+    along = (b - a)[:, 0]
+    length = float(np.sqrt(along.dot(along)))
+    normal = np.array([a[1] - b[1], b[0] - a[0]], np.float32) / max(length, 1e-6)  # (2, 1)
+    shifts = _SNAP_SHIFTS * length
+    offsets = shifts * normal  # (2, S): each end's tried positions
+    # (2, S, S, SNAP_SAMPLES): the line from end a moved by offsets[i] to end b moved by offsets[j].
+    xy = ((a + offsets)[:, :, None, None] * _SNAP_REST) + ((b + offsets)[:, None, :, None] * _SNAP_T)
+    pxy = _clamped(xy, (fw, h))
     # Single pixels (many along each line average the noise): 5x5 patches made this 0.4 ms a frame.
-    colours = frame[py, px].astype(np.float32) * np.float32(1.0 / 255.0)
-    unlike = np.linalg.norm(colours - skin, axis=1).reshape(SNAP_STEPS, SNAP_STEPS, SNAP_SAMPLES)
-    on_person = inside.reshape(unlike.shape)
+    pixels = pixels_at(frame, pxy[0], pxy[1])
+    unlike = np.add.reduce(_colour_distances(pixels, skin), axis=2) / SNAP_SAMPLES  # (S, S): per line, mean
+    if float(np.minimum.reduce(unlike, axis=None)) > SKIN_LIKE:
+        return e, w  # no line looks like the hand, on the person or not (a sleeve: 5 in 6 calls on real clips)
+    inside = (xy >= 0) & (xy < np.array([fw, h], np.float32)[:, None, None, None])
+    on_person = inside[0] & inside[1]
     if mask is not None:
-        mh, mw = mask.shape[:2]
-        mx = np.clip((px * scale).astype(np.intp), 0, mw - 1)
-        my = np.clip((py * scale).astype(np.intp), 0, mh - 1)
-        on_person &= (mask[my, mx] >= 0.5).reshape(unlike.shape)
-    score = np.where(on_person.mean(axis=2) >= 0.85, unlike.mean(axis=2), np.inf)
-    best = float(score.min())
+        mxy = _clamped(pxy * scale, (mask.shape[1], mask.shape[0]))
+        on_person &= mask[mxy[1], mxy[0]] >= 0.5
+    seen = np.add.reduce(on_person, axis=2) >= SNAP_ON_PERSON * SNAP_SAMPLES
+    score = np.where(seen, unlike, np.inf)
+    best = float(np.minimum.reduce(score, axis=None))
     if best > SKIN_LIKE:
         return e, w
     # A thick arm holds several such lines: its axis is their middle.
     ends_i, ends_j = np.nonzero(score <= best + 0.03)
-    na, nb = a + float(shifts[ends_i].mean()) * normal, b + float(shifts[ends_j].mean()) * normal
+    na = a[:, 0] + float(np.add.reduce(shifts[ends_i]) / len(ends_i)) * normal[:, 0]  # their mean, as .mean()
+    nb = b[:, 0] + float(np.add.reduce(shifts[ends_j]) / len(ends_j)) * normal[:, 0]
     return (float(na[0]), float(na[1])), (float(nb[0]), float(nb[1]))
 
 
@@ -122,7 +176,7 @@ def occluders(
     Depths are metres in the frame the fit's depth uses (arms: from the arm's shoulder; the head: from the
     torso's mean z), so the shader hides only garment parts lying behind the limb (a sleeve on it stays).
     With the camera `frame` (RGB uint8, `frame_size`), a bare forearm MediaPipe put on the wearer's top
-    beside the real one is moved onto it (`_snap_forearm`).
+    beside the real one is moved onto it (`_bare_forearms`).
 
     `sleeved_forearms` (a long-sleeved garment): the garment's own sleeve stands for each forearm, so only
     hands and the head are drawn over it. A forearm capsule would draw the wearer's real forearm (bare skin,
@@ -150,14 +204,14 @@ def occluders(
     w, h = frame_size
     picture = frame if frame is not None and frame.shape[:2] == (h, w) else None  # to snap forearms with
     scale = body.mask_at_frame_scale() * fw / w if fw else 1.0
+    front: list[_Arm] = []
     for shoulder, elbow, wrist, hand in arms:
         e, wr = px[elbow], px[wrist]
         # A wrist past the frame's edge is MediaPipe's guess, not something seen: drawing the camera there
         # over the garment would cut it with whatever lies under the guess (the demo's suit at the hem).
         if not (0.0 <= wr[0] < w and 0.0 <= wr[1] < h):
             continue
-        length = math.dist(e, wr)
-        if length < 4.0:
+        if math.dist(e, wr) < 4.0:
             continue
         # Ramps, so an arm fades in and out instead of popping when a score wavers about a threshold.
         # MediaPipe's depth puts arms held forward across the chest only 3-6 cm before the shoulder (squats
@@ -166,18 +220,20 @@ def occluders(
         # overrules them.
         seen = min(vis[elbow], vis[wrist])
         ahead = z[shoulder] - z[wrist]
-        front = max(_ramp(ahead, FRONT_MARGIN_M), _ramp(seen, CLEARLY_SEEN) * _ramp(ahead, NOT_BEHIND_M))
-        weight = front * _ramp(seen, ARM_VISIBILITY)
+        shown = max(_ramp(ahead, FRONT_MARGIN_M), _ramp(seen, CLEARLY_SEEN) * _ramp(ahead, NOT_BEHIND_M))
+        weight = shown * _ramp(seen, ARM_VISIBILITY)
         if weight <= 0.0:
             continue
         knuckles, knuckles_seen = _mid(px[hand[0]], px[hand[1]]), min(vis[hand[0]], vis[hand[1]])
-        if picture is not None and knuckles_seen >= 0.5:  # a hand to take the bare forearm's colour from
-            skin = _hand_colour(picture, wr, knuckles)
-            # A "hand" no skin has (squats: knuckles pointing up her pink top while the hand hangs below the
-            # wrist) lies on the clothes: a snap would seek the top's colour.
-            if bool(skin_plausible(skin)):
-                e, wr = _snap_forearm(picture, body.mask, scale, skin, e, wr)
-                length = math.dist(e, wr)
+        front.append(_Arm(shoulder, elbow, wrist, weight, knuckles, knuckles_seen))
+    forearms = [(px[arm.elbow], px[arm.wrist]) for arm in front]
+    if picture is not None:  # snapped where there is a hand to take the bare forearm's colour from
+        with_hand = [i for i, arm in enumerate(front) if arm.knuckles_seen >= 0.5]
+        snapped = _bare_forearms(picture, body.mask, scale, [(*forearms[i], front[i].knuckles) for i in with_hand])
+        for i, ends in zip(with_hand, snapped, strict=True):
+            forearms[i] = ends
+    for (shoulder, elbow, wrist, weight, knuckles, knuckles_seen), (e, wr) in zip(front, forearms, strict=True):
+        length = math.dist(e, wr)
         beyond = (wr[0] + 0.7 * (wr[0] - e[0]), wr[1] + 0.7 * (wr[1] - e[1]))  # along the forearm
         tip = beyond
         if knuckles_seen >= 0.3:

@@ -5,7 +5,15 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from mirror_app.render.analysis import fold_maps, fold_window, light_estimate, small_frame, sparse_frame
+from mirror_app.render.analysis import (
+    fold_maps,
+    fold_window,
+    light_estimate,
+    patch_means,
+    pixels_at,
+    small_frame,
+    sparse_frame,
+)
 
 
 def _textured_frame(w: int = 1280, h: int = 720) -> np.ndarray:
@@ -94,3 +102,26 @@ def test_stripes_of_the_wearers_shirt_are_no_folds() -> None:
     fine, coarse = fold_maps(small_frame(frame), None)
     ratio, plain = _ratio(fine, coarse), _plain_ratio(frame)
     assert np.sqrt(np.mean(ratio**2)) < 0.3 * np.sqrt(np.mean(plain**2)), (ratio.std(), plain.std())
+
+
+def test_patch_means_are_the_plain_means_of_the_clamped_patches_bit_for_bit() -> None:
+    """Its sums and roundings are np.mean's, on contiguous frames and others (an RGBA frame's RGB view), for
+    points inside, on the edges and off the frame (patches clamped onto it, as the occluders' samples are)."""
+    rgba = np.random.default_rng(5).integers(0, 256, (48, 64, 4), np.uint8)
+    points = np.array([(10.7, 20.2), (0.0, 0.0), (63.9, 47.9), (-7.5, 30.0), (70.0, -3.0), (1.0, 46.0)], np.float32)
+    for frame in (np.ascontiguousarray(rgba[..., :3]), rgba[..., :3]):
+        plain = []
+        for x, y in points.astype(int):
+            xs, ys = np.clip(np.arange(x - 2, x + 3), 0, 63), np.clip(np.arange(y - 2, y + 3), 0, 47)
+            plain.append(frame[np.ix_(ys, xs)].reshape(25, 3).mean(axis=0, dtype=np.float32) * np.float32(1 / 255))
+        assert np.array_equal(patch_means(frame, points), np.array(plain))
+
+
+def test_pixels_at_reads_what_fancy_indexing_reads() -> None:
+    rng = np.random.default_rng(6)
+    rgba = rng.integers(0, 256, (30, 40, 4), np.uint8)
+    mask = rng.random((30, 40)).astype(np.float32)
+    x, y = rng.integers(0, 40, (3, 7)), rng.integers(0, 30, (3, 7))
+    for image in (np.ascontiguousarray(rgba[..., :3]), rgba[..., :3], mask, mask[:, ::2]):
+        xs = np.minimum(x, image.shape[1] - 1)
+        assert np.array_equal(pixels_at(image, xs, y), image[y, xs])
