@@ -49,10 +49,11 @@ class HairMap:
     others: np.ndarray  # (3, 3) float32 skin, top and room colours: a pixel nearer to them is not hair
 
 
-def _median(pixels: np.ndarray) -> np.ndarray:
-    return np.median(pixels.reshape(-1, 3), axis=0).astype(np.float32)
-
-
+_VISIBLE = np.array(_LANDMARKS)  # the landmarks that must be seen, as a fancy index built once
+# Landmark pairs whose midpoints and spans are used: ears, shoulders, eyes (inner), mouth corners.
+_PAIRS = np.array([[7, pose.LEFT_SHOULDER, 2, 9], [8, pose.RIGHT_SHOULDER, 5, 10]])
+_REACH = np.array([[_ROI_TOP], [-_ROI_BELOW]], np.float32)  # the region's reach from the eyes and shoulders
+_GROW = np.ones((5, 5), np.uint8)  # the map's growth around the hair pixels (two working pixels each way)
 SHADE_RANGE = (0.55, 1.3)  # brightness factors skin and cloth take in shadow and light and stay themselves
 
 
@@ -60,8 +61,38 @@ def shade_distance(pixels: np.ndarray, ref: np.ndarray) -> np.ndarray:
     """Distance (0..1 RGB) of each pixel (..., 3) from the nearest shade of `ref` (ref x k, k in SHADE_RANGE), for
     skin and the wearer's top: a neck in the chin's shadow or a fold stays skin or cloth, not "dark like hair".
     (Not for the hair itself: brown hair is a dark shade of skin.) Same metric as shaders/hair.frag."""
-    k = np.clip(pixels @ ref / max(float(ref @ ref), 1e-4), *SHADE_RANGE)
-    return np.linalg.norm(pixels - k[..., None] * ref, axis=-1)
+    return _distances(np.moveaxis(pixels, -1, 0), _shades(pixels, ref[None]))[0]
+
+
+def _shades(pixels: np.ndarray, refs: np.ndarray, at: np.ndarray | None = None) -> np.ndarray:
+    """Centres (n, 3, ...) for _distances: refs (n, 3) at each pixel's shade of them (of pixels `at` only, if given)."""
+    k = np.empty((len(refs), *(pixels.shape[:-1] if at is None else at.shape)), np.float32)
+    for i, ref in enumerate(refs):
+        dots = pixels @ ref  # over all the pixels even when fewer are wanted: BLAS rounds each by its place in a row
+        np.divide(dots if at is None else dots.reshape(-1)[at], max(float(ref @ ref), 1e-4), out=k[i, ...])
+    k.clip(*SHADE_RANGE, out=k)
+    return k[:, None] * refs.reshape(refs.shape + (1,) * (k.ndim - 1))
+
+
+def _distances(planes: np.ndarray, centres: np.ndarray) -> np.ndarray:
+    """np.linalg.norm(pixels - centre) bit for bit, channel-first (3, ...): numpy loops slowly over a last axis of 3."""
+    if centres.ndim == 2:  # (n, 3): one colour per map
+        centres = centres.reshape(centres.shape + (1,) * (planes.ndim - 1))
+    d = planes - centres
+    d *= d
+    return np.sqrt(d.sum(axis=1))  # (n, ...): the squares summed in channel order, as np.linalg.norm does
+
+
+def _median(values: np.ndarray) -> np.ndarray:
+    """np.median over the first axis, bit for bit, by one sort: its own checks cost more than sorting these pixels."""
+    ordered = np.sort(values, axis=0)
+    half = len(values) // 2
+    return ordered[half] if len(values) % 2 else (ordered[half - 1] + ordered[half]) / 2
+
+
+def _length(vector: np.ndarray) -> float:
+    """np.linalg.norm of a 1-D vector, bit for bit (its own sqrt(x . x)), without its argument checks."""
+    return float(np.sqrt(vector.dot(vector)))
 
 
 def hair_map(frame: np.ndarray, mask: np.ndarray | None, body: Body | None) -> HairMap | None:
@@ -70,30 +101,32 @@ def hair_map(frame: np.ndarray, mask: np.ndarray | None, body: Body | None) -> H
     if body is None or mask is None or mask.size == 0:
         return None
     lm = np.asarray(body.landmarks_px, dtype=np.float32)
-    if lm.shape[0] < pose.NUM_LANDMARKS or float(lm[list(_LANDMARKS), 2].min()) < 0.5:
+    if lm.shape[0] < pose.NUM_LANDMARKS or float(lm[_VISIBLE, 2].min()) < 0.5:
         return None
     fh, fw = frame.shape[:2]
     bw, bh = body.frame_size
     px = lm[:, :2] * (np.array([fw / bw, fh / bh], np.float32) if bw and bh else 1.0)
-    ears = px[[7, 8]]
-    head_w = float(np.linalg.norm(ears[0] - ears[1]))
+    ends = px[_PAIRS]  # (2, 4, 2): the first and the second landmark of each pair
+    gaps = ends[0] - ends[1]
+    mids = (ends[0] + ends[1]) / 2
+    ear_mid, sh_mid, eye_mid, mouth_mid = mids
+    head_w = _length(gaps[0])
     if head_w < MIN_HEAD_PX:
         return None
-    shoulders = px[[pose.LEFT_SHOULDER, pose.RIGHT_SHOULDER]]
-    ear_mid, sh_mid = ears.mean(axis=0), shoulders.mean(axis=0)
     up = ear_mid - sh_mid
-    if float(np.linalg.norm(up)) < 0.5 * head_w:
+    up_len = _length(up)
+    if up_len < 0.5 * head_w:
         return None
-    up /= np.linalg.norm(up)
-    right = np.array([-up[1], up[0]], np.float32)
-    eye_mid = px[[2, 5]].mean(axis=0)
+    up /= up_len
 
     # Working region: head top to well below the shoulders, at HEAD_PX per head width.
-    pts = np.concatenate([ears, shoulders, [eye_mid + up * _ROI_TOP * head_w], [sh_mid - up * _ROI_BELOW * head_w]])
-    x0 = int(max(0, pts[:, 0].min() - _ROI_SIDE * head_w))
-    x1 = int(min(fw, pts[:, 0].max() + _ROI_SIDE * head_w))
-    y0 = int(max(0, pts[:, 1].min()))
-    y1 = int(min(fh, pts[:, 1].max()))
+    reach = mids[[2, 1]] + up * _REACH * head_w  # the head top above the eyes, the chest below the shoulders
+    pts = np.concatenate([ends[:, :2].reshape(4, 2), reach])  # and the ears and shoulders
+    lo, hi = pts.min(axis=0), pts.max(axis=0)
+    x0 = int(max(0, lo[0] - _ROI_SIDE * head_w))
+    x1 = int(min(fw, hi[0] + _ROI_SIDE * head_w))
+    y0 = int(max(0, lo[1]))
+    y1 = int(min(fh, hi[1]))
     if x1 - x0 < 4 or y1 - y0 < 4:
         return None
     scale = min(1.0, HEAD_PX / head_w)
@@ -101,69 +134,81 @@ def hair_map(frame: np.ndarray, mask: np.ndarray | None, body: Body | None) -> H
     mh, mw = mask.shape[:2]
     mx0, my0 = int(x0 * mw / fw), int(y0 * mh / fh)
     mx1, my1 = max(mx0 + 1, int(x1 * mw / fw)), max(my0 + 1, int(y1 * mh / fh))
-    person = cv2.resize(np.ascontiguousarray(mask[my0:my1, mx0:mx1]), size, interpolation=cv2.INTER_LINEAR)
-    person = person.astype(np.float32) * (1.0 / 255.0 if mask.dtype == np.uint8 else 1.0)
+    # Resized from the mask in place (OpenCV takes the row stride): copying the region first read all of it.
+    person = cv2.resize(mask[my0:my1, mx0:mx1], size, interpolation=cv2.INTER_LINEAR).astype(np.float32, copy=False)
+    if mask.dtype == np.uint8:
+        person *= 1.0 / 255.0
 
-    # Head-relative coordinates of every working pixel, in head widths (outer sums of row and column terms).
-    fx = (x0 + (np.arange(size[0], dtype=np.float32) + 0.5) * (x1 - x0) / size[0])[None, :]
+    # Head-relative coordinates of every working pixel, in head widths: the height above the eyes, the height
+    # above the ears and the distance across from the ears' midpoint, each the outer sum of a column term
+    # (3, 1, w) and a row term (3, h, 1), the three at once.
+    fx = x0 + (np.arange(size[0], dtype=np.float32) + 0.5) * (x1 - x0) / size[0]
     fy = (y0 + (np.arange(size[1], dtype=np.float32) + 0.5) * (y1 - y0) / size[1])[:, None]
-    above_eyes = ((fx - eye_mid[0]) * up[0] + (fy - eye_mid[1]) * up[1]) / head_w
-    above_ears = ((fx - ear_mid[0]) * up[0] + (fy - ear_mid[1]) * up[1]) / head_w
-    across = np.abs(((fx - ear_mid[0]) * right[0] + (fy - ear_mid[1]) * right[1]) / head_w)
+    origins, axes = mids[[2, 0, 0], :, None], np.array([up, up, (-up[1], up[0])])[:, :, None]
+    terms_x, terms_y = (fx - origins[:, :1]) * axes[:, :1], (fy - origins[:, 1:]) * axes[:, 1:]
+    above_eyes, above_ears, across = (terms_x + terms_y) / head_w
+    across = np.abs(across)
     on_person = person > 0.8
     top = (person > 0.7) & (above_eyes > SAMPLE_ABOVE_EYES) & (across < SAMPLE_HALF_WIDTH)
-    if int(top.sum()) < MIN_SAMPLES:
+    if np.count_nonzero(top) < MIN_SAMPLES:
         return None
     crop = shrink(frame[y0:y1, x0:x1], size)
+    pixels = crop.reshape(-1, 3)  # rows, as the shade products take them; channels first for the distances
 
     def patch(near: np.ndarray) -> np.ndarray | None:
-        return _median(crop[near]) if int(near.sum()) >= 4 else None
+        return _median(pixels.compress(near.ravel(), axis=0)) if np.count_nonzero(near) >= 4 else None
 
     nose = px[pose.NOSE]
-    face_at = nose + 0.35 * (px[[9, 10]].mean(axis=0) - nose)
+    face_at = nose + 0.35 * (mouth_mid - nose)
     skin = patch(((fx - face_at[0]) ** 2 + (fy - face_at[1]) ** 2 < (0.25 * head_w) ** 2) & on_person)
     # The room just off the head: where the mask bleeds past the hair, what is sampled there is the wall.
     backdrop = patch((person < 0.1) & (above_ears > 0.0))
     if skin is None or backdrop is None:
         return None
     # Hair samples: the head top without the forehead's skin and the room the mask bled into.
-    samples = crop[top]
-    plain = np.linalg.norm(samples - backdrop, axis=1)
-    samples = samples[(shade_distance(samples, skin) > SKIN_LIKE) & (plain > SEPARABLE)]
+    samples = pixels.compress(top.ravel(), axis=0)
+    channels = samples.T
+    keep = _distances(channels, _shades(samples, skin[None]))[0] > SKIN_LIKE
+    keep &= _distances(channels, backdrop[None])[0] > SEPARABLE
+    samples = samples.compress(keep, axis=0)
     if len(samples) < MIN_SAMPLES:
         return None  # bald, or a forehead up to the crown
     hair = _median(samples)
-    spread = float(np.median(np.linalg.norm(samples - hair, axis=1)))
+    spread = float(_median(_distances(samples.T, hair[None])[0]))
     if spread > MAX_SPREAD:
         return None  # no one colour up there: a patterned hat, a mixed background
-    tolerance = float(np.clip(2.0 * spread, 0.06, MAX_TOLERANCE))
-    sh_span = float(np.linalg.norm(shoulders[0] - shoulders[1]))
-    top_at = sh_mid - up * 0.45 * sh_span
+    tolerance = min(max(2.0 * spread, 0.06), MAX_TOLERANCE)
+    top_at = sh_mid - up * 0.45 * _length(gaps[1])
     clothes = patch(((fx - top_at[0]) ** 2 + (fy - top_at[1]) ** 2 < (0.35 * head_w) ** 2) & on_person)
     if clothes is None:
         return None
-    ref = np.stack([skin, clothes, backdrop])
-    apart = (shade_distance(hair, skin), shade_distance(hair, clothes), np.linalg.norm(hair - backdrop))
-    if min(float(d) for d in apart) < SEPARABLE:
+    ref = np.array([skin, clothes, backdrop])
+    if min(*_distances(hair, _shades(hair, ref[:2])).tolist(), _length(hair - backdrop)) < SEPARABLE:
         return None
 
-    to_hair = np.linalg.norm(crop - hair, axis=2)
-    to_other = np.minimum(shade_distance(crop, skin), shade_distance(crop, clothes))
-    np.minimum(to_other, np.linalg.norm(crop - backdrop, axis=2), out=to_other)
+    planes = np.ascontiguousarray(crop.transpose(2, 0, 1)).reshape(3, -1)  # (3, h * w)
+    to_hair = _distances(planes, hair[None])[0]
     # Never through the face, the neck or the middle of the chest: hair over the shoulders hangs beside them,
     # and shaded skin or a dark collar there must not count (nor connect the head's hair to the clothes).
     beside = (across > CENTRE_HALF_WIDTH) | (above_eyes > 0.4)
-    like = (to_hair < tolerance) & (to_hair < to_other - MARGIN) & (person > 0.5) & beside
-    count, labels = cv2.connectedComponents(like.astype(np.uint8), connectivity=8)
-    if count <= 1:
-        return None
-    rooted = np.unique(labels[top & like])
-    hanging = np.isin(labels, rooted[rooted > 0])
-    below = int((hanging & (above_ears < -REACH_BELOW_EARS)).sum()) / (head_w * scale) ** 2  # head widths^2
-    if below < MIN_LOCK_AREA:
+    # Hair is near the hair colour, on the person and beside the face: only there is it told from the skin, the
+    # top and the room (the same distances as over the whole map, on a fraction of its pixels).
+    near = np.flatnonzero((to_hair < tolerance) & (person.ravel() > 0.5) & beside.ravel())
+    at = planes[:, near]
+    to_other = np.minimum(_distances(at, _shades(crop, ref[:2], near)).min(axis=0), _distances(at, backdrop[None])[0])
+    like = np.zeros(crop.shape[:2], bool)
+    np.put(like, near, to_hair[near] < to_other - MARGIN)
+    low = above_ears < -REACH_BELOW_EARS
+    unit = (head_w * scale) ** 2  # working pixels per head width squared
+    if np.count_nonzero(like & low) / unit < MIN_LOCK_AREA:
+        return None  # even all the hair-like pixels below the ears together are no lock: none hangs there
+    count, labels = cv2.connectedComponents(like.view(np.uint8), connectivity=8)
+    rooted = np.zeros(count, np.uint8)  # 255 for the components that reach the head top's samples
+    rooted[labels[top & like]] = 255
+    hanging = rooted[labels]
+    if np.count_nonzero(hanging[low]) / unit < MIN_LOCK_AREA:
         return None  # short hair: nothing (or a wisp) falls past the ears onto the clothes
     # Grown by two working pixels, then softened: the map is fully on over every hair pixel (strand edges
     # mixed with the top's colour included) and the shader's per-pixel colour test draws the edge.
-    alpha = cv2.dilate(hanging.astype(np.uint8) * 255, np.ones((5, 5), np.uint8))
-    alpha = cv2.GaussianBlur(alpha, (3, 3), 0)
-    return HairMap(alpha, (x0, y0, x1, y1), hair, tolerance, ref.astype(np.float32))
+    alpha = cv2.GaussianBlur(cv2.dilate(hanging, _GROW), (3, 3), 0)
+    return HairMap(alpha, (x0, y0, x1, y1), hair, tolerance, ref)
