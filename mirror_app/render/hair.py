@@ -1,13 +1,13 @@
 """Long hair falling over the shoulders: where the camera frame is drawn back over the garment.
 
 From what each frame already has (camera frame, person mask, face and shoulder landmarks), at a scale where
-the ear-to-ear distance is HEAD_PX pixels (~0.2 ms whatever the person's size): the hair colour is sampled
-on the top of the head (inside the person mask, well above the eyes), and the hair-coloured pixels that are
-connected to it and reach below the ears are the hair in front of the clothes. Conservative by design: no
-map when the hair's colour cannot be told from the face's skin, the wearer's own top (sampled on the
-sternum) or the room beside the head, when too little of the head top is seen, or when nothing hair-like
-hangs below the ears (short hair). The shader then refines the map's soft edge per pixel with the same
-colour test.
+the ear-to-ear distance is HEAD_PX pixels (~0.5 ms a call at 720p here, whatever the person's size): the hair
+colour is sampled on the top of the head (inside the person mask, well above the eyes), and the hair-coloured
+pixels that are connected to it and reach below the ears are the hair in front of the clothes. Conservative by
+design: no map when the hair's colour cannot be told from the face's skin, the wearer's own top (sampled on
+the sternum) or the room beside the head, when too little of the head top is seen, or when nothing hair-like
+hangs below the ears (short hair). The shader then refines the map's soft edge per pixel with the same colour
+test.
 """
 
 from __future__ import annotations
