@@ -462,3 +462,19 @@ def test_a_wrist_tracked_onto_a_coloured_top_draws_no_band_of_it(renderer, comp)
     assert top_drawn.sum() <= 10, f"{top_drawn.sum()} px of the top drawn over the garment"
     forearm = _segment_mask((100, 140), (140, 136), 5) & region  # short of the wrist and the hand capsule
     assert (np.abs(out - frame).max(axis=2) <= 10)[forearm].mean() >= 0.8
+
+
+def test_a_fading_garment_leaves_the_frame_under_it_unshaded(renderer, comp) -> None:
+    """The contact shadow runs on under an opaque garment (it hides it there); a fading one shows the frame
+    beneath it, which must not darken into a shadow of the garment as it fades out."""
+    frame, mask, _ = person_scene()
+    garment, mesh = make_garment()
+    comp.preload(garment, mesh)
+    body = person_body(mask, arm=False)
+    rows, cols = garment_inner()
+    for opacity in (0.25, 0.5):
+        fit = make_fit(mesh, opacity=opacity)
+        base = render(renderer, frame, body, fit).astype(np.float32)
+        shaded = render(renderer, frame, body, fit, shadows=True).astype(np.float32)
+        assert np.abs(shaded[rows, cols] - base[rows, cols]).mean() < 1.0, opacity
+    # Opaque, the shadow still darkens just outside the hem (test_shadows_darken_just_outside_the_hem).
