@@ -56,7 +56,8 @@ void main() {
     // Under an opaque garment the frame's multiplier is hidden, so the shadow runs on beneath it: at 1/8 size
     // the sharp coverage would otherwise lift the shadow's darkest band, just outside the edge. A fading
     // garment (opacity below 0.9) lets the frame show through: there the frame under it stays unshaded.
-    k_bg = mix(1.0 - u_shadow * dropped * mix(0.3, 1.0, fine.g), 1.0, inside * clamp(10.0 * (1.0 - u_opacity), 0.0, 1.0));
+    float fading = clamp(10.0 * (1.0 - u_opacity), 0.0, 1.0);
+    k_bg = mix(1.0 - u_shadow * dropped * mix(0.3, 1.0, fine.g), 1.0, inside * fading);
 #endif
     f_color = vec4(k_in - SHADE_BASE, k_bg, 0.0, 1.0);
 }
