@@ -17,6 +17,7 @@ arm's, where one hangs beside) for colours to be read at all: a sleeve of the to
 seams that break its colour too, and nothing tells them from the top's edge."""
 OUTER_PX = (4, 10)  # the arm's colour is taken this far (px) inside the mask's edge (its edge may stand off the body)
 AFTER_PX = 4  # samples from a break on: most must stay unlike the top (a fold or seam line is 1-3 px)
+TOP_SAMPLES_AT = np.linspace(0.1, 0.8, 16)  # where, as shares of the cut, the top's colour is taken
 
 
 def colour_features(rgb: np.ndarray) -> np.ndarray:
@@ -66,7 +67,7 @@ def widen_to_top(
     feats = colour_features(image[ys, xs])  # (m, L, 4)
     # The top's colour (inside the cut, 16 samples) against the arm's (just inside the mask's edge).
     rows = np.arange(len(cuts))[:, None]
-    inner = np.rint(cuts[:, None] * np.linspace(0.1, 0.8, 16)[None, :]).astype(np.intp)
+    inner = np.rint(cuts[:, None] * TOP_SAMPLES_AT[None, :]).astype(np.intp)
     outer = np.clip(np.ceil(edges).astype(np.intp)[:, None] - np.arange(OUTER_PX[0], OUTER_PX[1] + 1)[None, :], 0, None)
     contrast = np.linalg.norm(np.median(feats[rows, inner], axis=1) - np.median(feats[rows, outer], axis=1), axis=-1)
     apart = usable & (contrast >= FLANK_CONTRAST)

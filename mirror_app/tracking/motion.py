@@ -80,9 +80,10 @@ class ImageMotion:
         if self._local is None:
             return np.ones(len(points_px), np.float32)
         h, w = self._local.shape
-        xs = np.clip((points_px[:, 0] / SCALE).astype(int), 0, w - 1)
-        ys = np.clip((points_px[:, 1] / SCALE).astype(int), 0, h - 1)
-        moving = np.clip((self._local[ys, xs] - MOVING_FROM) / (MOVING_AT - MOVING_FROM), 0.0, 1.0)
+        # minimum/maximum rather than np.clip: the same values, a few µs less on these 33 points.
+        xs = np.minimum(np.maximum((points_px[:, 0] / SCALE).astype(int), 0), w - 1)
+        ys = np.minimum(np.maximum((points_px[:, 1] / SCALE).astype(int), 0), h - 1)
+        moving = np.minimum(np.maximum((self._local[ys, xs] - MOVING_FROM) / (MOVING_AT - MOVING_FROM), 0.0), 1.0)
         # A point off the picture is a guess: it moves when the person does.
         outside = (points_px[:, 0] < 0) | (points_px[:, 0] >= w * SCALE) | (points_px[:, 1] < 0)
         outside |= points_px[:, 1] >= h * SCALE

@@ -4,27 +4,49 @@ from __future__ import annotations
 
 import itertools
 import logging
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from mirror_app.tracking.body import LEFT_HIP, LEFT_SHOULDER, RIGHT_HIP, RIGHT_SHOULDER, TORSO
+from mirror_app.tracking.body import TORSO
 
 log = logging.getLogger(__name__)
 
 
+_TORSO_ROWS = list(TORSO)
+Point = tuple[float, float]
+
+
+def _torso_points(landmarks_px: np.ndarray) -> list[list[float]]:
+    """The torso joints' (x, y) px as floats, in TORSO's order: four points cost less in floats than in numpy."""
+    points: list[list[float]] = landmarks_px[_TORSO_ROWS, :2].tolist()
+    return points
+
+
+def _centre(points: list[list[float]]) -> Point:
+    """torso_centre of _torso_points, kept as floats: the selector compares it with others every frame."""
+    (lsx, lsy), (rsx, rsy), (lhx, lhy), (rhx, rhy) = points
+    return (lsx + rsx + lhx + rhx) / 4.0, (lsy + rsy + lhy + rhy) / 4.0
+
+
+def _scale(points: list[list[float]]) -> float:
+    """torso_scale of _torso_points (math.hypot: it may differ from numpy's norm in the last bit; only gated on)."""
+    (lsx, lsy), (rsx, rsy), (lhx, lhy), (rhx, rhy) = points
+    width = math.hypot(lsx - rsx, lsy - rsy)
+    length = math.hypot((lsx + rsx - lhx - rhx) / 2.0, (lsy + rsy - lhy - rhy) / 2.0)
+    return max(width, length, 1.0)
+
+
 def torso_centre(landmarks_px: np.ndarray) -> np.ndarray:
     """Mean of shoulders and hips (x, y px): steadier than any single joint for telling people apart."""
-    return landmarks_px[list(TORSO), :2].astype(np.float64).mean(axis=0)
+    return np.array(_centre(_torso_points(landmarks_px)))
 
 
 def torso_scale(landmarks_px: np.ndarray) -> float:
     """Size of the torso in px (larger of shoulder width and shoulder-to-hip length), at least 1."""
-    lm = landmarks_px[:, :2].astype(np.float64)
-    width = float(np.linalg.norm(lm[LEFT_SHOULDER] - lm[RIGHT_SHOULDER]))
-    length = float(np.linalg.norm((lm[LEFT_SHOULDER] + lm[RIGHT_SHOULDER] - lm[LEFT_HIP] - lm[RIGHT_HIP]) / 2.0))
-    return max(width, length, 1.0)
+    return _scale(_torso_points(landmarks_px))
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +73,7 @@ class PersonSelector:
         self.grace_s = grace_s
         self._ids = itertools.count(1)
         self._id: int | None = None
-        self._centre: np.ndarray | None = None
+        self._centre: Point | None = None
         self._scale = 1.0
         self._seen_t = 0.0
 
@@ -67,15 +89,17 @@ class PersonSelector:
 
     def choose(self, candidates: Sequence[np.ndarray], frame_size: tuple[int, int], t: float) -> Choice | None:
         """Pick among (33, 3) pixel-landmark arrays seen at t (s); None while the followed one is missing."""
-        centres = [torso_centre(c) for c in candidates]
+        points = [_torso_points(c) for c in candidates]
+        centres = [_centre(p) for p in points]
         if self._id is not None and self._centre is not None:
             since = max(t - self._seen_t, 0.0)
             radius = self._scale * (self.gate + self.gate_growth * since)
             if centres:
-                dists = [float(np.linalg.norm(c - self._centre)) for c in centres]
-                best = int(np.argmin(dists))
+                x, y = self._centre
+                dists = [math.hypot(cx - x, cy - y) for cx, cy in centres]
+                best = min(range(len(dists)), key=dists.__getitem__)  # the first nearest, as np.argmin
                 if dists[best] <= radius:
-                    self._update(candidates[best], centres[best], t)
+                    self._update(points[best], centres[best], t)
                     return Choice(best, self._id, False)
             if since < self.grace_s:
                 return None  # briefly lost (occlusion, missed detection): do not dress someone else meanwhile
@@ -83,21 +107,22 @@ class PersonSelector:
             self.reset()
         if not candidates:
             return None
-        best = int(np.argmax([self._prominence(c, ce, frame_size) for c, ce in zip(candidates, centres, strict=True)]))
+        prominence = [self._prominence(p, ce, frame_size) for p, ce in zip(points, centres, strict=True)]
+        best = max(range(len(prominence)), key=prominence.__getitem__)  # the first most prominent, as np.argmax
         self._id = next(self._ids)
-        self._update(candidates[best], centres[best], t)
+        self._update(points[best], centres[best], t)
         log.info("following person %d", self._id)
         return Choice(best, self._id, True)
 
-    def _update(self, landmarks_px: np.ndarray, centre: np.ndarray, t: float) -> None:
+    def _update(self, points: list[list[float]], centre: Point, t: float) -> None:
         self._centre = centre
-        self._scale = torso_scale(landmarks_px)
+        self._scale = _scale(points)
         self._seen_t = t
 
     @staticmethod
-    def _prominence(landmarks_px: np.ndarray, centre: np.ndarray, frame_size: tuple[int, int]) -> float:
+    def _prominence(points: list[list[float]], centre: Point, frame_size: tuple[int, int]) -> float:
         """Torso size relative to the frame, discounted by up to half for distance from the image centre."""
         w, h = frame_size
-        half_diag = 0.5 * float(np.hypot(w, h))
-        off_centre = min(float(np.linalg.norm(centre - (w / 2.0, h / 2.0))) / half_diag, 1.0)
-        return torso_scale(landmarks_px) / half_diag * (1.0 - 0.5 * off_centre)
+        half_diag = 0.5 * math.hypot(w, h)
+        off_centre = min(math.hypot(centre[0] - w / 2.0, centre[1] - h / 2.0) / half_diag, 1.0)
+        return _scale(points) / half_diag * (1.0 - 0.5 * off_centre)
