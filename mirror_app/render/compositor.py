@@ -19,6 +19,7 @@ from mirror_app.render.analysis import (
     light_estimate,
     patch_means,
     resample_nearest,
+    rgb_distance,
     small_frame,
     sparse_frame,
 )
@@ -784,9 +785,7 @@ def _separable_colours(colours: np.ndarray) -> None:
     sleeve on a same-coloured shirt) is replaced by the other one; when both do, the colour test cannot
     separate limb from clothes, so the limb colours are set out of range and only the capsule core counts."""
     limb0, limb1, near0, near1 = colours
-    diff = colours[2:, None] - colours[None, :2]  # (beside, limb, K, 3)
-    diff *= diff
-    dist = np.sqrt(diff[..., 0] + diff[..., 1] + diff[..., 2])  # np.linalg.norm's sums, for all four pairs
+    dist = rgb_distance(colours[2:, None], colours[None, :2])  # (beside, limb, K): all four pairs at once
     same = np.minimum(dist[:, 0], dist[:, 1]) < SAME_COLOUR
     if not np.logical_or.reduce(same, axis=None):  # the usual case: nothing to change
         return

@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from mirror_app.render.analysis import patch_means, pixels_at
+from mirror_app.render.analysis import patch_means, pixel_indices, pixels_at, rgb_distance
 from mirror_app.tracking import body as pose
 from mirror_app.tracking.body import Body
 
@@ -68,22 +68,6 @@ def skin_plausible(rgb: np.ndarray) -> np.ndarray:
     return grey | ((hue >= SKIN_HUE_DEG[0]) & (hue <= SKIN_HUE_DEG[1]))
 
 
-def _colour_distances(pixels: np.ndarray, skin: np.ndarray) -> np.ndarray:
-    """RGB distance (0..1) of uint8 pixels (..., 3) from a colour: np.linalg.norm's sums, without its overhead."""
-    d = pixels * _BYTE - skin
-    d *= d
-    return np.sqrt(d[..., 0] + d[..., 1] + d[..., 2])  # in norm's order: a sum over the last axis took longer
-
-
-def _clamped(xy: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    """Whole-pixel indices (truncated) of points (2, ...: x then y) on a picture `size` (w, h), clamped onto it."""
-    i = xy.astype(np.intp)
-    np.maximum(i, 0, out=i)  # np.clip's wrapper took longer than these
-    np.minimum(i[0], size[0] - 1, out=i[0])
-    np.minimum(i[1], size[1] - 1, out=i[1])
-    return i
-
-
 def _bare_forearms(
     frame: np.ndarray, mask: np.ndarray | None, scale: float, arms: list[tuple[Point, Point, Point]]
 ) -> list[tuple[Point, Point]]:
@@ -101,8 +85,8 @@ def _bare_forearms(
     h, fw = frame.shape[:2]
     skins = patch_means(frame, np.array([_mid(wr, knuckles) for _, wr, knuckles in arms], np.float32))
     ends = np.array([(e, wr) for e, wr, _ in arms], np.float32).T[:, :, :, None]  # (x/y, elbow/wrist, arm, 1)
-    on_axis = _clamped(ends[:, 0] * _SNAP_REST + ends[:, 1] * _SNAP_T, (fw, h))  # (2, arms, SNAP_SAMPLES)
-    unlike = _colour_distances(frame[on_axis[1], on_axis[0]], skins[:, None])
+    on_axis = pixel_indices(ends[:, 0] * _SNAP_REST + ends[:, 1] * _SNAP_T, (fw, h))  # (2, arms, SNAP_SAMPLES)
+    unlike = rgb_distance(frame[on_axis[1], on_axis[0]] * _BYTE, skins[:, None])
     tracked = (np.add.reduce(unlike, axis=1) / SNAP_SAMPLES).tolist()  # each axis's distance from its hand
     out = []
     for (e, wr, _), skin, plausible, away in zip(arms, skins, skin_plausible(skins).tolist(), tracked, strict=True):
@@ -137,16 +121,16 @@ def _snap_forearm(
     offsets = shifts * normal  # (2, S): each end's tried positions
     # (2, S, S, SNAP_SAMPLES): the line from end a moved by offsets[i] to end b moved by offsets[j].
     xy = ((a + offsets)[:, :, None, None] * _SNAP_REST) + ((b + offsets)[:, None, :, None] * _SNAP_T)
-    pxy = _clamped(xy, (fw, h))
+    pxy = pixel_indices(xy, (fw, h))
     # Single pixels (many along each line average the noise): 5x5 patches made this 0.4 ms a frame.
     pixels = pixels_at(frame, pxy[0], pxy[1])
-    unlike = np.add.reduce(_colour_distances(pixels, skin), axis=2) / SNAP_SAMPLES  # (S, S): per line, mean
+    unlike = np.add.reduce(rgb_distance(pixels * _BYTE, skin), axis=2) / SNAP_SAMPLES  # (S, S): per line, mean
     if float(np.minimum.reduce(unlike, axis=None)) > SKIN_LIKE:
         return e, w  # no line looks like the hand, on the person or not (a sleeve: 5 in 6 calls on real clips)
     inside = (xy >= 0) & (xy < np.array([fw, h], np.float32)[:, None, None, None])
     on_person = inside[0] & inside[1]
     if mask is not None:
-        mxy = _clamped(pxy * scale, (mask.shape[1], mask.shape[0]))
+        mxy = pixel_indices(pxy * scale, (mask.shape[1], mask.shape[0]))
         on_person &= mask[mxy[1], mxy[0]] >= 0.5
     seen = np.add.reduce(on_person, axis=2) >= SNAP_ON_PERSON * SNAP_SAMPLES
     score = np.where(seen, unlike, np.inf)
