@@ -5,6 +5,9 @@
 #ifndef SHADE_BASE
 #define SHADE_BASE 0.35  // the compositor passes its SHADE_BASE; this is for compiling the file alone
 #endif
+#ifndef FOLD_LIMIT
+#define FOLD_LIMIT 0.4  // the compositor passes its FOLD_LIMIT; this is for compiling the file alone
+#endif
 #ifndef FOLDS
 #define FOLDS 1
 #endif
@@ -45,6 +48,9 @@ void main() {
 #if FOLDS
     float coarse = texture(u_folds_coarse, v_uv).r;
     float ratio = log2((fine.r + 0.04) / (coarse + 0.04)) * fine.g;
+    // Soft limit (stops): a fold's +-25 % passes nearly whole; a deep pocket of shadow in the wearer's own
+    // puffy or creased clothes (2x darker and more) would print as a dark blotch on a smooth new garment.
+    ratio = FOLD_LIMIT * tanh(ratio * (1.0 / FOLD_LIMIT));
     k_in = clamp(exp2(u_folds_strength * ratio), 0.6, 1.35);
 #endif
 #if SHADOWS

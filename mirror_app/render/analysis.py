@@ -105,6 +105,18 @@ def resample_nearest(img: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     return cv2.resize(np.ascontiguousarray(img), (shape[1], shape[0]), interpolation=cv2.INTER_NEAREST)
 
 
+LIGHT_TINT = 0.6
+"""Share of the measured tint taken as the light's: the near-neutral surfaces it is read from (walls, paper,
+white and grey clothes) show the light's colour, with a little of their own."""
+NEUTRAL_SATURATION = 0.3
+"""Saturation (max - min) / max, once the current estimate of the light is divided out, below which a pixel
+counts as a near-neutral surface for the light's colour; an orange suit, a red flag, wood panels are 0.4-0.8."""
+NEUTRAL_SHARE = 0.02
+"""Near-neutral weight (a share of all pixels: a white sheet of paper on a wall of wood panels) from which
+the light's colour is read from them alone; with less it leans toward the frame's mean colour, and with none
+it is that mean (a room all one colour is as likely coloured light as coloured walls)."""
+
+
 def light_from_region(mean_rgb: np.ndarray, reference: float) -> np.ndarray:
     """Light multiplier from a region's mean colour: neutral grey at `reference` luma gives (1, 1, 1)."""
     luma = float(mean_rgb @ LUMA)
@@ -113,14 +125,67 @@ def light_from_region(mean_rgb: np.ndarray, reference: float) -> np.ndarray:
     # Compressed intensity: a dark shirt should not black out the garment, a dim room should dim it.
     intensity = float(np.clip((luma / reference) ** 0.7, 0.35, 1.15))
     # Only part of the measured tint is light: the rest is the colour of what is in the picture.
-    chroma = np.clip(1.0 + 0.4 * (mean_rgb / luma - 1.0), 0.85, 1.15)
+    chroma = np.clip(1.0 + LIGHT_TINT * (mean_rgb / luma - 1.0), 0.85, 1.15)
     return (intensity * chroma).astype(np.float32)
 
 
-def light_estimate(small: np.ndarray, mask_small: np.ndarray | None, reference: float) -> np.ndarray:
-    """Light multiplier from a small frame: intensity half from the person, half from the room; colour from
-    the whole room (grey world), because the person region is mostly their own clothes' colour (an orange
-    suit is not orange light)."""
+WHITE_LUMA = 0.8
+"""Luma of a white wall or sheet of paper in the light `light_reference` calls neutral: the near-neutral
+surfaces' brighter half, measured against it, can raise the intensity the frame's mean gives."""
+
+
+Neutral = tuple[np.ndarray, float, float]  # what neutral_light returns: colour, brighter half's luma, trust
+
+
+def neutral_light(small: np.ndarray, person: np.ndarray | None = None) -> Neutral:
+    """The light as the room's near-neutral pixels show it (low saturation, neither near-black nor clipped,
+    off the `person` mask: the wearer's grey-blue shirt is not blue light): (colour, luma of their brighter
+    half, trust in 0..1). Found in two rounds (as the camera balanced it, then with that first estimate
+    divided out); the colour leans toward the frame's mean colour as trust falls (few near-neutral pixels,
+    see NEUTRAL_SHARE). Grey-world alone took the wearer's orange suit or a room's wood panels for warm
+    light, and a white tee came out peach."""
+    room = np.asarray(cv2.mean(small)[:3], np.float32)
+    # 2x2 samples averaged: a quarter of the work, and pixel noise does not lift the brighter half.
+    small = cv2.resize(small, (max(1, small.shape[1] // 2), max(1, small.shape[0] // 2)), interpolation=cv2.INTER_AREA)
+    pixels = small.reshape(-1, 3)
+    luma = pixels @ LUMA
+    _, saturation, value = cv2.split(cv2.cvtColor(small, cv2.COLOR_RGB2HSV))  # float: S = (max - min) / max
+    usable = ((value > 0.06) & (value - value * saturation < 0.97)).astype(np.float32)  # not black, not clipped
+    if person is not None:
+        off = cv2.resize(np.asarray(person, np.float32), (small.shape[1], small.shape[0]), interpolation=cv2.INTER_AREA)
+        usable *= 1.0 - off
+    colour, trust, bright = np.ones(3, np.float32), 0.0, 0.0
+    for turn in range(2):
+        if turn:  # the first estimate divided out: greys in a tinted light are grey again
+            gains = np.diag(float(colour @ LUMA) / np.maximum(colour, 1e-4)).astype(np.float32)
+            saturation = cv2.split(cv2.cvtColor(cv2.transform(small, gains), cv2.COLOR_RGB2HSV))[1]
+        weights = 1.0 - saturation * (1.0 / NEUTRAL_SATURATION)
+        np.clip(weights, 0.0, 1.0, out=weights)
+        weights *= weights
+        weights *= usable
+        weights = weights.reshape(-1)
+        total = float(weights.sum())
+        if total <= 0.0 or (turn and total < NEUTRAL_SHARE * weights.size):
+            break
+        colour = np.asarray((weights @ pixels) / total, np.float32)
+        upper = weights * (luma >= float(colour @ LUMA))
+        bright = float(upper @ luma) / float(upper.sum()) if upper.any() else float(colour @ LUMA)
+        if not turn:
+            trust = min(1.0, total / (NEUTRAL_SHARE * weights.size))
+    room_luma, colour_luma = float(room @ LUMA), float(colour @ LUMA)
+    if trust <= 0.0 or room_luma < 1e-4 or colour_luma < 1e-4:
+        return np.asarray(room, np.float32), 0.0, 0.0
+    mixed = trust * colour / colour_luma + (1.0 - trust) * room / room_luma
+    return np.asarray(mixed * room_luma, np.float32), bright, trust
+
+
+def light_estimate(
+    small: np.ndarray, mask_small: np.ndarray | None, reference: float, neutral: Neutral | None = None
+) -> np.ndarray:
+    """Light multiplier from a small frame: intensity from the mean luma (half the person's, half the room's)
+    and the near-neutral surfaces' brightness (`neutral_light`, or `neutral` when the caller kept a recent
+    one; a room of dark wood is not a dim room when its white paper is bright); colour from those surfaces,
+    because the person region is mostly their own clothes' colour (an orange suit is not orange light)."""
     pixels = small.reshape(-1, 3)
     room = np.asarray(cv2.mean(small)[:3], np.float32)  # numpy's axis-0 sum over (N, 3) is ~20x slower
     person = room
@@ -131,7 +196,12 @@ def light_estimate(small: np.ndarray, mask_small: np.ndarray | None, reference: 
             person = (weights @ pixels) / total
     room_luma = float(room @ LUMA)
     mixed_luma = 0.5 * (float(np.asarray(person) @ LUMA) + room_luma)
-    mean = room * (mixed_luma / room_luma) if room_luma > 1e-4 else room
+    colour, bright, trust = neutral if neutral is not None else neutral_light(small, mask_small)
+    # The brightest near-neutral surfaces bound the light from below (nothing is whiter than white): a room of
+    # dark wood panels with bright paper on them is not a dim room. No white in view says nothing either way.
+    mixed_luma = max(mixed_luma, mixed_luma + 0.5 * trust * (bright * (reference / WHITE_LUMA) - mixed_luma))
+    colour_luma = float(colour @ LUMA)
+    mean = colour * (mixed_luma / colour_luma) if colour_luma > 1e-4 else room
     return light_from_region(np.asarray(mean, dtype=np.float32), reference)
 
 

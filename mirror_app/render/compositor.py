@@ -14,9 +14,11 @@ import numpy as np
 from mirror_app.catalog.garment import Garment
 from mirror_app.generator.fit import Fit, GarmentMesh
 from mirror_app.render.analysis import (
+    Neutral,
     fold_maps,
     fold_window,
     light_estimate,
+    neutral_light,
     patch_means,
     resample_nearest,
     rgb_distance,
@@ -44,6 +46,13 @@ ALPHA_CUT = 0.5  # texture alpha contour taken as the garment's edge
 DEPTH_MARGIN_M = 0.02  # garment must be this far behind an arm (metres) to be hidden by it
 AO_SHARE = 0.35  # edge darkening inside the garment, as a share of shadow_strength
 COVER_QUAD_PX = 20.0  # the 1/4-size coverage pass draws the mesh coarsened up to quads this big (frame px)
+NEUTRAL_EVERY = 4
+"""Frames one search for the room's near-neutral surfaces (the light's colour, analysis.neutral_light, ~0.1
+ms) serves: the light's EMA (light_smoothing 0.15) takes ~6 frames to follow a change anyway."""
+FOLD_LIMIT = 0.4
+"""Soft limit (tanh, in stops) of the wearer's luma ratio before the fold transfer: their folds (+-0.1 to 0.35
+stops on the clips, 5th to 95th percentile) pass nearly whole, the deep shadows of a puffy suit or a squat's
+creases (-1 to -1.3 stops at the 1st percentile) no longer print as dark blotches on the garment."""
 SHADE_BASE = 0.35  # the shade map stores the garment multiplier (0.39..1.35) less this, the frame one as is
 COVER_DEPTH_RANGE_M = 1.0  # the coverage map holds depths within +-this (metres from the torso) in 8 bits
 
@@ -137,7 +146,12 @@ class Compositor:
             (folds, shadows): load(
                 "shade",
                 vertex="background",
-                defines={"FOLDS": int(folds), "SHADOWS": int(shadows), "SHADE_BASE": SHADE_BASE},
+                defines={
+                    "FOLDS": int(folds),
+                    "SHADOWS": int(shadows),
+                    "SHADE_BASE": SHADE_BASE,
+                    "FOLD_LIMIT": FOLD_LIMIT,
+                },
             )
             for folds, shadows in ((True, True), (True, False), (False, True))
         }
@@ -188,6 +202,8 @@ class Compositor:
         self._low_fbo: dict[str, moderngl.Framebuffer] = {}
         self._garments: dict[str, _GarmentGpu] = {}
         self._light: np.ndarray | None = None
+        self._neutral: Neutral | None = None  # the last neutral_light, reused for NEUTRAL_EVERY frames
+        self._neutral_age = 0
         self.last_cpu_ms = 0.0  # numpy preparation of the latest render (analysis, sorting, uploads)
 
     def _load(self, name: str, **kwargs: object) -> moderngl.Program:
@@ -232,6 +248,7 @@ class Compositor:
         """Forget the smoothed light and the hair search's pause, e.g. after a scene cut, so the next frame
         sets the light directly and looks for hair."""
         self._light = None
+        self._neutral = None
         self._hair_wait = 0
 
     def _upload_mesh(
@@ -558,9 +575,17 @@ class Compositor:
             self._camera.write(part, viewport=(x0, y0, x1 - x0, y1 - y0), alignment=1)
 
     def _update_light(self, small: np.ndarray, mask_small: np.ndarray | None) -> None:
-        """EMA of the light multiplier, so flicker and people walking by do not pump the garment."""
-        estimate = light_estimate(small, mask_small, self.settings.light_reference)
+        """EMA of the light multiplier, so flicker and people walking by do not pump the garment. The search
+        for near-neutral surfaces (the light's colour) runs one frame in NEUTRAL_EVERY, the rest reuse it
+        (unless smoothing is off: then each frame's light is its own)."""
         k = float(np.clip(self.settings.light_smoothing, 0.0, 1.0))
+        fresh = self._neutral is not None and self._neutral_age < NEUTRAL_EVERY and k < 1.0
+        neutral = self._neutral if fresh else None
+        if neutral is None:
+            neutral = self._neutral = neutral_light(small, mask_small)
+            self._neutral_age = 0
+        self._neutral_age += 1
+        estimate = light_estimate(small, mask_small, self.settings.light_reference, neutral)
         if self._light is None:
             self._light = estimate
         else:

@@ -6,6 +6,7 @@ import cv2
 import numpy as np
 
 from mirror_app.render.analysis import (
+    LUMA,
     fold_maps,
     fold_window,
     light_estimate,
@@ -125,3 +126,43 @@ def test_pixels_at_reads_what_fancy_indexing_reads() -> None:
     for image in (np.ascontiguousarray(rgba[..., :3]), rgba[..., :3], mask, mask[:, ::2]):
         xs = np.minimum(x, image.shape[1] - 1)
         assert np.array_equal(pixels_at(image, xs, y), image[y, xs])
+
+
+def _room(room: tuple[int, int, int], person: tuple[int, int, int], paper: tuple[int, int, int] | None = None):
+    """A 720p room of one colour, a person in clothes of another (and their mask at 1/8 size), maybe a
+    white sheet of paper on the wall; a little sensor noise. Returns the light estimate's inputs."""
+    frame = np.empty((720, 1280, 3), np.uint8)
+    frame[:] = room
+    frame[150:, 400:880] = person
+    if paper is not None:
+        frame[60:260, 900:1160] = paper
+    noisy = frame + np.random.default_rng(1).normal(0, 3, frame.shape)
+    mask = np.zeros((90, 160), np.float32)
+    mask[19:, 50:110] = 1.0
+    return sparse_frame(np.clip(noisy, 0, 255).astype(np.uint8)), mask
+
+
+def _tint(light: np.ndarray) -> float:
+    """How far a light multiplier is from white: its largest channel over its smallest, less 1."""
+    return float(light.max() / light.min() - 1.0)
+
+
+def test_the_wearers_clothes_do_not_tint_the_light() -> None:
+    # An orange suit (or a grey-blue shirt) in a grey room: the room is lit white, the garment stays white.
+    for clothes in ((220, 100, 40), (110, 120, 130)):
+        assert _tint(light_estimate(*_room((130, 128, 126), clothes), 0.5)) < 0.03, clothes
+    # Wood panels with a sheet of white paper on them: white light, and no dimmer than the paper says.
+    with_paper = light_estimate(*_room((90, 55, 30), (110, 120, 130), (225, 222, 218)), 0.5)
+    without = light_estimate(*_room((90, 55, 30), (110, 120, 130)), 0.5)
+    assert _tint(with_paper) < 0.03
+    assert float(with_paper @ LUMA) > float(without @ LUMA) + 0.08
+
+
+def test_a_warm_light_still_warms() -> None:
+    # Grey walls in a tungsten-warm light, mildly or strongly: the garment takes the warmth.
+    for walls in ((150, 135, 115), (160, 130, 95)):
+        light = light_estimate(*_room(walls, (220, 100, 40)), 0.5)
+        assert light[0] > light[1] > light[2] and _tint(light) > 0.1, walls
+    # A grey room: neither the room's mean luma nor its white surfaces call for a change.
+    grey = light_estimate(*_room((128, 128, 128), (128, 128, 128)), 0.5)
+    np.testing.assert_allclose(grey, 1.0, atol=0.03)

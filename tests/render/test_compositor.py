@@ -20,6 +20,7 @@ from conftest import (
 
 from mirror_app.catalog.garment import Garment
 from mirror_app.generator.fit import GarmentMesh
+from mirror_app.render.analysis import light_estimate, sparse_frame
 
 SKIN = (205, 160, 130)
 SHIRT = (120, 125, 130)
@@ -33,9 +34,9 @@ def _segment_mask(a: tuple[float, float], b: tuple[float, float], radius: float)
     return np.hypot(xx - ax - t * dx, yy - ay - t * dy) < radius
 
 
-def person_scene(*, stripes: bool = False, tint: tuple[int, int, int] = SHIRT):
+def person_scene(*, stripes: bool = False, tint: tuple[int, int, int] = SHIRT, room: int = 128):
     """Grey room, a person region (mask) in a shirt, a bare forearm + hand across the chest."""
-    frame = np.full((H, W, 3), 128, np.uint8)
+    frame = np.full((H, W, 3), room, np.uint8)
     person = np.zeros((H, W), bool)
     person[50:, 90:210] = True
     shirt = np.array(tint, np.float32)
@@ -184,7 +185,7 @@ def test_unloaded_garment_draws_the_frame_only(renderer, comp, grey) -> None:
 # ------------------------------------------------------------------------------------------- effects
 @pytest.mark.parametrize("effect", ["light", "folds", "shadows", "occlusion"])
 def test_each_effect_changes_the_image_only_when_on(renderer, comp, effect) -> None:
-    frame, mask, _ = person_scene(stripes=True, tint=(150, 115, 80))
+    frame, mask, _ = person_scene(stripes=True, tint=(150, 115, 80), room=90)  # a dim room: the light shows
     garment, mesh = make_garment()
     comp.preload(garment, mesh)
     body = person_body(mask)
@@ -228,6 +229,23 @@ def test_light_is_smoothed_over_frames(renderer, comp) -> None:
     comp.render(np.full((H, W, 3), 40, np.uint8), None, make_fit(mesh), renderer.fbo)
     second = comp.light
     assert 0.0 < (first - second).mean() < 0.5 * (first.mean() - 0.35)
+
+
+def test_light_follows_a_change_of_room_light(renderer, comp) -> None:
+    """The light's colour is searched one frame in several (NEUTRAL_EVERY); it still follows a new light."""
+    garment, mesh = make_garment()
+    comp.preload(garment, mesh)
+    comp.settings = plain_settings(light=True, light_smoothing=0.5)
+    white_room, _, _ = person_scene(tint=(220, 100, 40))
+    warm_room = np.full((H, W, 3), (160, 130, 95), np.uint8)
+    for _ in range(6):
+        comp.render(white_room, None, make_fit(mesh), renderer.fbo)
+    assert comp.light.max() / comp.light.min() < 1.03  # the orange shirt does not tint the light
+    for _ in range(20):
+        comp.render(warm_room, None, make_fit(mesh), renderer.fbo)
+    expected = light_estimate(sparse_frame(warm_room), None, comp.settings.light_reference)
+    np.testing.assert_allclose(comp.light, expected, atol=0.01)
+    assert expected[0] > expected[2] * 1.1
 
 
 def test_folds_carry_striped_luminance_onto_the_garment(renderer, comp) -> None:
@@ -478,3 +496,18 @@ def test_a_fading_garment_leaves_the_frame_under_it_unshaded(renderer, comp) -> 
         shaded = render(renderer, frame, body, fit, shadows=True).astype(np.float32)
         assert np.abs(shaded[rows, cols] - base[rows, cols]).mean() < 1.0, opacity
     # Opaque, the shadow still darkens just outside the hem (test_shadows_darken_just_outside_the_hem).
+
+
+def test_a_deep_shadow_in_the_wearers_clothes_prints_as_a_soft_shade(renderer, comp) -> None:
+    """A pocket of shadow 3x darker than the shirt around it (a puffy suit's crease) shades the garment over
+    it a little, not as a dark blotch; gentle folds still carry (the striped test above)."""
+    frame, mask, _ = person_scene(tint=(150, 115, 80))
+    pocket = _segment_mask((144, 95), (156, 95), 12)
+    frame[pocket] = (50, 38, 27)
+    garment, mesh = make_garment()
+    comp.preload(garment, mesh)
+    body = person_body(mask, arm=False)
+    flat = render(renderer, frame, body, make_fit(mesh)).mean(axis=2)
+    folded = render(renderer, frame, body, make_fit(mesh), folds=True).mean(axis=2)
+    darkening = 1.0 - folded[pocket].mean() / flat[pocket].mean()
+    assert 0.05 < darkening < 0.18, darkening
