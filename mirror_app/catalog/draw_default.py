@@ -46,6 +46,8 @@ class Painter:
         self.img = np.empty((*self.hw, 3), np.float32)
         self.img[:] = style.base
         self.y, self.x = np.mgrid[0 : spec.height, 0 : spec.width].astype(np.float32) + 0.5
+        # Front only: how much of each pixel still shows the inside of the back (the neck opening's patch)
+        self.inside: np.ndarray | None = None
 
     # -- building blocks -------------------------------------------------------------------------------
     def texture(self, strength: float = 1.0) -> np.ndarray:
@@ -69,8 +71,13 @@ class Painter:
         return 1.0 + (tex - 1.0) * strength
 
     def paint(self, color: np.ndarray, coverage: np.ndarray, opacity: float = 1.0) -> None:
-        """Lays a colour over the canvas where coverage says."""
+        """Lays a colour over the canvas where coverage says; opaque paint hides the inside of the back.
+
+        Translucent strokes (ribs, seams, stitching, shadows) are surface detail of whatever lies under them.
+        """
         kit.paint(self.img, color, coverage, opacity)
+        if self.inside is not None and opacity >= 1.0:
+            self.inside *= 1.0 - coverage
 
     def inward(self, line: Points, distance: float) -> Points:
         """The offset of a seam line that lies inside the garment (stitching sits inside the edge)."""
@@ -118,6 +125,7 @@ class Painter:
             self.paint(st.band * 0.66, kit.cover(self.hw, [kit.band(s.back_neck, 0.8 * bw)]) * inside)
             self.ribs(s.back_neck, 0.8 * bw, opacity=0.2)
             self._label(float(s.back_neck[:, 1].max()) + 0.8 * bw + 3)
+            self.inside = inside.copy()  # the patch, collar and label are in place: what follows covers them
             self.paint(st.band * self.texture(0.8)[:, :, None], kit.cover(self.hw, [kit.band(s.front_neck, bw)]))
             self.ribs(s.front_neck, bw)
             self.seam([kit.offset(s.front_neck, bw)], opacity=0.35)
@@ -209,6 +217,13 @@ class Painter:
     def finish(self) -> np.ndarray:
         """RGBA uint8 with the silhouette as alpha."""
         return kit.to_rgba8(self.img, self.alpha)
+
+    def inside_mask(self) -> np.ndarray | None:
+        """(H, W) uint8 coverage of the inside of the back as the finished front shows it; None if there is none."""
+        if self.inside is None:
+            return None
+        mask = np.clip(self.inside * self.alpha * 255 + 0.5, 0, 255).astype(np.uint8)
+        return mask if mask.any() else None
 
 
 # -- prints and details --------------------------------------------------------------------------------------
@@ -539,8 +554,8 @@ def designs() -> list[Design]:
     ]
 
 
-def draw(design: Design, view: str = "front") -> tuple[np.ndarray, dict[str, tuple[float, float]]]:
-    """Draws one view of a design; returns RGBA uint8 and the anchors from the same geometry."""
+def _painted(design: Design, view: str) -> tuple[Painter, dict[str, tuple[float, float]]]:
+    """Paints one view of a design; the painter holds the picture and what of the inside stays visible."""
     shape = build_top(design.spec)
     seed = _SEED + sum(map(ord, design.id)) + (1 if view == "back" else 0)
     p = Painter(design.spec, shape, design.style, view, seed)
@@ -557,12 +572,25 @@ def draw(design: Design, view: str = "front") -> tuple[np.ndarray, dict[str, tup
     if view == "front" and design.details:
         design.details(p)
     p.shade()
-    return p.finish(), shape.anchors
+    return p, shape.anchors
 
 
-def _write_png(path: Path, rgba: np.ndarray) -> None:
-    """RGBA (RGB order) to a maximally compressed PNG."""
-    ok, data = cv2.imencode(".png", cv2.cvtColor(rgba, cv2.COLOR_RGBA2BGRA), [cv2.IMWRITE_PNG_COMPRESSION, 9])
+def draw(design: Design, view: str = "front") -> tuple[np.ndarray, dict[str, tuple[float, float]]]:
+    """Draws one view of a design; returns RGBA uint8 and the anchors from the same geometry."""
+    p, anchors = _painted(design, view)
+    return p.finish(), anchors
+
+
+def draw_front(design: Design) -> tuple[np.ndarray, np.ndarray | None, dict[str, tuple[float, float]]]:
+    """The front (RGBA uint8), its inside-of-the-back mask ((H, W) uint8, None without one) and the anchors."""
+    p, anchors = _painted(design, "front")
+    return p.finish(), p.inside_mask(), anchors
+
+
+def _write_png(path: Path, image: np.ndarray) -> None:
+    """RGBA (RGB order) or a grey (H, W) mask to a maximally compressed PNG."""
+    pixels = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGBA2BGRA)
+    ok, data = cv2.imencode(".png", pixels, [cv2.IMWRITE_PNG_COMPRESSION, 9])
     if not ok:
         raise OSError(f"PNG encoding failed for {path}")
     path.write_bytes(data.tobytes())
@@ -574,8 +602,12 @@ def write_catalog(out_dir: Path) -> CatalogManifest:
     images.mkdir(parents=True, exist_ok=True)
     entries = []
     for design in designs():
-        front, anchors = draw(design)
+        front, inside, anchors = draw_front(design)
         _write_png(images / f"{design.id}.png", front)
+        inside_name = None
+        if inside is not None:
+            inside_name = f"images/{design.id}-inside.png"
+            _write_png(out_dir / inside_name, inside)
         back_name = None
         if design.with_back:
             back, _ = draw(design, "back")
@@ -588,6 +620,7 @@ def write_catalog(out_dir: Path) -> CatalogManifest:
                 category=design.category,
                 front=f"images/{design.id}.png",
                 back=back_name,
+                inside=inside_name,
                 anchors=anchors,
                 sizes=[SizeEntry(label=lbl, chest_cm=c, length_cm=ln) for lbl, c, ln in design.sizes],
                 sku=design.sku,

@@ -48,6 +48,9 @@ class Garment:
     price: str | None = None
     thumbnail: np.ndarray | None = None  # (h, w, 4) uint8 for the garment strip
     extras: dict[str, str] = field(default_factory=dict)
+    # (H, W) uint8 coverage, the front image's size: where the front shows the inside of the back through the
+    # neck opening (it lies behind the wearer: the compositor lets their neck and chest show there)
+    inside: np.ndarray | None = None
 
     @property
     def has_sleeves(self) -> bool:

@@ -172,6 +172,23 @@ def read_rgba(path: Path) -> np.ndarray:
     return decode_image(read_file_bytes(path, MAX_IMAGE_BYTES))
 
 
+def to_coverage(rgba: np.ndarray) -> np.ndarray:
+    """A mask image as (H, W) uint8 coverage: its alpha if it has transparency, else its grey level.
+
+    A colour image without transparency is refused: it is most likely the wrong file (e.g. the front itself).
+    """
+    alpha = rgba[:, :, 3]
+    if (alpha < 255).any():
+        return np.ascontiguousarray(alpha)
+    red, green, blue = rgba[:, :, 0], rgba[:, :, 1], rgba[:, :, 2]
+    if (red != green).any() or (green != blue).any():
+        raise ImageFileError(
+            "mask image is in colour and has no transparency",
+            "save the mask as a greyscale PNG: white where it applies, black elsewhere",
+        )
+    return np.ascontiguousarray(red)
+
+
 def make_thumbnail(rgba: np.ndarray, max_height: int = THUMBNAIL_HEIGHT) -> np.ndarray:
     """A small RGBA copy for the garment strip; resized premultiplied so edges don't get dark fringes."""
     height, width = rgba.shape[:2]

@@ -13,7 +13,7 @@ import numpy as np
 
 import mirror_app
 from mirror_app.catalog.garment import Garment, Size
-from mirror_app.catalog.image_file import ImageFileError, make_thumbnail, read_file_bytes, read_rgba
+from mirror_app.catalog.image_file import ImageFileError, make_thumbnail, read_file_bytes, read_rgba, to_coverage
 from mirror_app.catalog.manifest import (
     MANIFEST_NAME,
     MAX_MANIFEST_BYTES,
@@ -103,29 +103,83 @@ def _check_anchors_inside(entry: GarmentEntry, shape: tuple[int, ...], manifest:
             )
 
 
+MAX_INSIDE_SHARE = 0.25  # an inside mask hiding more of the garment than this is inverted or the wrong file
+
+
+def _read_coverage(root: Path, relative: str, manifest_file: str, where: str) -> np.ndarray:
+    """One mask image of an entry as (H, W) uint8, with Problems like _read_image's."""
+    rgba = _read_image(root, relative, manifest_file, where)
+    try:
+        return to_coverage(rgba)
+    except ImageFileError as exc:
+        raise _EntryError(Problem(str(root / relative), where, exc.message, exc.fix)) from exc
+
+
+def _optional_back(
+    root: Path, entry: GarmentEntry, index: int, manifest_file: str, front: np.ndarray
+) -> tuple[np.ndarray | None, list[Problem]]:
+    """The back image if it is usable; a bad one is reported and dropped, never the garment."""
+    if entry.back is None:
+        return None, []
+    where = f"garments[{index}].back"
+    try:
+        back = _read_image(root, entry.back, manifest_file, where)
+    except _EntryError as exc:
+        return None, [replace(exc.problem, message=f"{exc.problem.message} (back ignored)")]
+    if back.shape != front.shape:
+        problem = Problem(
+            str(root / entry.back),
+            where,
+            f"back image is {back.shape[1]}x{back.shape[0]} but the front is "
+            f"{front.shape[1]}x{front.shape[0]}; back ignored",
+            "save the back in the same frame as the front (mirrored so it overlays the front)",
+        )
+        return None, [problem]
+    return back, []
+
+
+def _inside_mismatch(inside: np.ndarray, front: np.ndarray) -> tuple[str, str] | None:
+    """Why an inside mask does not fit its front (message, fix), or None when it does."""
+    if inside.shape != front.shape[:2]:
+        return (
+            f"inside image is {inside.shape[1]}x{inside.shape[0]} but the front is {front.shape[1]}x{front.shape[0]}",
+            "save the mask in the same frame as the front image (same size, same place)",
+        )
+    alpha = front[:, :, 3]
+    hidden = int(np.minimum(inside, alpha).sum(dtype=np.int64)) / max(int(alpha.sum(dtype=np.int64)), 1)
+    if hidden > MAX_INSIDE_SHARE:
+        return (
+            f"inside image covers {hidden:.0%} of the garment (at most {MAX_INSIDE_SHARE:.0%} expected)",
+            "white must mark only the inside of the back seen through the neck opening: is the mask inverted?",
+        )
+    return None
+
+
+def _optional_inside(
+    root: Path, entry: GarmentEntry, index: int, manifest_file: str, front: np.ndarray
+) -> tuple[np.ndarray | None, list[Problem]]:
+    """The inside-of-the-back mask if it is usable; a bad one is reported and dropped, never the garment."""
+    if entry.inside is None:
+        return None, []
+    where = f"garments[{index}].inside"
+    try:
+        inside = _read_coverage(root, entry.inside, manifest_file, where)
+    except _EntryError as exc:
+        return None, [replace(exc.problem, message=f"{exc.problem.message} (inside ignored)")]
+    mismatch = _inside_mismatch(inside, front)
+    if mismatch is not None:
+        message, fix = mismatch
+        return None, [Problem(str(root / entry.inside), where, f"{message} (inside ignored)", fix)]
+    return inside, []
+
+
 def _build_garment(root: Path, entry: GarmentEntry, index: int, manifest_file: str) -> tuple[Garment, list[Problem]]:
-    """Reads an entry's images and makes the Garment; a bad back image only loses the back."""
+    """Reads an entry's images and makes the Garment; a bad back or inside image only loses that image."""
     front = _read_image(root, entry.front, manifest_file, f"garments[{index}].front")
     _check_anchors_inside(entry, front.shape, manifest_file, index)
-    notes: list[Problem] = []
-    back = None
-    if entry.back is not None:
-        where = f"garments[{index}].back"
-        try:
-            back = _read_image(root, entry.back, manifest_file, where)
-        except _EntryError as exc:
-            notes.append(replace(exc.problem, message=f"{exc.problem.message} (back ignored)"))
-        if back is not None and back.shape != front.shape:
-            notes.append(
-                Problem(
-                    str(root / entry.back),
-                    where,
-                    f"back image is {back.shape[1]}x{back.shape[0]} but the front is "
-                    f"{front.shape[1]}x{front.shape[0]}; back ignored",
-                    "save the back in the same frame as the front (mirrored so it overlays the front)",
-                )
-            )
-            back = None
+    back, notes = _optional_back(root, entry, index, manifest_file, front)
+    inside, inside_notes = _optional_inside(root, entry, index, manifest_file, front)
+    notes += inside_notes
     model = None
     if entry.model is not None:
         where = f"garments[{index}].model"
@@ -150,6 +204,7 @@ def _build_garment(root: Path, entry: GarmentEntry, index: int, manifest_file: s
         rgba=front,
         anchors={name: (float(x), float(y)) for name, (x, y) in entry.anchors.items()},
         back_rgba=back,
+        inside=inside,
         sizes=tuple(Size(s.label, s.chest_cm, s.length_cm) for s in entry.sizes),
         sku=entry.sku,
         price=entry.price,
@@ -157,6 +212,7 @@ def _build_garment(root: Path, entry: GarmentEntry, index: int, manifest_file: s
         extras={
             "front": entry.front,
             **({"back": entry.back} if entry.back and back is not None else {}),
+            **({"inside": entry.inside} if entry.inside and inside is not None else {}),
             **({"model": str(model)} if model is not None else {}),
         },
     )

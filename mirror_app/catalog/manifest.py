@@ -62,6 +62,7 @@ class GarmentEntry(BaseModel):
     category: str
     front: str = Field(min_length=1, max_length=400)
     back: str | None = Field(default=None, min_length=1, max_length=400)
+    inside: str | None = Field(default=None, min_length=1, max_length=400)  # inside-of-the-back mask, optional
     anchors: dict[str, Point]
     sizes: list[SizeEntry] = Field(default_factory=list, max_length=32)
     sku: str | None = Field(default=None, max_length=64)

@@ -27,7 +27,14 @@ from mirror_app.render.analysis import (
 )
 from mirror_app.render.garment_textures import GarmentTextures
 from mirror_app.render.hair import HairMap, hair_map
-from mirror_app.render.mesh_lod import FlatBlocks, covered_triangles, flat_blocks, grid_lod, merge_flat
+from mirror_app.render.mesh_lod import (
+    FlatBlocks,
+    covered_triangles,
+    flat_blocks,
+    grid_lod,
+    merge_flat,
+    triangles_over,
+)
 from mirror_app.render.occluders import Capsule, skin_plausible
 from mirror_app.render.occluders import occluders as find_occluders
 from mirror_app.render.settings import CompositorSettings
@@ -46,6 +53,9 @@ ALPHA_CUT = 0.5  # texture alpha contour taken as the garment's edge
 DEPTH_MARGIN_M = 0.02  # garment must be this far behind an arm (metres) to be hidden by it
 AO_SHARE = 0.35  # edge darkening inside the garment, as a share of shadow_strength
 COVER_QUAD_PX = 20.0  # the 1/4-size coverage pass draws the mesh coarsened up to quads this big (frame px)
+INSIDE_LEVEL = 0
+"""Key of the index buffer (in _GarmentGpu.index_bufs / drawn) of the triangles over the inside of the back:
+not a coarseness level, so neither the coverage pass's level choice nor the depth sort ever uses it."""
 NEUTRAL_EVERY = 4
 """Frames one search for the room's near-neutral surfaces (the light's colour, analysis.neutral_light, ~0.1
 ms) serves: the light's EMA (light_smoothing 0.15) takes ~6 frames to follow a change anyway."""
@@ -65,7 +75,8 @@ COVER_DEPTH_RANGE_M = 1.0  # the coverage map holds depths within +-this (metres
     _UNIT_COVER,
     _UNIT_SHADE,
     _UNIT_HAIR,
-) = range(8)
+    _UNIT_INSIDE,
+) = range(9)
 _OCCLUDER_FORMAT = "2f 4f 4f 3f 3f 3f 3f 1f"
 _OCCLUDER_ATTRS = ("in_px", "in_seg", "in_param", "in_ref0", "in_ref1", "in_near0", "in_near1", "in_core")
 _OCCLUDER_FLOATS = 23
@@ -93,6 +104,10 @@ class _GarmentGpu:
     vaos: dict[object, moderngl.VertexArray] = field(default_factory=dict)
     warned: bool = False
     sleeved_forearms: bool = False  # long sleeves: the garment's own sleeve stands for each forearm
+    # The inside of the back seen through the neck opening (Garment.inside): its mask, as a texture, and the
+    # triangles that hold some of it (index buffer index_bufs[INSIDE_LEVEL], drawn[INSIDE_LEVEL] indices).
+    inside_mask: np.ndarray | None = None
+    inside_tex: moderngl.Texture | None = None
 
     @property
     def triangles(self) -> np.ndarray:
@@ -111,7 +126,7 @@ class _GarmentGpu:
     def release(self) -> None:
         """Free every GL object this garment holds."""
         self.release_geometry()
-        for tex in (self.front, self.back):
+        for tex in (self.front, self.back, self.inside_tex):
             if tex is not None:
                 tex.release()
 
@@ -156,6 +171,7 @@ class Compositor:
             for folds, shadows in ((True, True), (True, False), (False, True))
         }
         self._occlude_prog = load("occlude")
+        self._behind_prog = load("behind", vertex="garment")
         self._hair_prog = load("hair", vertex="background")
         for prog in self._garment_progs.values():
             _set(prog, u_garment=_UNIT_GARMENT, u_alpha_cut=ALPHA_CUT, u_shade=_UNIT_SHADE)
@@ -168,6 +184,7 @@ class Compositor:
             u_depth_range=COVER_DEPTH_RANGE_M,
         )
         _set(self._hair_prog, u_camera=_UNIT_CAMERA, u_mask=_UNIT_MASK, u_hair=_UNIT_HAIR)
+        _set(self._behind_prog, u_camera=_UNIT_CAMERA, u_mask=_UNIT_MASK, u_inside=_UNIT_INSIDE)
         _set(self._cover_prog, u_garment=_UNIT_GARMENT, u_depth_range=COVER_DEPTH_RANGE_M)
         _set(self._bg_prog, u_camera=_UNIT_CAMERA)
         _set(self._bg_shade_prog, u_camera=_UNIT_CAMERA, u_shade=_UNIT_SHADE)
@@ -218,7 +235,7 @@ class Compositor:
         images = [garment.rgba] + ([garment.back_rgba] if garment.back_rgba is not None else [])
         front = GarmentTextures(self.ctx, garment.rgba)
         back = GarmentTextures(self.ctx, garment.back_rgba) if garment.back_rgba is not None else None
-        entry = self._upload_mesh(mesh, front, back, images)
+        entry = self._upload_mesh(mesh, front, back, images, garment.inside)
         entry.sleeved_forearms = garment.long_sleeves
         self._garments[garment.id] = entry
         log.debug(
@@ -257,6 +274,8 @@ class Compositor:
         front: GarmentTextures,
         back: GarmentTextures | None,
         images: list[np.ndarray],
+        inside: np.ndarray | None = None,
+        inside_tex: moderngl.Texture | None = None,
     ) -> _GarmentGpu:
         uv = np.ascontiguousarray(mesh.uv, dtype="f4")
         triangles = np.ascontiguousarray(mesh.triangles, dtype="i4").reshape(-1, 3)
@@ -279,7 +298,29 @@ class Compositor:
         drawn = {level: tris.size for level, tris in levels.items()}
         probe = triangles[:: max(1, len(triangles) // 256)] if triangles.size else None
         uv_area = _area(uv, probe) if probe is not None else 0.0
-        return _GarmentGpu(mesh, front, back, uv_buf, pos_buf, levels, bufs, pairs, flat, drawn, probe, uv_area)
+        entry = _GarmentGpu(mesh, front, back, uv_buf, pos_buf, levels, bufs, pairs, flat, drawn, probe, uv_area)
+        self._upload_inside(entry, inside, inside_tex)
+        return entry
+
+    def _upload_inside(self, entry: _GarmentGpu, inside: np.ndarray | None, tex: moderngl.Texture | None) -> None:
+        """The inside-of-the-back mask (the front image's size) as a mipmapped texture (`tex` when it was
+        made already) and the triangles over it; none: nothing is drawn behind the wearer."""
+        tris = np.empty((0, 3), np.int32)
+        if inside is not None and inside.shape[::-1] == entry.front.size and entry.triangles.size:
+            tris = triangles_over(entry.triangles, entry.mesh.uv, inside)
+        if not tris.size or inside is None:
+            if tex is not None:
+                tex.release()
+            return
+        entry.inside_mask, entry.inside_tex = inside, tex
+        if tex is None:
+            tex = self.ctx.texture(entry.front.size, 1, np.ascontiguousarray(inside, dtype=np.uint8), alignment=1)
+            tex.repeat_x = tex.repeat_y = False
+            tex.build_mipmaps()
+            tex.filter = (moderngl.LINEAR_MIPMAP_LINEAR, moderngl.LINEAR)
+            entry.inside_tex = tex
+        entry.index_bufs[INSIDE_LEVEL] = self.ctx.buffer(np.ascontiguousarray(tris, dtype="i4").tobytes())
+        entry.drawn[INSIDE_LEVEL] = tris.size
 
     def _vao(self, entry: _GarmentGpu, prog: moderngl.Program, level: int = 1) -> moderngl.VertexArray:
         """The garment's vertex array for one program and mesh coarseness, made on first use."""
@@ -321,7 +362,7 @@ class Compositor:
             if not same:
                 log.info("garment %s: new rest mesh in the fit, re-uploading geometry", fit.mesh.garment_id)
                 entry.release_geometry()
-                entry = self._upload_mesh(fit.mesh, entry.front, entry.back, [])
+                entry = self._upload_mesh(fit.mesh, entry.front, entry.back, [], entry.inside_mask, entry.inside_tex)
                 self._garments[fit.mesh.garment_id] = entry
             entry.mesh = fit.mesh
         n = len(entry.mesh.uv)
@@ -416,7 +457,9 @@ class Compositor:
         )
         occlusion = bool(capsules)
         hair = self._hair_over(frame, mask, body, box) if s.hair else None
-        if occlusion or hair is not None:
+        # The inside of the back seen through the neck opening lies behind the wearer (front view only).
+        behind = s.occlusion and mask is not None and entry.inside_tex is not None and not fit.back_view
+        if occlusion or hair is not None or behind:
             assert mask is not None
             self._upload_mask(mask, box, (w, h))
         if occlusion:
@@ -466,6 +509,14 @@ class Compositor:
         )
         self.last_cpu_ms = (time.perf_counter() - t0) * 1e3
         self._vao(entry, prog).render(moderngl.TRIANGLES, vertices=entry.drawn[1])
+        if behind:
+            assert entry.inside_tex is not None
+            entry.inside_tex.use(_UNIT_INSIDE)
+            self._mask.use(_UNIT_MASK)  # type: ignore[union-attr]
+            _set(self._behind_prog, u_xform=xform, u_frame_size=size)
+            self._vao(entry, self._behind_prog, INSIDE_LEVEL).render(
+                moderngl.TRIANGLES, vertices=entry.drawn[INSIDE_LEVEL]
+            )
         if occlusion:
             self._low_tex["cover"].use(_UNIT_COVER)
             self._mask.use(_UNIT_MASK)  # type: ignore[union-attr]
@@ -789,6 +840,7 @@ class Compositor:
             self._bg_prog,
             self._bg_shade_prog,
             self._occlude_prog,
+            self._behind_prog,
         ]
         for obj in objs:
             if obj is not None:

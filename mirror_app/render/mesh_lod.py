@@ -20,17 +20,28 @@ def covered_triangles(triangles: np.ndarray, uv: np.ndarray, textures: list[np.n
     """Triangles whose uv box touches a non-transparent texel: the others would rasterize for nothing."""
     keep = np.zeros(len(triangles), dtype=bool)
     for rgba in textures:
-        h, w = rgba.shape[:2]
-        sat = cv2.integral((rgba[..., 3] > 0).astype(np.uint8), sdepth=cv2.CV_32S)  # (h + 1, w + 1)
-        tri_uv = uv[triangles]  # (T, 3, 2)
-        pad = 2  # texels: mip filtering reaches a little past the box
-        x0 = np.clip(np.floor(tri_uv[..., 0].min(1) * w) - pad, 0, w).astype(np.intp)
-        x1 = np.clip(np.ceil(tri_uv[..., 0].max(1) * w) + pad, 0, w).astype(np.intp)
-        y0 = np.clip(np.floor(tri_uv[..., 1].min(1) * h) - pad, 0, h).astype(np.intp)
-        y1 = np.clip(np.ceil(tri_uv[..., 1].max(1) * h) + pad, 0, h).astype(np.intp)
-        count = sat[y1, x1] - sat[y0, x1] - sat[y1, x0] + sat[y0, x0]
-        keep |= count > 0
+        keep |= _touching(triangles, uv, rgba[..., 3])
     return np.ascontiguousarray(triangles[keep])
+
+
+def triangles_over(triangles: np.ndarray, uv: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Triangles whose uv box touches a non-zero texel of `mask` (the garment image's size): a pass that
+    only draws over that part of the garment rasterizes these alone."""
+    return np.ascontiguousarray(triangles[_touching(triangles, uv, mask)])
+
+
+def _touching(triangles: np.ndarray, uv: np.ndarray, coverage: np.ndarray) -> np.ndarray:
+    """Per triangle, whether its uv box (padded 2 texels: mip filtering reaches a little past it) holds a
+    non-zero texel of `coverage` (H, W), counted on a summed-area table."""
+    h, w = coverage.shape[:2]
+    sat = cv2.integral((coverage > 0).astype(np.uint8), sdepth=cv2.CV_32S)  # (h + 1, w + 1)
+    tri_uv = uv[triangles]  # (T, 3, 2)
+    pad = 2
+    x0 = np.clip(np.floor(tri_uv[..., 0].min(1) * w) - pad, 0, w).astype(np.intp)
+    x1 = np.clip(np.ceil(tri_uv[..., 0].max(1) * w) + pad, 0, w).astype(np.intp)
+    y0 = np.clip(np.floor(tri_uv[..., 1].min(1) * h) - pad, 0, h).astype(np.intp)
+    y1 = np.clip(np.ceil(tri_uv[..., 1].max(1) * h) + pad, 0, h).astype(np.intp)
+    return np.asarray(sat[y1, x1] - sat[y0, x1] - sat[y1, x0] + sat[y0, x0] > 0)
 
 
 def _lattice_axis(x: np.ndarray) -> np.ndarray | None:

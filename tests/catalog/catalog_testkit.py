@@ -26,6 +26,21 @@ def png_bytes(rgba: np.ndarray) -> bytes:
     return data.tobytes()
 
 
+def synthetic_inside(width: int = IMAGE_W, height: int = IMAGE_H) -> np.ndarray:
+    """An inside-of-the-back mask for the synthetic garment: a patch under its top edge, soft lower edge."""
+    mask = np.zeros((height, width), np.uint8)
+    mask[4:12, 22 : width - 22] = 255
+    mask[12, 22 : width - 22] = 128
+    return mask
+
+
+def mask_png_bytes(mask: np.ndarray) -> bytes:
+    """Encodes an (H, W) uint8 mask as a greyscale PNG, as an inside image is saved."""
+    ok, data = cv2.imencode(".png", mask)
+    assert ok
+    return data.tobytes()
+
+
 def anchors(width: int = IMAGE_W, height: int = IMAGE_H) -> dict[str, list[float]]:
     """Plausible anchors for the synthetic image (wearer-left on the image right)."""
     return {

@@ -193,6 +193,26 @@ def test_existing_entries_kept_ids_unique_and_reimport_updates(
     assert load.garments[0].name == "Red tee (spring)"
 
 
+def test_reimport_drops_an_inside_mask_drawn_for_the_old_image(
+    tmp_path: Path, saved: dict[str, tuple[Photo, Path]]
+) -> None:
+    catalog = tmp_path / "shop"
+    import_photos([saved["red-tee"][1]], catalog)
+    manifest = catalog / "catalog.toml"
+    front = load_catalog(catalog).garments[0].rgba
+    mask = np.zeros(front.shape[:2], np.uint8)
+    mask[20:40, front.shape[1] // 2 - 20 : front.shape[1] // 2 + 20] = 255
+    cv2.imwrite(str(catalog / "images" / "red-tee-inside.png"), mask)
+    line = 'front = "images/red-tee.png"\n'
+    manifest.write_text(manifest.read_text().replace(line, line + 'inside = "images/red-tee-inside.png"\n'))
+    assert load_catalog(catalog).garments[0].inside is not None
+    again = import_photos([saved["red-tee"][1]], catalog)
+    assert again[0].ok and again[0].note.startswith("updated 'red-tee'")
+    assert "inside" not in tomllib.loads(manifest.read_text())["garments"][0]
+    load = load_catalog(catalog)
+    assert load.problems == [] and load.garments[0].inside is None
+
+
 def test_refuses_to_rewrite_a_broken_manifest(tmp_path: Path, saved: dict[str, tuple[Photo, Path]]) -> None:
     catalog = tmp_path / "shop"
     catalog.mkdir()

@@ -511,3 +511,44 @@ def test_a_deep_shadow_in_the_wearers_clothes_prints_as_a_soft_shade(renderer, c
     folded = render(renderer, frame, body, make_fit(mesh), folds=True).mean(axis=2)
     darkening = 1.0 - folded[pocket].mean() / flat[pocket].mean()
     assert 0.05 < darkening < 0.18, darkening
+
+
+def _neck_scene() -> tuple[np.ndarray, np.ndarray, Garment, GarmentMesh]:
+    """A grey room with a skin-coloured neck column (the person mask) under a garment whose image shows the
+    inside of its back in a patch at the top (texels rows 6-18, columns 20-44: frame x 131-169, y 73-99)."""
+    frame = np.full((H, W, 3), 128, np.uint8)
+    mask = np.zeros((H, W), np.float32)
+    frame[:, 140:160] = SKIN
+    mask[:, 140:160] = 1.0
+    garment, mesh = make_garment(back=(200, 100, 100))
+    inside = np.zeros(garment.rgba.shape[:2], np.uint8)
+    inside[6:18, 20:44] = 255
+    return frame, mask, dataclasses.replace(garment, inside=inside), mesh
+
+
+def test_the_inside_of_the_back_lies_behind_the_wearer(renderer, comp) -> None:
+    frame, mask, garment, mesh = _neck_scene()
+    comp.preload(garment, mesh)
+    body = person_body(mask, arm=False)
+    out = render(renderer, frame, body, make_fit(mesh), occlusion=True)
+    neck, beside, below = out[78:95, 143:157], out[78:95, 133:137], out[120:150, 145:155]
+    assert np.abs(neck - SKIN).max() <= 3  # the wearer's neck shows through the opening
+    assert np.abs(beside - 220).max() <= 3  # beside the neck, the inside of the back
+    assert np.abs(below - 220).max() <= 3  # the front of the garment covers the person as ever
+    # Switched off with occlusion; the back view has no opening; no person mask: the image as it is.
+    for settings, fit, who in (
+        ({}, make_fit(mesh), body),
+        ({"occlusion": True}, make_fit(mesh), person_body(None, arm=False)),
+    ):
+        drawn = render(renderer, frame, who, fit, **settings)
+        assert np.abs(drawn[78:95, 143:157] - 220).max() <= 3, settings
+    back = render(renderer, frame, body, make_fit(mesh, back_view=True), occlusion=True)
+    assert np.abs(back[78:95, 143:157] - (200, 100, 100)).max() <= 3
+
+
+def test_an_inside_mask_of_another_size_is_not_used(renderer, comp) -> None:
+    frame, mask, garment, mesh = _neck_scene()
+    assert garment.inside is not None
+    comp.preload(dataclasses.replace(garment, inside=garment.inside[:-1]), mesh)
+    out = render(renderer, frame, person_body(mask, arm=False), make_fit(mesh), occlusion=True)
+    assert np.abs(out[78:95, 143:157] - 220).max() <= 3

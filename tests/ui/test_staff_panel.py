@@ -85,7 +85,7 @@ def _make_catalog(root: Path, folder: str, name: str, ids: list[str], edit=None)
     garments = []
     for garment in data["garments"]:
         if garment["id"] in ids:
-            for key in ("front", "back"):
+            for key in ("front", "back", "inside"):
                 if key in garment:
                     shutil.copy(source / garment[key], dest / garment[key])
             garments.append(garment)
