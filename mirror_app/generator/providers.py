@@ -61,6 +61,20 @@ def library_problem(name: str) -> str | None:
     return None
 
 
+_NVIDIA_GPUS = Path("/proc/driver/nvidia/gpus")  # one folder per GPU while NVIDIA's driver is loaded
+
+
+def nvidia_gpu_present() -> bool:
+    """Whether NVIDIA's driver sees a GPU here (Linux): without one, CPU is the expected provider, not a failure."""
+    try:
+        return any(_NVIDIA_GPUS.iterdir())
+    except OSError:
+        return False
+
+
+GPU_FIX = "install CUDA 13 and cuDNN 9 for onnxruntime-gpu (docs/generator.md, Execution providers)"
+
+
 @dataclass
 class ProbeResult:
     """The session that works, the provider really active, and what the user must be told."""
@@ -113,9 +127,17 @@ def open_session(model: bytes | str, wanted: tuple[str, ...] = PREFERENCE, fp16:
             if name != "CPUExecutionProvider":
                 failures.append(f"{short} installed but could not load (no GPU, or CUDA/cuDNN missing)")
             continue
-        # One line for the user: where the generator runs and, if not on the best provider, why.
-        notices = [f"garment generator running on {SHORT_NAMES.get(active, active)} ({'; '.join(failures)})"]
-        return ProbeResult(session, SHORT_NAMES.get(active, active), notices if failures else [])
+        # One line for the user: where the generator runs and, if not on the best provider, why (the libraries'
+        # own words only where a GPU is there to use: on a machine without one they only alarm).
+        short_active = SHORT_NAMES.get(active, active)
+        if failures and not nvidia_gpu_present():
+            log.info("GPU providers passed over: %s", "; ".join(failures))
+            notices = [f"garment generator running on {short_active}: no NVIDIA GPU found"]
+        else:
+            notices = [
+                f"garment generator running on {short_active} ({'; '.join(failures)}; to use the GPU: {GPU_FIX})"
+            ]
+        return ProbeResult(session, short_active, notices if failures else [])
     reasons = f" ({'; '.join(failures)})" if failures else ""
     raise RuntimeError(f"no ONNX Runtime execution provider could run the generator model{reasons}")
 

@@ -458,9 +458,26 @@ def test_provider_probe_reports_why_gpu_was_passed_over(monkeypatch: pytest.Monk
         "library_problem",
         lambda name: "libcudnn.so.9: cannot open shared object file" if "CUDA" in name else None,
     )
+    monkeypatch.setattr(providers, "nvidia_gpu_present", lambda: True)
     result = providers.open_session(GarmentGenerator()._model)
     assert result.provider == "CPU"
-    assert len(result.notices) == 1 and "libcudnn.so.9" in result.notices[0]
+    assert len(result.notices) == 1 and "libcudnn.so.9" in result.notices[0] and "cuDNN 9" in result.notices[0]
+    # Without a GPU, CPU is what is expected: one calm line, not the libraries' errors.
+    monkeypatch.setattr(providers, "nvidia_gpu_present", lambda: False)
+    (calm,) = providers.open_session(GarmentGenerator()._model).notices
+    assert calm == "garment generator running on CPU: no NVIDIA GPU found"
+
+
+def test_a_gpu_is_found_by_the_nvidia_driver_folder(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    from mirror_app.generator import providers
+
+    gpus = tmp_path / "gpus"
+    monkeypatch.setattr(providers, "_NVIDIA_GPUS", gpus)
+    assert not providers.nvidia_gpu_present()  # no driver
+    gpus.mkdir()
+    assert not providers.nvidia_gpu_present()  # a driver, no GPU
+    (gpus / "0000:01:00.0").mkdir()
+    assert providers.nvidia_gpu_present()
 
 
 @pytest.mark.parametrize("fp16", [False, True])
