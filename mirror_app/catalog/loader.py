@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -79,11 +80,13 @@ def _resolve_inside(root: Path, relative: str, manifest_file: str, where: str) -
     return resolved
 
 
-def _read_image(root: Path, relative: str, manifest_file: str, where: str) -> np.ndarray:
-    """One image of an entry, with Problems naming the image file and the manifest field."""
+def _read_image(root: Path, relative: str, manifest_file: str, where: str, mask: bool = False) -> np.ndarray:
+    """One image of an entry (RGBA, or with `mask` (H, W) coverage), with Problems naming the image file and
+    the manifest field."""
     path = _resolve_inside(root, relative, manifest_file, where)
     try:
-        return read_rgba(path)
+        rgba = read_rgba(path)
+        return to_coverage(rgba) if mask else rgba
     except ImageFileError as exc:
         raise _EntryError(Problem(str(root / relative), where, exc.message, exc.fix)) from exc
 
@@ -107,35 +110,18 @@ MAX_INSIDE_SHARE = 0.25  # an inside mask hiding more of the garment than this i
 
 
 def _read_coverage(root: Path, relative: str, manifest_file: str, where: str) -> np.ndarray:
-    """One mask image of an entry as (H, W) uint8, with Problems like _read_image's."""
-    rgba = _read_image(root, relative, manifest_file, where)
-    try:
-        return to_coverage(rgba)
-    except ImageFileError as exc:
-        raise _EntryError(Problem(str(root / relative), where, exc.message, exc.fix)) from exc
+    """One mask image of an entry as (H, W) uint8 coverage."""
+    return _read_image(root, relative, manifest_file, where, mask=True)
 
 
-def _optional_back(
-    root: Path, entry: GarmentEntry, index: int, manifest_file: str, front: np.ndarray
-) -> tuple[np.ndarray | None, list[Problem]]:
-    """The back image if it is usable; a bad one is reported and dropped, never the garment."""
-    if entry.back is None:
-        return None, []
-    where = f"garments[{index}].back"
-    try:
-        back = _read_image(root, entry.back, manifest_file, where)
-    except _EntryError as exc:
-        return None, [replace(exc.problem, message=f"{exc.problem.message} (back ignored)")]
+def _back_mismatch(back: np.ndarray, front: np.ndarray) -> tuple[str, str] | None:
+    """Why a back image does not fit its front (message, fix), or None when it does."""
     if back.shape != front.shape:
-        problem = Problem(
-            str(root / entry.back),
-            where,
-            f"back image is {back.shape[1]}x{back.shape[0]} but the front is "
-            f"{front.shape[1]}x{front.shape[0]}; back ignored",
+        return (
+            f"back image is {back.shape[1]}x{back.shape[0]} but the front is {front.shape[1]}x{front.shape[0]}",
             "save the back in the same frame as the front (mirrored so it overlays the front)",
         )
-        return None, [problem]
-    return back, []
+    return None
 
 
 def _inside_mismatch(inside: np.ndarray, front: np.ndarray) -> tuple[str, str] | None:
@@ -155,30 +141,37 @@ def _inside_mismatch(inside: np.ndarray, front: np.ndarray) -> tuple[str, str] |
     return None
 
 
-def _optional_inside(
-    root: Path, entry: GarmentEntry, index: int, manifest_file: str, front: np.ndarray
+_OPTIONAL_IMAGES: dict[
+    str, tuple[Callable[..., np.ndarray], Callable[[np.ndarray, np.ndarray], tuple[str, str] | None]]
+]
+_OPTIONAL_IMAGES = {"back": (_read_image, _back_mismatch), "inside": (_read_coverage, _inside_mismatch)}
+
+
+def _optional_image(
+    root: Path, relative: str | None, key: str, index: int, manifest_file: str, front: np.ndarray
 ) -> tuple[np.ndarray | None, list[Problem]]:
-    """The inside-of-the-back mask if it is usable; a bad one is reported and dropped, never the garment."""
-    if entry.inside is None:
+    """An entry's optional image (`key`: back or inside) if it is usable; a bad one is reported and dropped,
+    never the garment."""
+    if relative is None:
         return None, []
-    where = f"garments[{index}].inside"
+    read, mismatch = _OPTIONAL_IMAGES[key]
+    where = f"garments[{index}].{key}"
     try:
-        inside = _read_coverage(root, entry.inside, manifest_file, where)
+        image = read(root, relative, manifest_file, where)
     except _EntryError as exc:
-        return None, [replace(exc.problem, message=f"{exc.problem.message} (inside ignored)")]
-    mismatch = _inside_mismatch(inside, front)
-    if mismatch is not None:
-        message, fix = mismatch
-        return None, [Problem(str(root / entry.inside), where, f"{message} (inside ignored)", fix)]
-    return inside, []
+        return None, [replace(exc.problem, message=f"{exc.problem.message} ({key} ignored)")]
+    why = mismatch(image, front)
+    if why is not None:
+        return None, [Problem(str(root / relative), where, f"{why[0]} ({key} ignored)", why[1])]
+    return image, []
 
 
 def _build_garment(root: Path, entry: GarmentEntry, index: int, manifest_file: str) -> tuple[Garment, list[Problem]]:
     """Reads an entry's images and makes the Garment; a bad back or inside image only loses that image."""
     front = _read_image(root, entry.front, manifest_file, f"garments[{index}].front")
     _check_anchors_inside(entry, front.shape, manifest_file, index)
-    back, notes = _optional_back(root, entry, index, manifest_file, front)
-    inside, inside_notes = _optional_inside(root, entry, index, manifest_file, front)
+    back, notes = _optional_image(root, entry.back, "back", index, manifest_file, front)
+    inside, inside_notes = _optional_image(root, entry.inside, "inside", index, manifest_file, front)
     notes += inside_notes
     model = None
     if entry.model is not None:
