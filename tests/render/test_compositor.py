@@ -386,7 +386,9 @@ def test_region_path_matches_full_frame_path(renderer, comp, mirror, effects) ->
     picture must be the full-frame path's (the Qt window's) picture."""
     frame, mask, _ = person_scene(stripes=True, tint=(150, 115, 80))
     garment, mesh = make_garment()
-    comp.preload(garment, mesh)
+    inside = np.zeros(garment.rgba.shape[:2], np.uint8)
+    inside[6:18, 20:44] = 255  # the inside of the back over the person's top (drawn behind them with occlusion)
+    comp.preload(dataclasses.replace(garment, inside=inside), mesh)
     body = person_body(mask)
     on = effects == "all"
     settings = dict(light=on, folds=on, shadows=on, occlusion=on, mirror=mirror)
