@@ -25,7 +25,7 @@ from mirror_app.render.analysis import (
     small_frame,
     sparse_frame,
 )
-from mirror_app.render.garment_textures import GarmentTextures
+from mirror_app.render.garment_textures import GarmentTextures, inside_share
 from mirror_app.render.hair import HairMap, hair_map
 from mirror_app.render.mesh_lod import (
     FlatBlocks,
@@ -235,7 +235,10 @@ class Compositor:
         images = [garment.rgba] + ([garment.back_rgba] if garment.back_rgba is not None else [])
         front = GarmentTextures(self.ctx, garment.rgba)
         back = GarmentTextures(self.ctx, garment.back_rgba) if garment.back_rgba is not None else None
-        entry = self._upload_mesh(mesh, front, back, images, garment.inside)
+        inside = garment.inside  # one of another size than the front is not used (_upload_inside)
+        if inside is not None and inside.shape == garment.rgba.shape[:2]:
+            inside = inside_share(inside, garment.rgba[..., 3])
+        entry = self._upload_mesh(mesh, front, back, images, inside)
         entry.sleeved_forearms = garment.long_sleeves
         self._garments[garment.id] = entry
         log.debug(

@@ -69,3 +69,21 @@ class GarmentTextures:
         for tex in self._levels.values():
             tex.release()
         self._levels.clear()
+
+
+def inside_share(inside: np.ndarray, alpha: np.ndarray, reach: int = 16) -> np.ndarray:
+    """Per texel, the share of the garment there that is the inside of its back (uint8): the catalog's mask
+    (coverage, at most the alpha) over the alpha, carried `reach` texels past the garment's edge into
+    transparent texels (where the wearer drawn over the camera frame changes nothing), as far as a small
+    mip level's blurred alpha reaches. The pass that draws the wearer over it then removes all of the garment
+    where its coverage is all inside: mask x alpha left a thin light line along the back neckline's edge."""
+    a = alpha.astype(np.float32)
+    share = np.clip(inside.astype(np.float32) / np.maximum(a, 1.0), 0.0, 1.0)
+    share[a <= 0] = 0.0
+    # Along the garment's own soft edge the mask's anti-aliasing counted the edge twice (coverage x alpha):
+    # there a texel takes its neighbours' share, the inside behind it.
+    soft = (a > 0) & (a < 255)
+    share[soft] = np.maximum(share, cv2.dilate(share, np.ones((3, 3), np.uint8)))[soft]
+    grown = cv2.dilate(share, np.ones((2 * reach + 1, 2 * reach + 1), np.uint8))
+    share = np.where(a > 0, share, grown)
+    return (share * 255.0 + 0.5).astype(np.uint8)

@@ -554,3 +554,21 @@ def test_an_inside_mask_of_another_size_is_not_used(renderer, comp) -> None:
     comp.preload(dataclasses.replace(garment, inside=garment.inside[:-1]), mesh)
     out = render(renderer, frame, person_body(mask, arm=False), make_fit(mesh), occlusion=True)
     assert np.abs(out[78:95, 143:157] - 220).max() <= 3
+
+
+def test_no_line_of_the_garment_is_left_along_the_inside_of_the_backs_edge(renderer, comp) -> None:
+    """Where the inside of the back reaches the garment's own (soft) top edge, the wearer's neck shows right
+    up to it: the catalog's mask is coverage (x the garment's alpha), the pass takes the share of it."""
+    frame, mask, garment, mesh = _neck_scene()
+    rgba = garment.rgba.copy()
+    rgba[2:4, 20:44, :3] = 220
+    rgba[2:4, 20:44, 3] = np.array([[64], [160]], np.uint8)  # a feathered top edge over the opening
+    inside = np.zeros(rgba.shape[:2], np.uint8)
+    # As the catalog's masks are: coverage x alpha, where the opening's own outline is the garment's edge and
+    # anti-aliased as well (so counted twice there).
+    inside[2:18, 20:44] = rgba[2:18, 20:44, 3]
+    inside[2:4, 20:44] = np.array([[16], [96]], np.uint8)
+    comp.preload(dataclasses.replace(garment, rgba=rgba, inside=inside), mesh)
+    out = render(renderer, frame, person_body(mask, arm=False), make_fit(mesh), occlusion=True)
+    neck = out[62:95, 143:157]  # from above the garment's edge down into the opening
+    assert np.abs(neck - SKIN).max() <= 4, np.abs(neck - SKIN).max()
