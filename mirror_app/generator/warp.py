@@ -27,6 +27,9 @@ SHOULDER_LIFT_RANGE = (0.04, 0.2)
 THIGH_FULL_VIEW = 0.85
 """A thigh's length in the picture over its world length at and above which the skirt keeps its full length
 (standing, the project's clips show 0.86-1.0; squatting 0.55-0.6)."""
+SIDEWAYS_THIGHS = (0.5, 0.85)
+"""A thigh's share across the torso (|knees - hips| . across over its length in the picture) over which the skirt
+goes from following the thighs to hanging from the hips over them (a squat turned from the camera)."""
 SKIRT_DRAPE_MIN = 0.35
 """The shortest the skirt is drawn below the hips, as a share of its length, however foreshortened the thighs."""
 SKIRT_FOLLOW = (1.35, 1.55)
@@ -309,9 +312,17 @@ def generate(
     # Hanging, the hem lies halfway between the hip line and the horizontal; on the thighs, level across the
     # knees, and its flare gives way to the knees' spread (pulled taut between them). A hem kept square to the
     # thighs sheared the skirt's side into a spike past the knees when they pointed sideways (a turned squat).
-    # Three directions made unit in one call: the legs (thighs plus torso), the hem, and a top's hem (below).
+    # Thighs pointing sideways (a squat turned from the camera): the skirt does not stick out along them but
+    # hangs from the hips and over the thighs, its hem level and wide enough to reach the knees, its middle
+    # between the hips and the knees. (Facing the camera, thighs go down or toward it: `sideways` is 0.)
+    knee_across = v.dot(o.sub(px["knees"], hips), across)  # (1,): px, signed
+    side = o.div(o.abs(knee_across), o.maximum(o.reshape(thigh_len, [1]), 1.0))
+    sideways = o.mul(o.reshape(knee_trust, [1]), v.smoothstep(SIDEWAYS_THIGHS[0], SIDEWAYS_THIGHS[1], side))
+    sideways = o.reshape(sideways, [1, 1])
     level = o.where(o.greater(row(across, [0], 1), 0.0), [1.0, 0.0], [-1.0, 0.0])
-    hem_aims = o.add(o.mul(across, o.concat([hanging, o.const([[1.0]])], axis=0)), level)
+    # (A skirt hanging from thighs turned sideways hangs level, whatever the torso's lean.)
+    hem_aims = o.add(o.mul(across, o.concat([o.mul(hanging, o.sub(1.0, sideways)), o.const([[1.0]])], axis=0)), level)
+    # Three directions made unit in one call: the legs (thighs plus torso), the hem, and a top's hem (below).
     aims = o.concat([o.sum(span_dirs, axis=0, keepdims=True), hem_aims], axis=0)
     legs, hem_dir, top_dir = o.split(v.unit(aims), [1, 1, 1], axis=0)  # (1, 2) each
     hip_half = row(halves, c.HIP)
@@ -319,9 +330,12 @@ def generate(
     knees_half = o.add(o.mul(o.abs(v.dot(px["knee_spread"], hem_dir)), 0.5), o.mul(torso_len, 0.1))
     hip_o = slice_origins[c.HIP]
     below_hips = o.sub(skirt_frac, 1.0)
-    dress_o = o.add(hip_o, o.mul(legs, o.mul(skirt_len, below_hips)))
-    dress_x = o.mul(hem_dir, o.maximum(free_half, o.mul(knees_half, o.sub(1.0, hanging))))
-    dress_y = o.mul(legs, skirt_len)
+    legs_d = v.unit(v.lerp(legs, down, sideways))
+    towards_knees = o.mul(across, o.mul(o.reshape(knee_across, [1, 1]), o.mul(sideways, 0.5)))
+    dress_o = o.add(o.add(hip_o, o.mul(legs_d, o.mul(skirt_len, below_hips))), towards_knees)
+    over_thighs = o.mul(sideways, o.add(o.mul(o.abs(o.reshape(knee_across, [1, 1])), 0.5), o.mul(hip_half, 0.6)))
+    dress_x = o.mul(hem_dir, o.maximum(o.maximum(free_half, o.mul(knees_half, o.sub(1.0, hanging))), over_thighs))
+    dress_y = o.mul(legs_d, skirt_len)
     # A top hangs from the torso: below the hips it carries on along the torso (its skirt slice is a virtual one
     # at 1.35 torso lengths, binding.py); pulled toward the knees, a tee's hem reached down a squatting thigh.
     # Between a top's hem and a dress's, a long top follows the thighs part way.

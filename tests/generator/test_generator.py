@@ -407,6 +407,32 @@ def test_a_dress_lies_on_thighs_that_point_at_the_camera(generator) -> None:
     assert unseen.anchors_px["left_hem"][1] - knee_y > 0.2 * torso
 
 
+def test_a_dress_hangs_over_thighs_turned_sideways(generator) -> None:
+    """A squat turned from the camera: thighs across the picture, the upper body leaning toward the knees. The
+    skirt hangs from the hips over the thighs (hem level, the back hanging too), not along them to a point."""
+    from mirror_app.catalog.loader import load_catalog_or_default
+
+    dress = next(g for g in load_catalog_or_default(None).garments if g.category == "dress")
+    binding = bind_garment(dress)
+    body = synthetic.body()
+    pts, world = body.landmarks_px.copy(), body.world.copy()
+    hip_y = float(pts[lm.LEFT_HIP, 1])
+    torso = hip_y - float(pts[lm.LEFT_SHOULDER, 1])
+    for hip, knee in ((lm.LEFT_HIP, lm.LEFT_KNEE), (lm.RIGHT_HIP, lm.RIGHT_KNEE)):
+        pts[knee, :2] = (pts[hip, 0] + 0.8 * torso, hip_y + 0.1 * torso)
+        world[knee] = world[hip] + (0.40, 0.05, 0.0)  # seen side-on: full length in the picture
+    pts[:17, 0] += 0.35 * torso  # head, shoulders and arms lean toward the knees
+    fit = generator.fit(synthetic.Body(pts, world, None, body.frame_size, 0, 0), binding, NO_SIL)
+    _fit_ok(fit, binding)
+    hems = np.array([fit.anchors_px["left_hem"], fit.anchors_px["right_hem"]])
+    knee_x = float(pts[[lm.LEFT_KNEE, lm.RIGHT_KNEE], 0].mean())
+    # Before: 0.23 torso lengths past the knees, the back hem 0.48 below the hips, the hem sloping 9.6 degrees.
+    assert fit.vertices_px[:, 0].max() - knee_x < 0.1 * torso
+    assert hems[np.argmin(hems[:, 0]), 1] - hip_y > 0.6 * torso
+    slope = math.degrees(math.atan2(abs(hems[0, 1] - hems[1, 1]), abs(hems[0, 0] - hems[1, 0])))
+    assert slope < 3.0, slope
+
+
 def test_still_body_with_landmark_noise_gives_still_garment(generator, long_binding) -> None:
     from mirror_app.tracking.smoothing import LandmarkSmoother
 
