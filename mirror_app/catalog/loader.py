@@ -109,11 +109,6 @@ def _check_anchors_inside(entry: GarmentEntry, shape: tuple[int, ...], manifest:
 MAX_INSIDE_SHARE = 0.25  # an inside mask hiding more of the garment than this is inverted or the wrong file
 
 
-def _read_coverage(root: Path, relative: str, manifest_file: str, where: str) -> np.ndarray:
-    """One mask image of an entry as (H, W) uint8 coverage."""
-    return _read_image(root, relative, manifest_file, where, mask=True)
-
-
 def _back_mismatch(back: np.ndarray, front: np.ndarray) -> tuple[str, str] | None:
     """Why a back image does not fit its front (message, fix), or None when it does."""
     if back.shape != front.shape:
@@ -141,23 +136,26 @@ def _inside_mismatch(inside: np.ndarray, front: np.ndarray) -> tuple[str, str] |
     return None
 
 
-_OPTIONAL_IMAGES: dict[
-    str, tuple[Callable[..., np.ndarray], Callable[[np.ndarray, np.ndarray], tuple[str, str] | None]]
-]
-_OPTIONAL_IMAGES = {"back": (_read_image, _back_mismatch), "inside": (_read_coverage, _inside_mismatch)}
+Mismatch = Callable[[np.ndarray, np.ndarray], tuple[str, str] | None]  # (image, front) -> (message, fix)
 
 
 def _optional_image(
-    root: Path, relative: str | None, key: str, index: int, manifest_file: str, front: np.ndarray
+    root: Path,
+    relative: str | None,
+    key: str,
+    index: int,
+    manifest_file: str,
+    front: np.ndarray,
+    mismatch: Mismatch,
+    mask: bool = False,
 ) -> tuple[np.ndarray | None, list[Problem]]:
-    """An entry's optional image (`key`: back or inside) if it is usable; a bad one is reported and dropped,
-    never the garment."""
+    """An entry's optional image (`key`: back, or inside read as a `mask`) if it is usable; a bad one is
+    reported and dropped, never the garment."""
     if relative is None:
         return None, []
-    read, mismatch = _OPTIONAL_IMAGES[key]
     where = f"garments[{index}].{key}"
     try:
-        image = read(root, relative, manifest_file, where)
+        image = _read_image(root, relative, manifest_file, where, mask=mask)
     except _EntryError as exc:
         return None, [replace(exc.problem, message=f"{exc.problem.message} ({key} ignored)")]
     why = mismatch(image, front)
@@ -170,8 +168,10 @@ def _build_garment(root: Path, entry: GarmentEntry, index: int, manifest_file: s
     """Reads an entry's images and makes the Garment; a bad back or inside image only loses that image."""
     front = _read_image(root, entry.front, manifest_file, f"garments[{index}].front")
     _check_anchors_inside(entry, front.shape, manifest_file, index)
-    back, notes = _optional_image(root, entry.back, "back", index, manifest_file, front)
-    inside, inside_notes = _optional_image(root, entry.inside, "inside", index, manifest_file, front)
+    back, notes = _optional_image(root, entry.back, "back", index, manifest_file, front, _back_mismatch)
+    inside, inside_notes = _optional_image(
+        root, entry.inside, "inside", index, manifest_file, front, _inside_mismatch, mask=True
+    )
     notes += inside_notes
     model = None
     if entry.model is not None:
