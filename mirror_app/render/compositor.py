@@ -235,9 +235,9 @@ class Compositor:
         images = [garment.rgba] + ([garment.back_rgba] if garment.back_rgba is not None else [])
         front = GarmentTextures(self.ctx, garment.rgba)
         back = GarmentTextures(self.ctx, garment.back_rgba) if garment.back_rgba is not None else None
-        inside = garment.inside  # one of another size than the front is not used (_upload_inside)
-        if inside is not None and inside.shape == garment.rgba.shape[:2]:
-            inside = inside_share(inside, garment.rgba[..., 3])
+        inside = garment.inside  # one of another size than the front is not used
+        if inside is not None:
+            inside = inside_share(inside, garment.rgba[..., 3]) if inside.shape == garment.rgba.shape[:2] else None
         entry = self._upload_mesh(mesh, front, back, images, inside)
         entry.sleeved_forearms = garment.long_sleeves
         self._garments[garment.id] = entry
@@ -306,12 +306,10 @@ class Compositor:
         return entry
 
     def _upload_inside(self, entry: _GarmentGpu, inside: np.ndarray | None, tex: moderngl.Texture | None) -> None:
-        """The inside-of-the-back mask (the front image's size) as a mipmapped texture (`tex` when it was
-        made already) and the triangles over it; none: nothing is drawn behind the wearer."""
-        tris = np.empty((0, 3), np.int32)
-        if inside is not None and inside.shape[::-1] == entry.front.size and entry.triangles.size:
-            tris = triangles_over(entry.triangles, entry.mesh.uv, inside)
-        if not tris.size or inside is None:
+        """The inside-of-the-back share (inside_share, the front image's size) as a mipmapped texture (`tex`
+        when it was made already) and the triangles over it; none: nothing is drawn behind the wearer."""
+        tris = triangles_over(entry.triangles, entry.mesh.uv, inside) if inside is not None else entry.triangles[:0]
+        if inside is None or not tris.size:
             if tex is not None:
                 tex.release()
             return
