@@ -59,8 +59,8 @@ class _Vec:
         """Rotate a quarter turn, (x, y) -> (y, -x): same handedness in rest and current frames."""
         return self.o.matmul(v, self.o.const(QUARTER_BACK))
 
-    def dot(self, a: Any, b: Any) -> Any:
-        return self.o.sum(self.o.mul(a, b), axis=-1)
+    def dot(self, a: Any, b: Any, keepdims: bool = False) -> Any:
+        return self.o.sum(self.o.mul(a, b), axis=-1, keepdims=keepdims)
 
     def lerp(self, a: Any, b: Any, t: Any) -> Any:
         return self.o.add(a, self.o.mul(self.o.sub(b, a), t))
@@ -315,10 +315,10 @@ def generate(
     # Thighs pointing sideways (a squat turned from the camera): the skirt does not stick out along them but
     # hangs from the hips and over the thighs, its hem level and wide enough to reach the knees, its middle
     # between the hips and the knees. (Facing the camera, thighs go down or toward it: `sideways` is 0.)
-    knee_across = v.dot(o.sub(px["knees"], hips), across)  # (1,): px, signed
-    side = o.div(o.abs(knee_across), o.maximum(o.reshape(thigh_len, [1]), 1.0))
-    sideways = o.mul(o.reshape(knee_trust, [1]), v.smoothstep(SIDEWAYS_THIGHS[0], SIDEWAYS_THIGHS[1], side))
-    sideways = o.reshape(sideways, [1, 1])
+    knee_across = v.dot(o.sub(px["knees"], hips), across, keepdims=True)  # (1, 1): px, signed
+    knee_reach = o.abs(knee_across)
+    side = o.div(knee_reach, o.maximum(thigh_len, 1.0))
+    sideways = o.mul(knee_trust, v.smoothstep(SIDEWAYS_THIGHS[0], SIDEWAYS_THIGHS[1], side))
     level = o.where(o.greater(row(across, [0], 1), 0.0), [1.0, 0.0], [-1.0, 0.0])
     # (A skirt hanging from thighs turned sideways hangs level, whatever the torso's lean.)
     hem_aims = o.add(o.mul(across, o.concat([o.mul(hanging, o.sub(1.0, sideways)), o.const([[1.0]])], axis=0)), level)
@@ -331,9 +331,9 @@ def generate(
     hip_o = slice_origins[c.HIP]
     below_hips = o.sub(skirt_frac, 1.0)
     legs_d = v.unit(v.lerp(legs, down, sideways))
-    towards_knees = o.mul(across, o.mul(o.reshape(knee_across, [1, 1]), o.mul(sideways, 0.5)))
+    towards_knees = o.mul(across, o.mul(knee_across, o.mul(sideways, 0.5)))
     dress_o = o.add(o.add(hip_o, o.mul(legs_d, o.mul(skirt_len, below_hips))), towards_knees)
-    over_thighs = o.mul(sideways, o.add(o.mul(o.abs(o.reshape(knee_across, [1, 1])), 0.5), o.mul(hip_half, 0.6)))
+    over_thighs = o.mul(sideways, o.add(o.mul(knee_reach, 0.5), o.mul(hip_half, 0.6)))
     dress_x = o.mul(hem_dir, o.maximum(o.maximum(free_half, o.mul(knees_half, o.sub(1.0, hanging))), over_thighs))
     dress_y = o.mul(legs_d, skirt_len)
     # A top hangs from the torso: below the hips it carries on along the torso (its skirt slice is a virtual one
