@@ -8,6 +8,7 @@ from typing import NamedTuple
 import numpy as np
 
 from mirror_app.render.analysis import patch_means, pixel_indices, pixels_at, rgb_distance
+from mirror_app.render.hair import shade_distance
 from mirror_app.tracking import body as pose
 from mirror_app.tracking.body import Body
 
@@ -18,8 +19,9 @@ NOT_BEHIND_M = (-0.04, -0.01)  # a clearly seen wrist this little behind its sho
 SNAP_REACH = 0.3  # share of the forearm's length each end of its axis may move sideways onto the limb
 SNAP_STEPS = 5  # positions tried per end, across [-SNAP_REACH, SNAP_REACH]
 SNAP_SAMPLES = 12  # pixels read along each tried line
+SNAP_MARGIN = 0.03  # lines this near the best one's distance from the hand count as on the forearm too
 SNAP_ON_PERSON = 0.85  # share of a tried line's pixels that must lie on the person (in the frame and the mask)
-SKIN_LIKE = 0.12  # mean RGB distance (0..1) from the hand's colour under which a line lies on a bare forearm
+SKIN_LIKE = 0.12  # mean distance (0..1 RGB) from a shade of the hand under which a line lies on a bare forearm
 TRACKED_UNLIKE = 0.2  # ... above which the tracked axis lies on something else (the wearer's top)
 SKIN_HUE_DEG = (-15.0, 60.0)  # hues (degrees, red 0) a hand's skin takes under room light
 SKIN_GREY = 0.25  # saturation under which a colour is too grey for its hue to tell skin from anything
@@ -106,9 +108,11 @@ def _snap_forearm(
 
     A forearm pointing at the camera is placed 15-30 px off by MediaPipe, on the wearer's top beside it
     (squats, taiji frame 130): the capsule then draws a band of the top over the garment and misses the arm.
+    Lines are compared with the hand shade for shade (`shade_distance`): a forearm held toward the light is
+    up to a third brighter than its hand (squats frames 2-58), which colour for colour looked like no hand.
     Lines with each end moved up to SNAP_REACH of the forearm's length either way are tried; the axis moves
-    only when other lines on the person clearly look like the hand: the middle of those is the forearm. A
-    sleeved forearm looks like no hand: it stays where MediaPipe put it.
+    only when other lines on the person clearly look like the hand, and more than the tracked one does: the
+    middle of those is the forearm. A sleeved forearm looks like no hand: it stays where MediaPipe put it.
 
     Points are kept as (2, ...) arrays, x then y, so each step is one numpy call on contiguous rows.
     """
@@ -124,7 +128,7 @@ def _snap_forearm(
     pxy = pixel_indices(xy, (fw, h))
     # Single pixels (many along each line average the noise): 5x5 patches made this 0.4 ms a frame.
     pixels = pixels_at(frame, pxy[0], pxy[1])
-    unlike = np.add.reduce(rgb_distance(pixels * _BYTE, skin), axis=2) / SNAP_SAMPLES  # (S, S): per line, mean
+    unlike = np.add.reduce(shade_distance(pixels * _BYTE, skin), axis=2) / SNAP_SAMPLES  # (S, S): per line, mean
     if float(np.minimum.reduce(unlike, axis=None)) > SKIN_LIKE:
         return e, w  # no line looks like the hand, on the person or not (a sleeve: 5 in 6 calls on real clips)
     inside = (xy >= 0) & (xy < np.array([fw, h], np.float32)[:, None, None, None])
@@ -135,10 +139,11 @@ def _snap_forearm(
     seen = np.add.reduce(on_person, axis=2) >= SNAP_ON_PERSON * SNAP_SAMPLES
     score = np.where(seen, unlike, np.inf)
     best = float(np.minimum.reduce(score, axis=None))
-    if best > SKIN_LIKE:
-        return e, w
+    centre = SNAP_STEPS // 2
+    if best > SKIN_LIKE or score[centre, centre] <= best + SNAP_MARGIN:
+        return e, w  # nothing looks like the hand, or the tracked axis is as good as the best: it stays
     # A thick arm holds several such lines: its axis is their middle.
-    ends_i, ends_j = np.nonzero(score <= best + 0.03)
+    ends_i, ends_j = np.nonzero(score <= best + SNAP_MARGIN)
     na = a[:, 0] + float(np.add.reduce(shifts[ends_i]) / len(ends_i)) * normal[:, 0]  # their mean, as .mean()
     nb = b[:, 0] + float(np.add.reduce(shifts[ends_j]) / len(ends_j)) * normal[:, 0]
     return (float(na[0]), float(na[1])), (float(nb[0]), float(nb[1]))

@@ -129,6 +129,29 @@ def test_a_forearm_tracked_onto_the_shirt_beside_it_is_moved_back_onto_the_arm()
     assert np.linalg.norm(_forearm_ends(body, frame) - true_ends, axis=1).max() < 1e-3
 
 
+SQUATS_TOP = (173, 1, 16)  # her deep pink top where MediaPipe put her forearm (squats frame 58)
+
+
+def test_a_lit_forearm_whose_hand_is_in_shadow_is_still_found() -> None:
+    """Squats frames 2-58: the forearm held toward the light is up to a third brighter than the hand in its
+    shadow. Compared colour for colour no line looked like the hand (0.22 against 0.12), the axis stayed on
+    her top, and its capsule drew a red band of the top over the garment's chest; compared shade for shade
+    (`shade_distance`), the forearm is the hand's skin."""
+    frame, body, _ = person_scene(shirt=SQUATS_TOP)
+    body = _with_knuckles(body)
+    fore = np.abs(frame.astype(np.int16) - (195, 152, 124)).max(axis=2) <= 1  # the synthetic forearm (skin x 0.95)
+    hand = np.abs(frame.astype(np.int16) - (205, 160, 130)).max(axis=2) <= 1
+    hand[: int(body.landmarks_px[pose.RIGHT_WRIST, 1]) - 60] = False  # the crossing hand, not the head or neck
+    assert fore.sum() > 2000 and hand.sum() > 1000  # the scene is what the test says
+    frame[fore] = (230, 190, 165)  # in the light
+    frame[hand] = (184, 150, 128)  # in the forearm's shadow, a quarter darker
+    true_ends = body.landmarks_px[[pose.RIGHT_ELBOW, pose.RIGHT_WRIST], :2]
+    off = _moved_down(body, 30.0)
+    assert np.linalg.norm(_forearm_ends(off, frame) - true_ends, axis=1).max() < 8
+    # Tracked on the arm: left there.
+    assert np.linalg.norm(_forearm_ends(body, frame) - true_ends, axis=1).max() < 1e-3
+
+
 def test_a_sleeve_the_colour_of_the_shirt_stays_where_it_was_tracked() -> None:
     """Colour cannot tell such a sleeve from the shirt beside it, so nothing is moved."""
     frame, body, _ = person_scene(shirt=(195, 152, 124))  # the forearm's own colour
