@@ -32,7 +32,8 @@ def _centre(points: list[list[float]]) -> Point:
 
 
 def _scale(points: list[list[float]]) -> float:
-    """torso_scale of _torso_points (math.hypot: it may differ from numpy's norm in the last bit; only gated on)."""
+    """Size of the torso in px (larger of shoulder width and shoulder-to-hip length, at least 1) of
+    _torso_points: the selector's gate and prominence scale with it."""
     (lsx, lsy), (rsx, rsy), (lhx, lhy), (rhx, rhy) = points
     width = math.hypot(lsx - rsx, lsy - rsy)
     length = math.hypot((lsx + rsx - lhx - rhx) / 2.0, (lsy + rsy - lhy - rhy) / 2.0)
@@ -42,11 +43,6 @@ def _scale(points: list[list[float]]) -> float:
 def torso_centre(landmarks_px: np.ndarray) -> np.ndarray:
     """Mean of shoulders and hips (x, y px): steadier than any single joint for telling people apart."""
     return np.array(_centre(_torso_points(landmarks_px)))
-
-
-def torso_scale(landmarks_px: np.ndarray) -> float:
-    """Size of the torso in px (larger of shoulder width and shoulder-to-hip length), at least 1."""
-    return _scale(_torso_points(landmarks_px))
 
 
 @dataclass(frozen=True, slots=True)
