@@ -15,7 +15,7 @@ uniform float u_tolerance;     // colour distance within which a pixel may be ha
 in vec2 v_uv;
 out vec4 f_color;
 
-// Distance from the nearest shade of ref (ref x k, k in 0.55..1.3), for skin and cloth: hair.py's shade_distance.
+// Distance from the nearest shade of ref (ref x k, k in 0.55..1.3), for skin and cloth: analysis.py's shade_distance.
 float shade_distance(vec3 c, vec3 ref) {
     float k = clamp(dot(c, ref) / max(dot(ref, ref), 1e-4), 0.55, 1.3);
     return length(c - k * ref);

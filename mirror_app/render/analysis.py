@@ -35,6 +35,37 @@ def rgb_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.sqrt(d[..., 0] + d[..., 1] + d[..., 2])
 
 
+SHADE_RANGE = (0.55, 1.3)  # brightness factors skin and cloth take in shadow and light and stay themselves
+
+
+def shade_distance(pixels: np.ndarray, ref: np.ndarray) -> np.ndarray:
+    """Distance (0..1 RGB) of each pixel (..., 3) from the nearest shade of `ref` (ref x k, k in SHADE_RANGE), for
+    skin and cloth: a neck in the chin's shadow or a fold stays skin or cloth (the hair search), a forearm in
+    the light is its shaded hand's skin (the forearm snap). Same metric as shaders/hair.frag."""
+    return channel_distances(np.moveaxis(pixels, -1, 0), shades(pixels, ref[None]))[0]
+
+
+def shades(pixels: np.ndarray, refs: np.ndarray, at: np.ndarray | None = None) -> np.ndarray:
+    """Centres (n, 3, ...) for channel_distances: refs (n, 3) at each pixel's shade of them (of pixels `at`
+    only, if given)."""
+    k = np.empty((len(refs), *(pixels.shape[:-1] if at is None else at.shape)), np.float32)
+    for i, ref in enumerate(refs):
+        dots = pixels @ ref  # over all the pixels even when fewer are wanted: BLAS rounds each by its place in a row
+        np.divide(dots if at is None else dots.reshape(-1)[at], max(float(ref @ ref), 1e-4), out=k[i, ...])
+    k.clip(*SHADE_RANGE, out=k)
+    return k[:, None] * refs.reshape(refs.shape + (1,) * (k.ndim - 1))
+
+
+def channel_distances(planes: np.ndarray, centres: np.ndarray) -> np.ndarray:
+    """np.linalg.norm(pixels - centre) bit for bit, channel-first (3, ...) against (n, 3, ...) or (n, 3) centres:
+    rgb_distance's metric for many pixels at once, where numpy loops slowly over a last axis of 3."""
+    if centres.ndim == 2:  # (n, 3): one colour per map
+        centres = centres.reshape(centres.shape + (1,) * (planes.ndim - 1))
+    d = planes - centres
+    d *= d
+    return np.sqrt(d.sum(axis=1))  # (n, ...): the squares summed in channel order, as np.linalg.norm does
+
+
 def pixels_at(image: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """image[y, x] for whole-pixel indices on the image: on a C-contiguous image one flat take, which costs
     about 2/3 of numpy's 2-D fancy indexing on a few hundred pixels (on a few dozen it costs more)."""

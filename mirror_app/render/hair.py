@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from mirror_app.render.analysis import shrink
+from mirror_app.render.analysis import channel_distances, shades, shrink
 from mirror_app.tracking import body as pose
 from mirror_app.tracking.body import Body
 
@@ -54,33 +54,6 @@ _VISIBLE = np.array(_LANDMARKS)  # the landmarks that must be seen, as a fancy i
 _PAIRS = np.array([[7, pose.LEFT_SHOULDER, 2, 9], [8, pose.RIGHT_SHOULDER, 5, 10]])
 _REACH = np.array([[_ROI_TOP], [-_ROI_BELOW]], np.float32)  # the region's reach from the eyes and shoulders
 _GROW = np.ones((5, 5), np.uint8)  # the map's growth around the hair pixels (two working pixels each way)
-SHADE_RANGE = (0.55, 1.3)  # brightness factors skin and cloth take in shadow and light and stay themselves
-
-
-def shade_distance(pixels: np.ndarray, ref: np.ndarray) -> np.ndarray:
-    """Distance (0..1 RGB) of each pixel (..., 3) from the nearest shade of `ref` (ref x k, k in SHADE_RANGE), for
-    skin and the wearer's top: a neck in the chin's shadow or a fold stays skin or cloth, not "dark like hair".
-    (Not for the hair itself: brown hair is a dark shade of skin.) Same metric as shaders/hair.frag."""
-    return _distances(np.moveaxis(pixels, -1, 0), _shades(pixels, ref[None]))[0]
-
-
-def _shades(pixels: np.ndarray, refs: np.ndarray, at: np.ndarray | None = None) -> np.ndarray:
-    """Centres (n, 3, ...) for _distances: refs (n, 3) at each pixel's shade of them (of pixels `at` only, if given)."""
-    k = np.empty((len(refs), *(pixels.shape[:-1] if at is None else at.shape)), np.float32)
-    for i, ref in enumerate(refs):
-        dots = pixels @ ref  # over all the pixels even when fewer are wanted: BLAS rounds each by its place in a row
-        np.divide(dots if at is None else dots.reshape(-1)[at], max(float(ref @ ref), 1e-4), out=k[i, ...])
-    k.clip(*SHADE_RANGE, out=k)
-    return k[:, None] * refs.reshape(refs.shape + (1,) * (k.ndim - 1))
-
-
-def _distances(planes: np.ndarray, centres: np.ndarray) -> np.ndarray:
-    """np.linalg.norm(pixels - centre) bit for bit, channel-first (3, ...): numpy loops slowly over a last axis of 3."""
-    if centres.ndim == 2:  # (n, 3): one colour per map
-        centres = centres.reshape(centres.shape + (1,) * (planes.ndim - 1))
-    d = planes - centres
-    d *= d
-    return np.sqrt(d.sum(axis=1))  # (n, ...): the squares summed in channel order, as np.linalg.norm does
 
 
 def _median(values: np.ndarray) -> np.ndarray:
@@ -168,13 +141,13 @@ def hair_map(frame: np.ndarray, mask: np.ndarray | None, body: Body | None) -> H
     # Hair samples: the head top without the forehead's skin and the room the mask bled into.
     samples = pixels.compress(top.ravel(), axis=0)
     channels = samples.T
-    keep = _distances(channels, _shades(samples, skin[None]))[0] > SKIN_LIKE
-    keep &= _distances(channels, backdrop[None])[0] > SEPARABLE
+    keep = channel_distances(channels, shades(samples, skin[None]))[0] > SKIN_LIKE
+    keep &= channel_distances(channels, backdrop[None])[0] > SEPARABLE
     samples = samples.compress(keep, axis=0)
     if len(samples) < MIN_SAMPLES:
         return None  # bald, or a forehead up to the crown
     hair = _median(samples)
-    spread = float(_median(_distances(samples.T, hair[None])[0]))
+    spread = float(_median(channel_distances(samples.T, hair[None])[0]))
     if spread > MAX_SPREAD:
         return None  # no one colour up there: a patterned hat, a mixed background
     tolerance = min(max(2.0 * spread, 0.06), MAX_TOLERANCE)
@@ -183,11 +156,11 @@ def hair_map(frame: np.ndarray, mask: np.ndarray | None, body: Body | None) -> H
     if clothes is None:
         return None
     ref = np.array([skin, clothes, backdrop])
-    if min(*_distances(hair, _shades(hair, ref[:2])).tolist(), _length(hair - backdrop)) < SEPARABLE:
+    if min(*channel_distances(hair, shades(hair, ref[:2])).tolist(), _length(hair - backdrop)) < SEPARABLE:
         return None
 
     planes = np.ascontiguousarray(crop.transpose(2, 0, 1)).reshape(3, -1)  # (3, h * w)
-    to_hair = _distances(planes, hair[None])[0]
+    to_hair = channel_distances(planes, hair[None])[0]
     # Never through the face, the neck or the middle of the chest: hair over the shoulders hangs beside them,
     # and shaded skin or a dark collar there must not count (nor connect the head's hair to the clothes).
     beside = (across > CENTRE_HALF_WIDTH) | (above_eyes > 0.4)
@@ -195,7 +168,9 @@ def hair_map(frame: np.ndarray, mask: np.ndarray | None, body: Body | None) -> H
     # top and the room (the same distances as over the whole map, on a fraction of its pixels).
     near = np.flatnonzero((to_hair < tolerance) & (person.ravel() > 0.5) & beside.ravel())
     at = planes[:, near]
-    to_other = np.minimum(_distances(at, _shades(crop, ref[:2], near)).min(axis=0), _distances(at, backdrop[None])[0])
+    to_other = np.minimum(
+        channel_distances(at, shades(crop, ref[:2], near)).min(axis=0), channel_distances(at, backdrop[None])[0]
+    )
     like = np.zeros(crop.shape[:2], bool)
     np.put(like, near, to_hair[near] < to_other - MARGIN)
     low = above_ears < -REACH_BELOW_EARS

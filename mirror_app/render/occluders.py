@@ -7,8 +7,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from mirror_app.render.analysis import patch_means, pixel_indices, pixels_at, rgb_distance
-from mirror_app.render.hair import shade_distance
+from mirror_app.render.analysis import patch_means, pixel_indices, pixels_at, rgb_distance, shade_distance
 from mirror_app.tracking import body as pose
 from mirror_app.tracking.body import Body
 
