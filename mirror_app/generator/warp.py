@@ -320,12 +320,26 @@ def generate(
     side = o.div(knee_reach, o.maximum(thigh_len, 1.0))
     sideways = o.mul(knee_trust, v.smoothstep(SIDEWAYS_THIGHS[0], SIDEWAYS_THIGHS[1], side))
     level = o.where(o.greater(row(across, [0], 1), 0.0), [1.0, 0.0], [-1.0, 0.0])
+    upright = o.mul(v.rot(level), -1.0)  # "down" for a body whose torso hangs straight
+    # lie: 0 while the thighs hang below the torso, toward 1 as they lie foreshortened or go sideways (a squat).
     # (A skirt hanging from thighs turned sideways hangs level, whatever the torso's lean.)
-    hem_aims = o.add(o.mul(across, o.concat([o.mul(hanging, o.sub(1.0, sideways)), o.const([[1.0]])], axis=0)), level)
-    # Three directions made unit in one call: the legs (thighs plus torso), the hem, and a top's hem (below).
-    aims = o.concat([o.sum(span_dirs, axis=0, keepdims=True), hem_aims], axis=0)
-    legs, hem_dir, top_dir = o.split(v.unit(aims), [1, 1, 1], axis=0)  # (1, 2) each
+    stands = o.mul(hanging, o.sub(1.0, sideways))
+    lie = o.sub(1.0, stands)
+    # Directions made unit in one call: the legs (thighs plus torso); the hem (halfway to level hanging, level
+    # lying); the hip line (square to the torso hanging, level lying); a top's fall below the hips (along the
+    # torso hanging, straight down lying).
+    hem_aims = o.add(o.mul(across, stands), o.mul(level, o.concat([o.const([[1.0]]), lie], axis=0)))
+    top_fall = v.lerp(down, upright, lie)
+    aims = o.concat([o.sum(span_dirs, axis=0, keepdims=True), hem_aims, top_fall], axis=0)
+    legs, hem_dir, hip_dir, top_down = o.split(v.unit(aims), [1, 1, 1, 1], axis=0)  # (1, 2) each
     hip_half = row(halves, c.HIP)
+    # A squat: the torso leans over thighs that no longer hang below it, and the fabric at the hips rests on the
+    # seat and in the lap instead of hanging square to the leaning torso: the hip line turns level about its
+    # middle. Square to the torso, its front end reached down past the knees (squats frames 10 and 30: a tee's
+    # hem sloping 21 degrees, its corner below the knees' line). A dress's hip line is left square: its skirt
+    # lies along the thighs from it, and a level hip line kinked the skirt's side.
+    top_hips = o.mul(o.const([[0.0], [0.0], [0.0], [1.0]]), o.sub(1.0, follow))
+    slice_x = o.add(slice_x, o.mul(top_hips, o.mul(o.sub(hip_dir, across), hip_half)))
     free_half = o.mul(hip_half, o.add(1.0, o.mul(o.sub(flare, 1.0), hanging)))
     knees_half = o.add(o.mul(o.abs(v.dot(px["knee_spread"], hem_dir)), 0.5), o.mul(torso_len, 0.1))
     hip_o = slice_origins[c.HIP]
@@ -339,9 +353,11 @@ def generate(
     # A top hangs from the torso: below the hips it carries on along the torso (its skirt slice is a virtual one
     # at 1.35 torso lengths, binding.py); pulled toward the knees, a tee's hem reached down a squatting thigh.
     # Between a top's hem and a dress's, a long top follows the thighs part way.
-    top_o = o.add(hip_o, o.mul(tl_down, below_hips))
-    top_x = o.mul(top_dir, o.mul(hip_half, flare))
-    top_y = tl_down
+    # Over a squat's seat and lap it falls straight down, not on along the leaning torso, and on thighs pointing
+    # at the camera it looks as much shorter as a skirt there (a long top's hem reached past the knees).
+    top_y = o.mul(top_down, torso_len)
+    top_o = o.add(hip_o, o.mul(top_down, o.mul(skirt_len, below_hips)))
+    top_x = o.mul(hem_dir, o.mul(hip_half, flare))
     tops_skirt, dress_skirt = o.concat([top_o, top_x, top_y], axis=0), o.concat([dress_o, dress_x, dress_y], axis=0)
     skirt = v.lerp(tops_skirt, dress_skirt, follow)  # rows: origin, x axis, y axis
 

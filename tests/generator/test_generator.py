@@ -433,6 +433,32 @@ def test_a_dress_hangs_over_thighs_turned_sideways(generator) -> None:
     assert slope < 3.0, slope
 
 
+def test_a_tees_hem_lies_level_over_a_leaning_squat(generator, tee_binding) -> None:
+    """A squat with the upper body leaning toward the knees (thighs toward the camera): the tee's hem rests level
+    on the seat and lap instead of square to the leaning torso, its front corner no longer hanging past the
+    knees; standing, nothing changes."""
+    body = synthetic.body()
+    squat, torso = _squat(body)
+    pts = squat.landmarks_px.copy()
+    pts[:17, 0] += 0.4 * torso  # head, shoulders and arms lean toward the knees (+x): the torso tilts ~22 degrees
+    leaning = synthetic.Body(pts, squat.world, None, body.frame_size, 0, 0)
+    fit = generator.fit(leaning, tee_binding, NO_SIL)
+    _fit_ok(fit, tee_binding)
+    hems = np.array([fit.anchors_px["left_hem"], fit.anchors_px["right_hem"]])
+    slope = math.degrees(math.atan2(abs(hems[0, 1] - hems[1, 1]), abs(hems[0, 0] - hems[1, 0])))
+    # Before: the hem sloped 18 degrees, square to the torso, and its lowest point was 0.29 torso lengths below
+    # the hips, by the knees (0.35); now level, and 0.16.
+    assert slope < 5.0, slope
+    hip_y = float(pts[lm.LEFT_HIP, 1])
+    assert fit.vertices_px[:, 1].max() - hip_y < 0.22 * torso
+    # The same lean standing (thighs hanging below the hips): the hip line stays square to the torso.
+    standing_pts = body.landmarks_px.copy()
+    standing_pts[:17, 0] += 0.4 * torso
+    standing = generator.fit(synthetic.Body(standing_pts, body.world, None, body.frame_size, 0, 0), tee_binding, NO_SIL)
+    hems = np.array([standing.anchors_px["left_hem"], standing.anchors_px["right_hem"]])
+    assert math.degrees(math.atan2(abs(hems[0, 1] - hems[1, 1]), abs(hems[0, 0] - hems[1, 0]))) > 10.0
+
+
 def test_still_body_with_landmark_noise_gives_still_garment(generator, long_binding) -> None:
     from mirror_app.tracking.smoothing import LandmarkSmoother
 
