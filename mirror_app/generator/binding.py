@@ -34,6 +34,7 @@ class GarmentBinding:
     skin_weights: np.ndarray  # (N + A, NUM_BONES) float32
     rest_bones: np.ndarray  # (NUM_BONES, 3, 2) float32
     params: np.ndarray  # (NUM_PARAMS,) float32
+    sleeve_halves: np.ndarray  # (2,) float32: contract input `sleeve_halves`
     anchor_names: tuple[str, ...]  # the last len(anchor_names) rows of rest_vertices
 
     @property
@@ -113,6 +114,38 @@ def _sleeve_regions(garment: Garment, scale: float = 0.25) -> tuple[np.ndarray, 
         m = cv2.GaussianBlur((owner == lab).astype(np.float32), (0, 0), blur)
         maps.append(cv2.resize(m, (alpha.shape[1], alpha.shape[0]), interpolation=cv2.INTER_LINEAR))
     return maps[0], maps[1]
+
+
+SLEEVE_EDGE_STEP = 0.5  # px between the samples that look for a sleeve's edge
+
+
+def sleeve_halves(alpha: np.ndarray, bones: np.ndarray) -> np.ndarray:
+    """Each upper sleeve's half width (texture px) at the middle of its bone, on its outer side (away from the
+    torso's middle, as tracking measures the wearer's arm): [sleeve A, B]; 0 where the alpha gives none
+    (sleeveless). The generator widens a sleeve against this when the wearer's arm is wider. The inner side
+    (under the arm) may run on into the torso; it is used only where the outer one has no edge."""
+    out = np.zeros(2, np.float32)
+    h, w = alpha.shape
+    torso_middle = bones[c.SHOULDER, 0].astype(np.float64) + 0.5 * bones[c.SHOULDER, 2].astype(np.float64)
+    for side, bone in enumerate((c.SLEEVE_A_UPPER, c.SLEEVE_B_UPPER)):
+        origin, x_axis, _ = bones[bone].astype(np.float64)
+        length = float(np.hypot(*x_axis))
+        if length < 1.0:
+            continue
+        middle = origin + 0.5 * x_axis
+        normal = np.array([x_axis[1], -x_axis[0]]) / length
+        if float((middle - torso_middle) @ normal) < 0.0:
+            normal = -normal
+        steps = np.arange(0.0, 1.5 * length, SLEEVE_EDGE_STEP)
+        for sign in (1.0, -1.0):  # outer side first
+            pts = np.rint(middle + sign * steps[:, None] * normal).astype(np.intp)
+            inside = (pts[:, 0] >= 0) & (pts[:, 0] < w) & (pts[:, 1] >= 0) & (pts[:, 1] < h)
+            opaque = np.zeros(len(steps), bool)
+            opaque[inside] = alpha[pts[inside, 1], pts[inside, 0]] >= 128
+            if opaque[0] and not opaque.all():
+                out[side] = steps[int(np.argmin(opaque))] - 0.5 * SLEEVE_EDGE_STEP
+                break
+    return out
 
 
 def _grid_mesh(alpha: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -254,5 +287,6 @@ def bind_garment(garment: Garment) -> GarmentBinding:
         skin_weights=weights.astype(np.float32),
         rest_bones=bones.astype(np.float32),
         params=params,
+        sleeve_halves=sleeve_halves(garment.rgba[:, :, 3], bones) if garment.has_sleeves else np.zeros(2, np.float32),
         anchor_names=anchor_names,
     )

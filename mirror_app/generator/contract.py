@@ -33,13 +33,18 @@ INPUTS: tuple[tuple[str, tuple[int | str, ...]], ...] = (
     ("rest_bones", (NUM_BONES, 3, 2)),  # per bone: origin, x axis, y axis, in texture px
     ("garment_params", (NUM_PARAMS,)),
     ("shoulder_tops", (2,)),  # px from each shoulder joint up to the person mask's top edge, +across/-across; 0 unknown
+    ("arm_reach", (2,)),  # px from each upper arm's axis out to the mask's edge, +across arm / other; 0 unknown
+    ("sleeve_halves", (2,)),  # each upper sleeve's half width at its middle in texture px, sleeve A / B; 0 unknown
 )
 UNMEASURED_TOPS = (0.0, 0.0)
 """`shoulder_tops` where they were not measured: the seams sit SHOULDER_LIFT above the joints. Learned models
 get it always, as their training captures hold no shoulder tops."""
-OPTIONAL_INPUTS = ("shoulder_tops",)
+UNMEASURED_ARMS = (0.0, 0.0)
+"""`arm_reach` where it was not measured: the sleeves keep the garment's own width. Learned models get it always,
+as their training captures hold no arm reach."""
+OPTIONAL_INPUTS = ("shoulder_tops", "arm_reach", "sleeve_halves")
 """Inputs a learned generator exported before they existed may lack: it is fed the others (the analytic part
-of such a model then sits its seams SHOULDER_LIFT above the joints, as before)."""
+of such a model then sits its seams SHOULDER_LIFT above the joints and keeps its sleeves' own width, as before)."""
 OUTPUTS: tuple[tuple[str, tuple[int | str, ...]], ...] = (
     ("vertices", ("N", 2)),  # deformed mesh in camera-frame px
     ("depth", ("N",)),  # metres relative to the torso plane, negative toward the camera

@@ -22,6 +22,9 @@ log = logging.getLogger(__name__)
 OUTPUT_NAMES = [name for name, _ in contract.OUTPUTS]
 LEARNED_SHADING = "shading"  # a learned generator's extra output: brightness per vertex (its creases), around 1
 _UNMEASURED_TOPS = np.asarray(contract.UNMEASURED_TOPS, np.float32)
+_UNMEASURED_ARMS = np.asarray(contract.UNMEASURED_ARMS, np.float32)
+_UNMEASURED = {"shoulder_tops": _UNMEASURED_TOPS, "arm_reach": _UNMEASURED_ARMS}
+"""What learned models are fed for the body measures their training captures lack (learn/dataset.py)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,11 +121,12 @@ class GarmentGenerator:
         """The contract's outputs, then the learned model's per-vertex shading when it has one."""
         learned = self._opened(str(model)) if model else None
         if learned is not None:
-            # Learned models are trained on captures whose shoulder tops were not measured (learn/dataset.py):
-            # they get "unknown", as in training, so their analytic part sits the seams at the fixed lift.
-            learned_feeds = {k: v for k, v in feeds.items() if k in learned.inputs} | (
-                {"shoulder_tops": _UNMEASURED_TOPS} if "shoulder_tops" in learned.inputs else {}
-            )
+            # Learned models are trained on captures whose shoulder tops and arm reach were not measured
+            # (learn/dataset.py): they get "unknown", as in training, so their analytic part sits the seams at the
+            # fixed lift and keeps the sleeves' own width.
+            learned_feeds = {k: v for k, v in feeds.items() if k in learned.inputs} | {
+                k: v for k, v in _UNMEASURED.items() if k in learned.inputs
+            }
             outputs: list[np.ndarray] = learned.session.run(learned.outputs, learned_feeds)
             return outputs
         outputs = self._session.run(OUTPUT_NAMES, feeds)
@@ -140,12 +144,15 @@ class GarmentGenerator:
         silhouette: np.ndarray,
         model: str | Path | None = None,
         shoulder_tops: np.ndarray | None = None,
+        arm_reach: np.ndarray | None = None,
     ) -> Fit:
         """Pose the garment on the body for this frame: with the garment's learned model when it names one.
 
-        `silhouette` and `shoulder_tops` are the contract's inputs of those names (tracking/silhouette.py);
-        without shoulder tops the seams sit a fixed height above the shoulder joints."""
+        `silhouette`, `shoulder_tops` and `arm_reach` are the contract's inputs of those names
+        (tracking/silhouette.py); without shoulder tops the seams sit a fixed height above the shoulder joints,
+        without arm reach the sleeves keep the garment's own width."""
         tops = _UNMEASURED_TOPS if shoulder_tops is None else shoulder_tops
+        arms = _UNMEASURED_ARMS if arm_reach is None else arm_reach
         feeds = {
             "landmarks": np.ascontiguousarray(body.landmarks_px, dtype=np.float32),
             "world": np.ascontiguousarray(body.world, dtype=np.float32),
@@ -155,6 +162,8 @@ class GarmentGenerator:
             "rest_bones": binding.rest_bones,
             "garment_params": binding.params,
             "shoulder_tops": np.ascontiguousarray(tops, dtype=np.float32),
+            "arm_reach": np.ascontiguousarray(arms, dtype=np.float32),
+            "sleeve_halves": binding.sleeve_halves,
         }
         try:
             vertices, depth, opacity, back, *shading = self._run(model, feeds)

@@ -36,6 +36,10 @@ SKIRT_FOLLOW = (1.35, 1.55)
 """Torso lengths below the shoulder line of a garment's skirt slice over which it goes from hanging from the torso
 (a top: binding.py puts a virtual slice at 1.35, the tank's hem is at 1.37) to following the thighs (the dress's
 hem: 1.66)."""
+SLEEVE_EASE = 1.0
+"""A sleeve widened to the wearer's arm reaches this far past the arm's measured edge (the mask's edge is soft)."""
+SLEEVE_WIDEN_MAX = 1.6
+"""The most a sleeve is widened to the wearer's arm (asl_book's hoodie against the long sleeve: ~1.4)."""
 TORSO_PER_SHOULDER_WIDTH = 1.3  # mid-shoulders to mid-hips over shoulder-joint width, average adult
 
 
@@ -126,6 +130,8 @@ def generate(
     rest_bones: Any,
     garment_params: Any,
     shoulder_tops: Any = None,
+    arm_reach: Any = None,
+    sleeve_halves: Any = None,
 ) -> tuple[Any, Any, Any, Any]:
     """Deform the garment mesh onto the body; returns (vertices, depth, opacity, back_view).
 
@@ -386,7 +392,26 @@ def generate(
     exact, fore_along, short = o.split(ratio, [2, 2, 2], axis=0)
     along = o.concat([o.where(o.greater(param(c.PARAM_LONG_SLEEVES), 0.5), exact, short), fore_along], axis=0)
     seg_x = o.mul(seg_dirs, o.mul(rest_seg, along))
-    seg_y = o.mul(v.rot(seg_dirs), rest_seg)
+    # An upper sleeve at least as wide as the wearer's upper arm (tracking measures how far the mask reaches out
+    # from the arm's axis, `arm_reach`): on a bulky arm (a hoodie's) the wearer's own sleeve showed down the
+    # garment's. The sleeve's axis runs from the armhole, not the shoulder joint, so the arm's outer edge lies that
+    # much further out or in. Widened only, never narrowed; not where the elbow is barely seen or the arm not
+    # measured. Forearms keep the sleeve's width: widened to the mask there (hands, a bunched cuff), the cuffs
+    # flared into bells.
+    normals = v.rot(seg_dirs)
+    if arm_reach is not None and sleeve_halves is not None:
+        reach = o.unsqueeze(arm_reach, 1)  # (2, 1): sleeve A's arm, sleeve B's
+        sleeve_half = o.mul(o.unsqueeze(sleeve_halves, 1), scale)  # frame px
+        upper_n = row(normals, [0, 1])
+        arm_mid = o.mul(o.add(sh, el), 0.5)
+        from_centre = v.dot(upper_n, o.sub(arm_mid, o.add(shoulders, o.mul(tl_down, 0.5))), keepdims=True)
+        out_sign = o.where(o.greater(from_centre, 0.0), 1.0, -1.0)  # outward: away from the torso's middle
+        arm_off = o.mul(v.dot(upper_n, o.sub(arm_mid, up_o), keepdims=True), out_sign)
+        need = o.div(o.mul(o.add(reach, arm_off), SLEEVE_EASE), o.maximum(sleeve_half, EPS))
+        measured_arm = o.where(o.greater(o.minimum(reach, sleeve_half), 0.5), el_trust, 0.0)
+        widen = o.mul(o.sub(o.minimum(o.maximum(need, 1.0), SLEEVE_WIDEN_MAX), 1.0), measured_arm)
+        normals = o.mul(normals, o.concat([o.add(widen, 1.0), o.const([[1.0], [1.0]])], axis=0))
+    seg_y = o.mul(normals, rest_seg)
     up_x, _ = o.split(seg_x, [2, 2], axis=0)
     lo_o = o.add(up_o, up_x)
     # The arm's turn relative to where the torso alone would carry the sleeve's rest axis.

@@ -72,9 +72,13 @@ def run_learned(session: ort.InferenceSession, data: CaptureData, i: int) -> tup
         "skin_weights": b.skin_weights,
         "rest_bones": b.rest_bones,
         "garment_params": b.params,
-        "shoulder_tops": np.asarray(contract.UNMEASURED_TOPS, np.float32),  # captures hold none, as in training
+        # Captures hold no shoulder tops or arm reach: "unknown", as in training.
+        "shoulder_tops": np.asarray(contract.UNMEASURED_TOPS, np.float32),
+        "arm_reach": np.asarray(contract.UNMEASURED_ARMS, np.float32),
+        "sleeve_halves": b.sleeve_halves,
     }
-    vertices, shading = session.run(["vertices", "shading"], feeds)
+    taken = {i.name for i in session.get_inputs()}  # a model exported before an optional input lacks it
+    vertices, shading = session.run(["vertices", "shading"], {k: v for k, v in feeds.items() if k in taken})
     return vertices, shading
 
 

@@ -35,6 +35,8 @@ def random_feeds(rng: np.random.Generator, garment_index: int = 0) -> dict[str, 
         "rest_bones": binding.rest_bones,
         "garment_params": binding.params,
         "shoulder_tops": np.abs(rng.normal(25, 8, 2)).astype(np.float32),
+        "arm_reach": np.abs(rng.normal(30, 8, 2)).astype(np.float32),
+        "sleeve_halves": binding.sleeve_halves,
     }
 
 

@@ -30,6 +30,7 @@ class Body:
     motion: np.ndarray | None = None  # (33,) in [0, 1]: whether the picture moved near each landmark; None: unknown
     extents: np.ndarray | None = None  # torso widths from the mask (silhouette.torso_extents, arms cut out)
     tops: np.ndarray | None = None  # how far the mask reaches above each shoulder joint (silhouette.shoulder_tops)
+    arms: np.ndarray | None = None  # how far the mask reaches outward from each arm's axis (silhouette.arm_reach)
 
     def mask_at_frame_scale(self) -> float:
         """Factor from frame pixels to mask pixels (1.0 when the mask is full size)."""

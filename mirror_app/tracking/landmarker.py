@@ -23,7 +23,7 @@ from mirror_app.config import DEFAULT_POSE_MODEL, MAX_POSE_THREADS, PoseModelNam
 from mirror_app.tracking.body import NUM_LANDMARKS, Body
 from mirror_app.tracking.motion import ImageMotion
 from mirror_app.tracking.person import PersonSelector
-from mirror_app.tracking.silhouette import shoulder_tops, torso_widths
+from mirror_app.tracking.silhouette import arm_reach, shoulder_tops, torso_widths
 from mirror_app.tracking.smoothing import LandmarkSmoother, MaskSmoother
 
 log = logging.getLogger(__name__)
@@ -139,7 +139,8 @@ class PoseTracker:
         self.motion = ImageMotion()
         self.selector = selector if selector is not None else PersonSelector()
         self._warned_not_numbers = False
-        self.measure_widths = measure_widths  # the silhouette's widths and shoulder tops, which the generator fits to
+        # The silhouette's widths, shoulder tops and arm reach, which the generator fits to.
+        self.measure_widths = measure_widths
         self.hold_still = hold_still  # judge the picture's motion so a still person's landmarks hold still
         self.detect_width = detect_width  # None: MediaPipe sees the frame at its own size
         log.info("pose tracker ready: %s, up to %d people, %d graph(s)", self.model_path.name, num_poses, detectors)
@@ -230,7 +231,8 @@ class PoseTracker:
             motion=self.smoother.last_motion,
         )
         if self.measure_widths:
-            body = dataclasses.replace(body, extents=torso_widths(body, frame.image), tops=shoulder_tops(body))
+            widths = torso_widths(body, frame.image)
+            body = dataclasses.replace(body, extents=widths, tops=shoulder_tops(body), arms=arm_reach(body, widths))
         return body
 
     def _not_numbers(self, what: str) -> None:

@@ -70,10 +70,13 @@ def test_onnx_matches_numpy_reference(generator, long_binding, seed: int) -> Non
     )
     sil = rng.uniform(60, 140, (3, 2)).astype(np.float32)
     tops = (rng.uniform(0, 60, 2) * (seed % 2)).astype(np.float32)  # odd seeds: measured shoulder tops
-    fit = generator.fit(body, long_binding, sil, shoulder_tops=tops)
+    reach = (rng.uniform(15, 50, 2) * (seed % 2)).astype(np.float32)  # and arm reach
+    fit = generator.fit(body, long_binding, sil, shoulder_tops=tops, arm_reach=reach)
     b = long_binding
     ref = generate(
-        NumpyOps(), body.landmarks_px, body.world, sil, b.rest_vertices, b.skin_weights, b.rest_bones, b.params, tops
+        NumpyOps(),
+        *(body.landmarks_px, body.world, sil, b.rest_vertices, b.skin_weights, b.rest_bones, b.params),
+        *(tops, reach, b.sleeve_halves),
     )
     np.testing.assert_allclose(fit.vertices_px, ref[0][: b.mesh_size], atol=1e-3)
     np.testing.assert_allclose(fit.depth, ref[1][: b.mesh_size], atol=1e-5)
@@ -224,26 +227,30 @@ def test_shoulder_seams_sit_on_the_measured_shoulder_tops(generator, tee_binding
     )
 
 
-def test_a_learned_model_from_before_shoulder_tops_still_runs(tmp_path: Path, tee_binding) -> None:
-    """A learned generator exported before `shoulder_tops` joined the contract lacks that input: it is fed the
-    rest and draws as it did (seams at the fixed lift), instead of being refused."""
+@pytest.mark.parametrize("lacks", [contract.OPTIONAL_INPUTS, ("arm_reach", "sleeve_halves")])
+def test_a_learned_model_from_before_an_optional_input_still_runs(tmp_path: Path, long_binding, lacks) -> None:
+    """A learned generator exported before `shoulder_tops`, or before `arm_reach` and `sleeve_halves`, joined the
+    contract lacks them: it is fed the rest and draws as it did (seams at the fixed lift, sleeves at their own
+    width), instead of being refused."""
     import onnx
 
     from mirror_app.generator.ops import OnnxOps
 
     ops = OnnxOps()
-    old_inputs = tuple((n, s) for n, s in contract.INPUTS if n not in contract.OPTIONAL_INPUTS)
-    for (name, _), value in zip(contract.OUTPUTS, generate(ops, *(n for n, _ in old_inputs)), strict=True):
+    old_inputs = tuple((n, s) for n, s in contract.INPUTS if n not in lacks)
+    args = [n if n in dict(old_inputs) else None for n, _ in contract.INPUTS]
+    for (name, _), value in zip(contract.OUTPUTS, generate(ops, *args), strict=True):
         ops.identity(value, name)
     path = tmp_path / "old.onnx"
     onnx.save(ops.model(old_inputs, contract.OUTPUTS, doc="an old learned generator"), path)
     generator = GarmentGenerator(providers=("CPUExecutionProvider",))
-    tops = np.array([40.0, 40.0], np.float32)
-    old = generator.fit(synthetic.body(), tee_binding, NO_SIL, str(path), shoulder_tops=tops)
+    tops, reach = np.array([40.0, 40.0], np.float32), np.array([60.0, 60.0], np.float32)
+    body = synthetic.body()
+    old = generator.fit(body, long_binding, NO_SIL, str(path), shoulder_tops=tops, arm_reach=reach)
     assert not generator.notices
-    fixed = generator.fit(synthetic.body(), tee_binding, NO_SIL)
+    fixed = generator.fit(body, long_binding, NO_SIL)
     np.testing.assert_allclose(old.vertices_px, fixed.vertices_px, atol=1e-3)
-    measured = generator.fit(synthetic.body(), tee_binding, NO_SIL, shoulder_tops=tops)
+    measured = generator.fit(body, long_binding, NO_SIL, shoulder_tops=tops, arm_reach=reach)
     assert np.abs(measured.vertices_px - fixed.vertices_px).max() > 1.0
 
 
@@ -610,3 +617,79 @@ def test_the_shipped_model_is_the_warp_as_written() -> None:
     from mirror_app.generator.build import DEFAULT_MODEL, build_model
 
     assert DEFAULT_MODEL.read_bytes() == build_model().SerializeToString()
+
+
+@pytest.fixture(scope="module")
+def edge_binding():
+    """The long-sleeve top with an extra anchor on each upper sleeve's outer edge, at the middle of its bone (where
+    `sleeve_halves` is measured), to read the sleeve's width after posing."""
+    garment = synthetic.tee(long_sleeves=True)
+    plain = bind_garment(garment)
+    torso_middle = plain.rest_bones[contract.SHOULDER, 0] + 0.5 * plain.rest_bones[contract.SHOULDER, 2]
+    extra = {}
+    for side, bone, half in zip(
+        ("left", "right"), (contract.SLEEVE_A_UPPER, contract.SLEEVE_B_UPPER), plain.sleeve_halves, strict=True
+    ):
+        origin, x_axis, _ = plain.rest_bones[bone].astype(np.float64)
+        middle = origin + 0.5 * x_axis
+        normal = np.array([x_axis[1], -x_axis[0]]) / np.linalg.norm(x_axis)
+        normal *= 1.0 if (middle - torso_middle) @ normal > 0 else -1.0
+        extra[f"{side}_sleeve_edge"] = tuple(middle + half * normal)
+    return bind_garment(dataclasses.replace(garment, anchors=garment.anchors | extra))
+
+
+def _edge_reach(fit, body, side: str) -> float:
+    """How far the sleeve's edge anchor lies out from the upper arm's axis (shoulder to elbow), away from the torso."""
+    s, e = (lm.LEFT_SHOULDER, lm.LEFT_ELBOW) if side == "left" else (lm.RIGHT_SHOULDER, lm.RIGHT_ELBOW)
+    shoulder, elbow = body.landmarks_px[s, :2].astype(np.float64), body.landmarks_px[e, :2].astype(np.float64)
+    axis = (elbow - shoulder) / np.linalg.norm(elbow - shoulder)
+    normal = np.array([axis[1], -axis[0]])
+    centre = body.landmarks_px[[lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER, lm.LEFT_HIP, lm.RIGHT_HIP], :2].mean(axis=0)
+    normal *= 1.0 if ((shoulder + elbow) / 2 - centre) @ normal > 0 else -1.0
+    return float((np.array(fit.anchors_px[f"{side}_sleeve_edge"]) - shoulder) @ normal)
+
+
+def test_sleeve_halves_measure_the_upper_sleeve_on_its_outer_side(long_binding, tee_binding) -> None:
+    """The long-sleeve's upper sleeve is drawn from the shoulder (x +100, y 40) to 25 px past the elbow anchor: its
+    outer edge passes 31.3 px from the middle of the sleeve's bone (armhole middle to elbow), both sides alike."""
+    assert np.abs(long_binding.sleeve_halves - 31.3).max() < 1.0, long_binding.sleeve_halves
+    assert (tee_binding.sleeve_halves > 20).all()
+    tee = synthetic.tee()
+    sleeveless = {k: v for k, v in tee.anchors.items() if not k.endswith("_cuff")}
+    assert (bind_garment(dataclasses.replace(tee, anchors=sleeveless)).sleeve_halves == 0).all()
+
+
+def test_an_upper_sleeve_widens_to_a_bulky_arm_and_never_narrows(generator, edge_binding) -> None:
+    """A hoodie's arm wider than the garment's sleeve: the sleeve's outer edge reaches the mask's edge measured from
+    the arm's axis (`arm_reach`) instead of showing the wearer's sleeve beside it; a slim arm keeps the sleeve's
+    own width, as does an arm not measured, and the torso never moves."""
+    body = synthetic.body()
+    plain = generator.fit(body, edge_binding, NO_SIL)
+    base = [_edge_reach(plain, body, side) for side in ("left", "right")]
+    assert 20.0 < base[0] < 34.0 and abs(base[0] - base[1]) < 0.5, base  # the drawn sleeve: 31.3 x 0.875 px
+    unknown = generator.fit(body, edge_binding, NO_SIL, arm_reach=np.zeros(2, np.float32))
+    np.testing.assert_allclose(unknown.vertices_px, plain.vertices_px, atol=1e-4)
+    slim = generator.fit(body, edge_binding, NO_SIL, arm_reach=np.array([base[0] - 8.0, 5.0], np.float32))
+    np.testing.assert_allclose(slim.vertices_px, plain.vertices_px, atol=1e-4)
+
+    bulky = generator.fit(body, edge_binding, NO_SIL, arm_reach=np.array([40.0, 0.0], np.float32))
+    assert abs(_edge_reach(bulky, body, "left") - 40.0) < 1.5, _edge_reach(bulky, body, "left")
+    assert abs(_edge_reach(bulky, body, "right") - base[1]) < 1e-3  # the other arm was not measured
+    on_torso = edge_binding.skin_weights[: edge_binding.mesh_size, contract.SLEEVE_A_UPPER :].sum(axis=1) == 0
+    np.testing.assert_allclose(bulky.vertices_px[on_torso], plain.vertices_px[on_torso], atol=1e-4)
+    cuff = np.array(bulky.anchors_px["left_cuff"]) - plain.anchors_px["left_cuff"]
+    assert np.linalg.norm(cuff) < 0.5  # the forearm's sleeve keeps its width and place
+
+    # However wide the mask reaches, the sleeve grows by SLEEVE_WIDEN_MAX at most; and not for an elbow barely seen.
+    from mirror_app.generator.warp import SLEEVE_WIDEN_MAX
+
+    huge = generator.fit(body, edge_binding, NO_SIL, arm_reach=np.array([200.0, 200.0], np.float32))
+    assert _edge_reach(huge, body, "left") < SLEEVE_WIDEN_MAX * (base[0] + 3.0), _edge_reach(huge, body, "left")
+    hidden_px = body.landmarks_px.copy()
+    hidden_px[lm.LEFT_ELBOW, 2] = 0.1
+    hidden = dataclasses.replace(body, landmarks_px=hidden_px)
+    np.testing.assert_allclose(
+        generator.fit(hidden, edge_binding, NO_SIL, arm_reach=np.array([40.0, 0.0], np.float32)).vertices_px,
+        generator.fit(hidden, edge_binding, NO_SIL).vertices_px,
+        atol=1e-4,
+    )

@@ -8,7 +8,14 @@ import cv2
 import numpy as np
 
 from mirror_app.tracking.body import LEFT_HIP, LEFT_SHOULDER, RIGHT_HIP, RIGHT_SHOULDER, Body
-from mirror_app.tracking.silhouette import SHOULDER_TOP_REACH, exclude_arms, shoulder_tops, torso_extents
+from mirror_app.tracking.silhouette import (
+    SHOULDER_TOP_REACH,
+    arm_reach,
+    exclude_arms,
+    shoulder_tops,
+    torso_extents,
+    torso_widths,
+)
 
 W, H = 1280, 720
 
@@ -148,3 +155,52 @@ def test_shoulder_tops_measure_the_mask_above_each_joint_by_side() -> None:
     mask[0:200, 700:800] = 1.0
     assert shoulder_tops(_upright_body(mask))[0] == 0.0 and 300 * SHOULDER_TOP_REACH < 200
     assert (shoulder_tops(_upright_body(None)) == 0).all()
+
+
+def _bulky_arms(left_radius: int, right_radius: int) -> tuple[np.ndarray, Body]:
+    """The upright torso (100 px either side of x 640) with upper arms drawn as round-ended bands of the given
+    radii from the shoulder joints to elbows out beside the waist."""
+    mask = np.zeros((H, W), np.uint8)
+    mask[150:560, 540:741] = 1
+    cv2.line(mask, (740, 200), (790, 330), 1, 2 * left_radius + 1)
+    cv2.line(mask, (540, 200), (500, 330), 1, 2 * right_radius + 1)
+    mask = mask.astype(np.float32)
+    return mask, _arms_body(mask, (790.0, 500.0), ((800.0, 450.0), (490.0, 450.0)))
+
+
+def test_arm_reach_measures_each_upper_arm_from_its_axis_by_side() -> None:
+    """How far the mask reaches out from each upper arm's axis: the drawn radii, in the shoulder tops' order
+    (the +across side first, whatever the labels say)."""
+    mask, body = _bulky_arms(30, 20)
+    widths = torso_widths(body)
+    reach = arm_reach(body, widths)
+    assert reach.shape == (2,) and np.abs(reach - [30.5, 20.5]).max() < 1.5, reach
+    swapped_px = body.landmarks_px.copy()
+    swapped_px[[11, 12, 13, 14, 15, 16]] = swapped_px[[12, 11, 14, 13, 16, 15]]
+    swapped = Body(swapped_px, body.world, mask, (W, H), 1, 0)
+    assert np.abs(arm_reach(swapped, widths) - reach).max() < 1e-3
+
+
+def test_arm_reach_is_unknown_where_the_mask_cannot_tell_the_arm() -> None:
+    mask, body = _bulky_arms(30, 20)
+    widths = torso_widths(body)
+    # An upper arm in front of the torso, 20 px inside its edge: the torso's edge (21 px out along the ray) is no
+    # arm's edge.
+    torso_only = np.zeros((H, W), np.float32)
+    torso_only[150:560, 540:741] = 1.0
+    px = body.landmarks_px.copy()
+    px[13, :2] = (700.0, 330.0)
+    in_front = Body(px, body.world, torso_only, (W, H), 1, 0)
+    assert arm_reach(in_front, torso_widths(in_front))[0] == 0.0
+    # Barely seen, or behind the back.
+    px = body.landmarks_px.copy()
+    px[13, 2] = 0.2
+    assert arm_reach(Body(px, body.world, mask, (W, H), 1, 0), widths)[0] == 0.0
+    world = body.world.copy()
+    world[13, 2] = world[11, 2] + 0.2
+    assert arm_reach(Body(body.landmarks_px, world, mask, (W, H), 1, 0), widths)[0] == 0.0
+    # An edge further out than any arm (the mask runs on into something else), and no mask at all.
+    wide = mask.copy()
+    wide[150:560, 741:1000] = 1.0
+    assert arm_reach(Body(body.landmarks_px, body.world, wide, (W, H), 1, 0), widths)[0] == 0.0
+    assert (arm_reach(_upright_body(None)) == 0).all()
