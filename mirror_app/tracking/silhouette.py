@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from mirror_app.tracking.body import (
     LEFT_ELBOW,
+    LEFT_HIP,
     LEFT_SHOULDER,
     LEFT_WRIST,
     RIGHT_ELBOW,
+    RIGHT_HIP,
     RIGHT_SHOULDER,
     RIGHT_WRIST,
     TORSO,
@@ -280,6 +284,7 @@ ARM_REACH_MAX = 0.25
 """Torso lengths from an upper arm's axis within which the mask's edge counts as that arm's outside (the bulkiest
 arms seen, asl_book's hoodie sleeves, reach 0.12-0.14); past it the ray ran on into the torso or another limb."""
 ARM_SEEN = 0.5  # visibility the shoulder and elbow both need for an upper arm's reach to be measured
+_ARM_ROWS = [LEFT_SHOULDER, RIGHT_SHOULDER, LEFT_ELBOW, RIGHT_ELBOW, LEFT_HIP, RIGHT_HIP]
 
 
 def arm_reach(body: Body, extents: np.ndarray | None = None) -> np.ndarray:
@@ -296,50 +301,74 @@ def arm_reach(body: Body, extents: np.ndarray | None = None) -> np.ndarray:
     if body.arms is not None:
         return body.arms
     out = np.zeros(2, np.float32)
-    frame = _torso_frame(body)
-    if frame is None or body.mask is None:
+    if body.mask is None:
         return out
-    s, down, across, length = frame
-    lm = body.landmarks_px[:, :2].astype(np.float64)
-    seen = body.landmarks_px[:, 2]
-    chains = ARM_CHAINS if float((lm[LEFT_SHOULDER] - s) @ across) >= 0.0 else ARM_CHAINS[::-1]
+    # In floats, as _torso_frame: written with numpy on 2-vectors (a few dozen calls), the bench's `smooth` stage
+    # p50 rose 0.4-0.9 ms (asl_book; GIL waits on the busy drawing thread), this way 0.1-0.4.
+    (lsx, lsy, lsv), (rsx, rsy, rsv), (lex, ley, lev), (rex, rey, rev), (lhx, lhy, _), (rhx, rhy, _) = (
+        body.landmarks_px[_ARM_ROWS].tolist()
+    )
+    lsz, rsz, lez, rez = body.world[_ARM_ROWS[:4], 2].tolist()
+    sx, sy = (lsx + rsx) / 2.0, (lsy + rsy) / 2.0
+    length = math.hypot((lhx + rhx) / 2.0 - sx, (lhy + rhy) / 2.0 - sy)
+    if length < 1e-6:
+        return out
+    dx, dy = ((lhx + rhx) / 2.0 - sx) / length, ((lhy + rhy) / 2.0 - sy) / length  # down; across = (dy, -dx)
+    cx, cy = sx + dx * 0.5 * length, sy + dy * 0.5 * length  # the torso's middle
+    arms = [(lsx, lsy, lsv, lsz, lex, ley, lev, lez), (rsx, rsy, rsv, rsz, rex, rey, rev, rez)]
+    if (lsx - sx) * dy - (lsy - sy) * dx < 0.0:  # the columns follow the sides, not the labels
+        arms.reverse()
     widths = extents if extents is not None else body.extents
-    half_shoulders = float(np.linalg.norm(lm[LEFT_SHOULDER] - lm[RIGHT_SHOULDER])) / 2.0
-    centre = s + down * (0.5 * length)
-    z = body.world[:, 2]
-    origins, dirs, sides = [], [], []
-    for side, (shoulder, elbow, _) in enumerate(chains):
-        arm = lm[elbow] - lm[shoulder]
-        arm_len = float(np.hypot(*arm))
-        if min(seen[shoulder], seen[elbow]) < ARM_SEEN or arm_len < 1e-6 or z[elbow] - z[shoulder] >= ARM_BEHIND_M:
+    columns = None if widths is None else widths.T.tolist()  # [+across, -across], each at SILHOUETTE_FRACTIONS
+    half_shoulders = math.hypot(lsx - rsx, lsy - rsy) / 2.0
+    rays: list[tuple[int, float, float, float, float]] = []
+    for side, (ax, ay, av, az, ex, ey, ev, ez) in enumerate(arms):
+        arm_len = math.hypot(ex - ax, ey - ay)
+        if min(av, ev) < ARM_SEEN or arm_len < 1e-6 or ez - az >= ARM_BEHIND_M:
             continue  # barely seen, or behind the back (the mask there is the torso's)
-        middle = (lm[shoulder] + lm[elbow]) / 2.0
-        along, across_at = float((middle - s) @ down) / length, float((middle - s) @ across)
-        column = 0 if across_at >= 0.0 else 1
+        mx, my = (ax + ex) / 2.0, (ay + ey) / 2.0
+        along = ((mx - sx) * dx + (my - sy) * dy) / length
+        across_at = (mx - sx) * dy - (my - sy) * dx
         torso_half = 0.0
         if -0.1 <= along <= 1.1:
-            known = np.zeros(3, bool) if widths is None else widths[:, column] > 0
-            torso_half = (
-                float(np.interp(along, np.asarray(SILHOUETTE_FRACTIONS)[known], widths[known, column]))
-                if widths is not None and known.any()
-                else half_shoulders
-            )
+            torso_half = half_shoulders
+            if columns is not None:
+                known = [
+                    (f, w)
+                    for f, w in zip(SILHOUETTE_FRACTIONS, columns[0 if across_at >= 0.0 else 1], strict=True)
+                    if w > 0
+                ]
+                if known:
+                    torso_half = _interp(along, known)
         if abs(across_at) <= torso_half:  # in front of the torso: its edge would pass for the arm's
             continue
-        normal = np.array([arm[1], -arm[0]]) / arm_len
-        origins.append(middle)
-        dirs.append(normal if float((middle - centre) @ normal) >= 0.0 else -normal)
-        sides.append(side)
-    if origins:
-        out[sides] = _ray_ends(body, np.array(origins), np.array(dirs), ARM_REACH_MAX * length)
+        nx, ny = (ey - ay) / arm_len, -(ex - ax) / arm_len
+        if (mx - cx) * nx + (my - cy) * ny < 0.0:
+            nx, ny = -nx, -ny
+        rays.append((side, mx, my, nx, ny))
+    if rays:
+        ends = _ray_ends(
+            body, np.array([r[1:3] for r in rays]), np.array([r[3:] for r in rays]), ARM_REACH_MAX * length
+        )
+        out[[r[0] for r in rays]] = ends
     return out
+
+
+def _interp(x: float, points: list[tuple[float, float]]) -> float:
+    """np.interp over a few (x, y) points, in floats: the value at x, held flat past the ends."""
+    if x <= points[0][0]:
+        return points[0][1]
+    for (x0, y0), (x1, y1) in zip(points[:-1], points[1:], strict=False):
+        if x <= x1:
+            return y0 + (y1 - y0) * (x - x0) / (x1 - x0)
+    return points[-1][1]
 
 
 def _ray_ends(body: Body, origins: np.ndarray, dirs: np.ndarray, reach: float) -> np.ndarray:
     """Distances (frame px) along each ray (origin i, direction i) to where the person mask ends, 0 where unknown
     (as ray_edges): one sample a frame pixel, the edge placed between the last one on and the first one off the
-    person. For a few short rays cheaper than ray_edges' two passes: arm_reach takes 0.20 ms a frame with this,
-    0.30 with ray_edges (asl_book's bodies, timeit)."""
+    person. For a few short rays cheaper than ray_edges' two passes (arm_reach: 0.12 ms a frame with this,
+    asl_book's bodies, timeit; 0.30 with ray_edges and numpy geometry)."""
     assert body.mask is not None
     mask = body.mask
     fw, fh = body.frame_size
