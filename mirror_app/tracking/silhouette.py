@@ -8,11 +8,9 @@ import numpy as np
 
 from mirror_app.tracking.body import (
     LEFT_ELBOW,
-    LEFT_HIP,
     LEFT_SHOULDER,
     LEFT_WRIST,
     RIGHT_ELBOW,
-    RIGHT_HIP,
     RIGHT_SHOULDER,
     RIGHT_WRIST,
     TORSO,
@@ -59,16 +57,24 @@ def _spaced(stop: float, intervals: int) -> np.ndarray:
     return steps
 
 
-def _torso_frame(body: Body) -> tuple[np.ndarray, np.ndarray, np.ndarray, float] | None:
-    """Mid-shoulders, the unit axis down to mid-hips, across (a quarter turn from it) and the torso's length."""
-    # In floats: the same float64 arithmetic as on 2-vectors, without numpy's cost per call (run 3 times a frame).
+def _torso_floats(body: Body) -> tuple[float, float, float, float, float] | None:
+    """_torso_frame in plain floats: mid-shoulders (x, y), the unit axis down to mid-hips (x, y), the length."""
+    # The same float64 arithmetic as on 2-vectors, without numpy's cost per call (run 4 times a frame).
     (lsx, lsy), (rsx, rsy), (lhx, lhy), (rhx, rhy) = body.landmarks_px[_TORSO_ROWS, :2].tolist()
     sx, sy = (lsx + rsx) / 2.0, (lsy + rsy) / 2.0
     ax, ay = (lhx + rhx) / 2.0 - sx, (lhy + rhy) / 2.0 - sy
     length = float(np.hypot(ax, ay))
     if length < 1e-6:
         return None
-    dx, dy = ax / length, ay / length
+    return sx, sy, ax / length, ay / length, length
+
+
+def _torso_frame(body: Body) -> tuple[np.ndarray, np.ndarray, np.ndarray, float] | None:
+    """Mid-shoulders, the unit axis down to mid-hips, across (a quarter turn from it) and the torso's length."""
+    floats = _torso_floats(body)
+    if floats is None:
+        return None
+    sx, sy, dx, dy, length = floats
     return np.array([sx, sy]), np.array([dx, dy]), np.array([dy, -dx]), length
 
 
@@ -125,7 +131,7 @@ def ray_edges(body: Body, origins: np.ndarray, dirs: np.ndarray, reach: float) -
     return out
 
 
-def torso_extents(body: Body, fractions: tuple[float, ...] = (0.3, 0.65, 1.0)) -> np.ndarray:
+def torso_extents(body: Body, fractions: tuple[float, ...] = SILHOUETTE_FRACTIONS) -> np.ndarray:
     """Distances (frame px) from the torso axis to the silhouette edge, [+across, -across] per fraction.
 
     For each f the ray origin is P = S + f * (H - S) (S, H: mid-shoulders, mid-hips), the directions are
@@ -210,7 +216,7 @@ notch (taiji frame 130). On taiji frames with the arms clear of the body the tor
 def exclude_arms(
     body: Body,
     extents: np.ndarray,
-    fractions: tuple[float, ...] = (0.3, 0.65, 1.0),
+    fractions: tuple[float, ...] = SILHOUETTE_FRACTIONS,
     image: np.ndarray | None = None,
 ) -> np.ndarray:
     """Cut the silhouette extents back to the inner edge of arms hanging beside the torso.
@@ -284,7 +290,7 @@ ARM_REACH_MAX = 0.25
 """Torso lengths from an upper arm's axis within which the mask's edge counts as that arm's outside (the bulkiest
 arms seen, asl_book's hoodie sleeves, reach 0.12-0.14); past it the ray ran on into the torso or another limb."""
 ARM_SEEN = 0.5  # visibility the shoulder and elbow both need for an upper arm's reach to be measured
-_ARM_ROWS = [LEFT_SHOULDER, RIGHT_SHOULDER, LEFT_ELBOW, RIGHT_ELBOW, LEFT_HIP, RIGHT_HIP]
+_ARM_ROWS = [LEFT_SHOULDER, RIGHT_SHOULDER, LEFT_ELBOW, RIGHT_ELBOW]
 
 
 def arm_reach(body: Body, extents: np.ndarray | None = None) -> np.ndarray:
@@ -303,17 +309,14 @@ def arm_reach(body: Body, extents: np.ndarray | None = None) -> np.ndarray:
     out = np.zeros(2, np.float32)
     if body.mask is None:
         return out
+    frame = _torso_floats(body)
+    if frame is None:
+        return out
+    sx, sy, dx, dy, length = frame  # down = (dx, dy); across = (dy, -dx)
     # In floats, as _torso_frame: written with numpy on 2-vectors (a few dozen calls), the bench's `smooth` stage
     # p50 rose 0.4-0.9 ms (asl_book; GIL waits on the busy drawing thread), this way 0.1-0.4.
-    (lsx, lsy, lsv), (rsx, rsy, rsv), (lex, ley, lev), (rex, rey, rev), (lhx, lhy, _), (rhx, rhy, _) = (
-        body.landmarks_px[_ARM_ROWS].tolist()
-    )
-    lsz, rsz, lez, rez = body.world[_ARM_ROWS[:4], 2].tolist()
-    sx, sy = (lsx + rsx) / 2.0, (lsy + rsy) / 2.0
-    length = math.hypot((lhx + rhx) / 2.0 - sx, (lhy + rhy) / 2.0 - sy)
-    if length < 1e-6:
-        return out
-    dx, dy = ((lhx + rhx) / 2.0 - sx) / length, ((lhy + rhy) / 2.0 - sy) / length  # down; across = (dy, -dx)
+    (lsx, lsy, lsv), (rsx, rsy, rsv), (lex, ley, lev), (rex, rey, rev) = body.landmarks_px[_ARM_ROWS].tolist()
+    lsz, rsz, lez, rez = body.world[_ARM_ROWS, 2].tolist()
     cx, cy = sx + dx * 0.5 * length, sy + dy * 0.5 * length  # the torso's middle
     arms = [(lsx, lsy, lsv, lsz, lex, ley, lev, lez), (rsx, rsy, rsv, rsz, rex, rey, rev, rez)]
     if (lsx - sx) * dy - (lsy - sy) * dx < 0.0:  # the columns follow the sides, not the labels
