@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +25,13 @@ _UNMEASURED_TOPS = np.asarray(contract.UNMEASURED_TOPS, np.float32)
 _UNMEASURED_ARMS = np.asarray(contract.UNMEASURED_ARMS, np.float32)
 _UNMEASURED = {"shoulder_tops": _UNMEASURED_TOPS, "arm_reach": _UNMEASURED_ARMS}
 """What learned models are fed for the body measures their training captures lack (learn/dataset.py)."""
+
+
+def learned_feeds(feeds: dict[str, np.ndarray], inputs: Collection[str]) -> dict[str, np.ndarray]:
+    """The contract feeds a learned model takes (`inputs`: one exported before an optional input lacks it), with
+    "unknown" for the body measures its training captures hold none of, as in training: its analytic part then
+    sits the seams at the fixed lift and keeps the sleeves' own width."""
+    return {k: v for k, v in feeds.items() if k in inputs} | {k: v for k, v in _UNMEASURED.items() if k in inputs}
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,13 +128,7 @@ class GarmentGenerator:
         """The contract's outputs, then the learned model's per-vertex shading when it has one."""
         learned = self._opened(str(model)) if model else None
         if learned is not None:
-            # Learned models are trained on captures whose shoulder tops and arm reach were not measured
-            # (learn/dataset.py): they get "unknown", as in training, so their analytic part sits the seams at the
-            # fixed lift and keeps the sleeves' own width.
-            learned_feeds = {k: v for k, v in feeds.items() if k in learned.inputs} | {
-                k: v for k, v in _UNMEASURED.items() if k in learned.inputs
-            }
-            outputs: list[np.ndarray] = learned.session.run(learned.outputs, learned_feeds)
+            outputs: list[np.ndarray] = learned.session.run(learned.outputs, learned_feeds(feeds, learned.inputs))
             return outputs
         outputs = self._session.run(OUTPUT_NAMES, feeds)
         return outputs

@@ -36,8 +36,6 @@ SKIRT_FOLLOW = (1.35, 1.55)
 """Torso lengths below the shoulder line of a garment's skirt slice over which it goes from hanging from the torso
 (a top: binding.py puts a virtual slice at 1.35, the tank's hem is at 1.37) to following the thighs (the dress's
 hem: 1.66)."""
-SLEEVE_EASE = 1.0
-"""A sleeve widened to the wearer's arm reaches this far past the arm's measured edge (the mask's edge is soft)."""
 SLEEVE_WIDEN_MAX = 1.6
 """The most a sleeve is widened to the wearer's arm (asl_book's hoodie against the long sleeve: ~1.4)."""
 TORSO_PER_SHOULDER_WIDTH = 1.3  # mid-shoulders to mid-hips over shoulder-joint width, average adult
@@ -407,7 +405,7 @@ def generate(
         from_centre = v.dot(upper_n, o.sub(arm_mid, o.add(shoulders, o.mul(tl_down, 0.5))), keepdims=True)
         out_sign = o.where(o.greater(from_centre, 0.0), 1.0, -1.0)  # outward: away from the torso's middle
         arm_off = o.mul(v.dot(upper_n, o.sub(arm_mid, up_o), keepdims=True), out_sign)
-        need = o.div(o.mul(o.add(reach, arm_off), SLEEVE_EASE), o.maximum(sleeve_half, EPS))
+        need = o.div(o.add(reach, arm_off), o.maximum(sleeve_half, EPS))  # the edge right on the mask's
         measured_arm = o.where(o.greater(o.minimum(reach, sleeve_half), 0.5), el_trust, 0.0)
         widen = o.mul(o.sub(o.minimum(o.maximum(need, 1.0), SLEEVE_WIDEN_MAX), 1.0), measured_arm)
         normals = o.mul(normals, o.concat([o.add(widen, 1.0), o.const([[1.0], [1.0]])], axis=0))

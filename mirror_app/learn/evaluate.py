@@ -15,6 +15,7 @@ import onnxruntime as ort
 import torch
 
 from mirror_app.generator import contract
+from mirror_app.generator.runtime import learned_feeds
 from mirror_app.learn.dataset import CaptureData
 from mirror_app.learn.losses import GarmentSpace, masked_l1, masked_ssim
 from mirror_app.learn.train import reference_albedo
@@ -72,13 +73,10 @@ def run_learned(session: ort.InferenceSession, data: CaptureData, i: int) -> tup
         "skin_weights": b.skin_weights,
         "rest_bones": b.rest_bones,
         "garment_params": b.params,
-        # Captures hold no shoulder tops or arm reach: "unknown", as in training.
-        "shoulder_tops": np.asarray(contract.UNMEASURED_TOPS, np.float32),
-        "arm_reach": np.asarray(contract.UNMEASURED_ARMS, np.float32),
         "sleeve_halves": b.sleeve_halves,
     }
-    taken = {i.name for i in session.get_inputs()}  # a model exported before an optional input lacks it
-    vertices, shading = session.run(["vertices", "shading"], {k: v for k, v in feeds.items() if k in taken})
+    taken = {i.name for i in session.get_inputs()}
+    vertices, shading = session.run(["vertices", "shading"], learned_feeds(feeds, taken))
     return vertices, shading
 
 
