@@ -38,6 +38,10 @@ SKIRT_FOLLOW = (1.35, 1.55)
 hem: 1.66)."""
 SLEEVE_WIDEN_MAX = 1.6
 """The most a sleeve is widened to the wearer's arm (asl_book's hoodie against the long sleeve: ~1.4)."""
+FOREARM_SHARE = 0.7
+"""The share of the upper sleeve's widening its forearm sleeve takes (asl_book and asl_walk with 0.4, 0.7 and 1.0:
+the hoodie shown beside the forearms fell about evenly with each step, the cuffs widened with it; 0.7 kept them
+from flaring)."""
 TORSO_PER_SHOULDER_WIDTH = 1.3  # mid-shoulders to mid-hips over shoulder-joint width, average adult
 
 
@@ -390,12 +394,13 @@ def generate(
     exact, fore_along, short = o.split(ratio, [2, 2, 2], axis=0)
     along = o.concat([o.where(o.greater(param(c.PARAM_LONG_SLEEVES), 0.5), exact, short), fore_along], axis=0)
     seg_x = o.mul(seg_dirs, o.mul(rest_seg, along))
-    # An upper sleeve at least as wide as the wearer's upper arm (tracking measures how far the mask reaches out
-    # from the arm's axis, `arm_reach`): on a bulky arm (a hoodie's) the wearer's own sleeve showed down the
-    # garment's. The sleeve's axis runs from the armhole, not the shoulder joint, so the arm's outer edge lies that
-    # much further out or in. Widened only, never narrowed; not where the elbow is barely seen or the arm not
-    # measured. Forearms keep the sleeve's width: widened to the mask there (hands, a bunched cuff), the cuffs
-    # flared into bells.
+    # A sleeve at least as wide as the wearer's arm (tracking measures how far the mask reaches out from the upper
+    # arm's axis, `arm_reach`): on a bulky arm (a hoodie's) the wearer's own sleeve showed down the garment's. The
+    # sleeve's axis runs from the armhole, not the shoulder joint, so the arm's outer edge lies that much further
+    # out or in. Widened only, never narrowed (an arm's inner edge is rarely seen: see docs/generator.md); not where
+    # the elbow is barely seen or the arm not measured. The forearm's sleeve widens by FOREARM_SHARE of the upper
+    # one's widening: measured there, the mask reaches round hands and bunched cuffs and the cuffs flared into bells;
+    # kept at the garment's width, the hoodie showed beside the forearms.
     normals = v.rot(seg_dirs)
     if arm_reach is not None and sleeve_halves is not None:
         reach = o.unsqueeze(arm_reach, 1)  # (2, 1): sleeve A's arm, sleeve B's
@@ -408,7 +413,8 @@ def generate(
         need = o.div(o.add(reach, arm_off), o.maximum(sleeve_half, EPS))  # the edge right on the mask's
         measured_arm = o.where(o.greater(o.minimum(reach, sleeve_half), 0.5), el_trust, 0.0)
         widen = o.mul(o.sub(o.minimum(o.maximum(need, 1.0), SLEEVE_WIDEN_MAX), 1.0), measured_arm)
-        normals = o.mul(normals, o.concat([o.add(widen, 1.0), o.const([[1.0], [1.0]])], axis=0))
+        shares = o.const([[1.0], [1.0], [FOREARM_SHARE], [FOREARM_SHARE]])  # upper A, B, lower A, B
+        normals = o.mul(normals, o.add(o.mul(o.concat([widen, widen], axis=0), shares), 1.0))
     seg_y = o.mul(normals, rest_seg)
     up_x, _ = o.split(seg_x, [2, 2], axis=0)
     lo_o = o.add(up_o, up_x)

@@ -621,21 +621,36 @@ def test_the_shipped_model_is_the_warp_as_written() -> None:
 
 @pytest.fixture(scope="module")
 def edge_binding():
-    """The long-sleeve top with an extra anchor on each upper sleeve's outer edge, at the middle of its bone (where
-    `sleeve_halves` is measured), to read the sleeve's width after posing."""
+    """The long-sleeve top with extra anchors on each sleeve: one on the upper sleeve's outer edge at the middle of its
+    bone (where `sleeve_halves` is measured), and pairs across the upper and the forearm sleeve where only their own
+    bone carries them, to read the sleeves' widths after posing."""
     garment = synthetic.tee(long_sleeves=True)
     plain = bind_garment(garment)
     torso_middle = plain.rest_bones[contract.SHOULDER, 0] + 0.5 * plain.rest_bones[contract.SHOULDER, 2]
     extra = {}
-    for side, bone, half in zip(
-        ("left", "right"), (contract.SLEEVE_A_UPPER, contract.SLEEVE_B_UPPER), plain.sleeve_halves, strict=True
-    ):
-        origin, x_axis, _ = plain.rest_bones[bone].astype(np.float64)
-        middle = origin + 0.5 * x_axis
-        normal = np.array([x_axis[1], -x_axis[0]]) / np.linalg.norm(x_axis)
-        normal *= 1.0 if (middle - torso_middle) @ normal > 0 else -1.0
-        extra[f"{side}_sleeve_edge"] = tuple(middle + half * normal)
+    sides = zip(
+        ("left", "right"),
+        ((contract.SLEEVE_A_UPPER, contract.SLEEVE_A_LOWER), (contract.SLEEVE_B_UPPER, contract.SLEEVE_B_LOWER)),
+        plain.sleeve_halves,
+        strict=True,
+    )
+    for side, (upper, lower), half in sides:
+        places = ((upper, "sleeve", 0.5, 1.0), (upper, "upper", 0.6, 0.5), (lower, "fore", 0.5, 0.6))
+        for bone, name, along, out in places:
+            origin, x_axis, _ = plain.rest_bones[bone].astype(np.float64)
+            at = origin + along * x_axis
+            normal = np.array([x_axis[1], -x_axis[0]]) / np.linalg.norm(x_axis)
+            normal *= 1.0 if (at - torso_middle) @ normal > 0 else -1.0
+            extra[f"{side}_{name}_edge"] = tuple(at + out * half * normal)
+            if name != "sleeve":
+                extra[f"{side}_{name}_inner"] = tuple(at - out * half * normal)
     return bind_garment(dataclasses.replace(garment, anchors=garment.anchors | extra))
+
+
+def _width(fit, side: str, part: str) -> float:
+    """A sleeve's width between its pair of anchors (`edge_binding`): part "upper" or "fore"."""
+    edge, inner = (fit.anchors_px[f"{side}_{part}_{end}"] for end in ("edge", "inner"))
+    return float(np.linalg.norm(np.subtract(edge, inner)))
 
 
 def _edge_reach(fit, body, side: str) -> float:
@@ -659,10 +674,13 @@ def test_sleeve_halves_measure_the_upper_sleeve_on_its_outer_side(long_binding, 
     assert (bind_garment(dataclasses.replace(tee, anchors=sleeveless)).sleeve_halves == 0).all()
 
 
-def test_an_upper_sleeve_widens_to_a_bulky_arm_and_never_narrows(generator, edge_binding) -> None:
+def test_a_sleeve_widens_to_a_bulky_arm_and_never_narrows(generator, edge_binding) -> None:
     """A hoodie's arm wider than the garment's sleeve: the sleeve's outer edge reaches the mask's edge measured from
-    the arm's axis (`arm_reach`) instead of showing the wearer's sleeve beside it; a slim arm keeps the sleeve's
-    own width, as does an arm not measured, and the torso never moves."""
+    the arm's axis (`arm_reach`) instead of showing the wearer's sleeve beside it, and the forearm's sleeve widens by
+    FOREARM_SHARE as much; a slim arm keeps the sleeve's own width, as does an arm not measured, and the torso never
+    moves."""
+    from mirror_app.generator.warp import FOREARM_SHARE
+
     body = synthetic.body()
     plain = generator.fit(body, edge_binding, NO_SIL)
     base = [_edge_reach(plain, body, side) for side in ("left", "right")]
@@ -678,7 +696,10 @@ def test_an_upper_sleeve_widens_to_a_bulky_arm_and_never_narrows(generator, edge
     on_torso = edge_binding.skin_weights[: edge_binding.mesh_size, contract.SLEEVE_A_UPPER :].sum(axis=1) == 0
     np.testing.assert_allclose(bulky.vertices_px[on_torso], plain.vertices_px[on_torso], atol=1e-4)
     cuff = np.array(bulky.anchors_px["left_cuff"]) - plain.anchors_px["left_cuff"]
-    assert np.linalg.norm(cuff) < 0.5  # the forearm's sleeve keeps its width and place
+    assert np.linalg.norm(cuff) < 0.5  # the forearm's sleeve widens about its own axis: the cuff stays in place
+    upper, fore = (_width(bulky, "left", p) / _width(plain, "left", p) for p in ("upper", "fore"))
+    assert upper > 1.2 and fore > 1.1, (upper, fore)
+    assert abs((fore - 1.0) - FOREARM_SHARE * (upper - 1.0)) < 0.01, (upper, fore)
 
     # However wide the mask reaches, the sleeve grows by SLEEVE_WIDEN_MAX at most; and not for an elbow barely seen.
     from mirror_app.generator.warp import SLEEVE_WIDEN_MAX
