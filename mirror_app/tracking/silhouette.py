@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from mirror_app.generator.contract import SILHOUETTE_FRACTIONS  # torso_extents' heights: the generator's input's
 from mirror_app.tracking.body import (
     LEFT_ELBOW,
     LEFT_SHOULDER,
@@ -20,7 +21,6 @@ from mirror_app.tracking.flank import widen_to_top
 
 COARSE_SAMPLES = 64  # samples per ray to find the edge
 FINE_SAMPLES = 32  # samples between the last inside and first outside coarse sample, to place it sub-pixel
-SILHOUETTE_FRACTIONS = (0.3, 0.65, 1.0)  # torso_extents' heights (the contract's, shoulder line 0, hip line 1)
 REACH = 2.0  # rays run this many torso lengths (or shoulder widths, if larger) from the axis
 THRESHOLD = 0.5
 _SHOULDER_ROWS = [LEFT_SHOULDER, RIGHT_SHOULDER]
