@@ -312,7 +312,8 @@ def generate(
     # their length in the world landmarks, in px per metre of the torso or the shoulders (whichever is less
     # turned away: turning only shortens). Knees or hips barely seen leave the skirt its full length.
     px_per_m = o.maximum(*o.split(o.div(lengths_px, lengths_m), [1, 1], axis=0))
-    thigh_seen = o.div(thigh_len, o.mul(thigh_m, px_per_m))
+    thigh_px = o.mul(thigh_m, px_per_m)  # a thigh's world length, in the picture's px
+    thigh_seen = o.div(thigh_len, thigh_px)
     # hanging: 1 free (standing), 0 lying on the thighs as far as it goes.
     drape = o.minimum(o.maximum(o.div(thigh_seen, THIGH_FULL_VIEW), SKIRT_DRAPE_MIN), 1.0)
     hanging = o.add(1.0, o.mul(knee_trust, o.sub(o.div(o.sub(drape, SKIRT_DRAPE_MIN), 1.0 - SKIRT_DRAPE_MIN), 1.0)))
@@ -323,7 +324,8 @@ def generate(
     # Thighs pointing sideways (a squat turned from the camera): the skirt does not stick out along them but
     # hangs from the hips and over the thighs, its hem level and wide enough to reach the knees, its middle
     # between the hips and the knees. (Facing the camera, thighs go down or toward it: `sideways` is 0.)
-    knee_across = v.dot(o.sub(px["knees"], hips), across, keepdims=True)  # (1, 1): px, signed
+    thighs = o.sub(px["knees"], hips)
+    knee_across = v.dot(thighs, across, keepdims=True)  # (1, 1): px, signed
     knee_reach = o.abs(knee_across)
     side = o.div(knee_reach, o.maximum(thigh_len, 1.0))
     sideways = o.mul(knee_trust, v.smoothstep(SIDEWAYS_THIGHS[0], SIDEWAYS_THIGHS[1], side))
@@ -363,8 +365,17 @@ def generate(
     # Between a top's hem and a dress's, a long top follows the thighs part way.
     # Over a squat's seat and lap it falls straight down, not on along the leaning torso, and on thighs pointing
     # at the camera it looks as much shorter as a skirt there (a long top's hem reached past the knees).
+    # Lying on the thighs, the fabric below the hips rests in the lap: it reaches down no further than its share
+    # of the thighs' length (in the world) takes it down the thighs' drop in the picture (squats: the tank's hem
+    # hung 0.1-0.19 torso lengths past the knees in 21 of 65 frames).
+    top_len = o.mul(skirt_len, below_hips)
+    in_lap = o.mul(
+        o.maximum(v.dot(thighs, upright, keepdims=True), 0.0),
+        o.minimum(o.div(o.mul(torso_len, below_hips), o.maximum(thigh_px, 1.0)), 1.0),
+    )
+    top_len = o.sub(top_len, o.mul(lie, o.maximum(o.sub(top_len, in_lap), 0.0)))
     top_y = o.mul(top_down, torso_len)
-    top_o = o.add(hip_o, o.mul(top_down, o.mul(skirt_len, below_hips)))
+    top_o = o.add(hip_o, o.mul(top_down, top_len))
     top_x = o.mul(hem_dir, o.mul(hip_half, flare))
     tops_skirt, dress_skirt = o.concat([top_o, top_x, top_y], axis=0), o.concat([dress_o, dress_x, dress_y], axis=0)
     skirt = v.lerp(tops_skirt, dress_skirt, follow)  # rows: origin, x axis, y axis

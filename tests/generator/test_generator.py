@@ -466,6 +466,30 @@ def test_a_tees_hem_lies_level_over_a_leaning_squat(generator, tee_binding) -> N
     assert math.degrees(math.atan2(abs(hems[0, 1] - hems[1, 1]), abs(hems[0, 0] - hems[1, 0]))) > 10.0
 
 
+def test_a_long_tops_hem_rests_in_the_lap_of_a_squat(generator) -> None:
+    """The catalog's tank reaches 0.37 torso lengths below the hips. On thighs pointing at the camera (0.4 m
+    long, their knees 0.35 torso lengths below the hips in the picture) its fabric below the hips rests in the
+    lap: it reaches down its share of the thighs' length, no further; standing, its hem hangs as before."""
+    from mirror_app.catalog.loader import load_catalog_or_default
+
+    tank = next(g for g in load_catalog_or_default(None).garments if g.category == "tank")
+    binding = bind_garment(tank)
+    body = synthetic.body()
+    squat, torso = _squat(body)
+    hip_y = float(squat.landmarks_px[lm.LEFT_HIP, 1])
+    standing = generator.fit(body, binding, NO_SIL)
+    assert standing.vertices_px[:, 1].max() - hip_y > 0.33 * torso  # hanging free, its full length
+    pts = squat.landmarks_px.copy()
+    pts[:17, 0] += 0.4 * torso  # and leaning toward the knees
+    for posed in (squat, synthetic.Body(pts, squat.world, None, body.frame_size, 0, 0)):
+        fit = generator.fit(posed, binding, NO_SIL)
+        _fit_ok(fit, binding)
+        below = (fit.vertices_px[:, 1].max() - hip_y) / torso
+        # Its 0.37 over a thigh of ~0.8 torso lengths covers ~45 % of the thighs' 0.35 drop: 0.16 (from the hem's
+        # anchors' slice, the hem a little below it). Before, it fell straight down by 0.69 of its length: 0.24-0.26.
+        assert 0.1 < below < 0.2, below
+
+
 def test_still_body_with_landmark_noise_gives_still_garment(generator, long_binding) -> None:
     from mirror_app.tracking.smoothing import LandmarkSmoother
 
