@@ -354,9 +354,10 @@ def generate(
     knees_half = o.add(o.mul(o.abs(v.dot(px["knee_spread"], hem_dir)), 0.5), o.mul(torso_len, 0.1))
     hip_o = slice_origins[c.HIP]
     below_hips = o.sub(skirt_frac, 1.0)
+    skirt_below = o.mul(skirt_len, below_hips)  # px from the hip slice to the skirt slice, a dress's or a top's
     legs_d = v.unit(v.lerp(legs, down, sideways))
     towards_knees = o.mul(across, o.mul(knee_across, o.mul(sideways, 0.5)))
-    dress_o = o.add(o.add(hip_o, o.mul(legs_d, o.mul(skirt_len, below_hips))), towards_knees)
+    dress_o = o.add(o.add(hip_o, o.mul(legs_d, skirt_below)), towards_knees)
     over_thighs = o.mul(sideways, o.add(o.mul(knee_reach, 0.5), o.mul(hip_half, 0.6)))
     dress_x = o.mul(hem_dir, o.maximum(o.maximum(free_half, o.mul(knees_half, o.sub(1.0, hanging))), over_thighs))
     dress_y = o.mul(legs_d, skirt_len)
@@ -368,12 +369,11 @@ def generate(
     # Lying on the thighs, the fabric below the hips rests in the lap: it reaches down no further than its share
     # of the thighs' length (in the world) takes it down the thighs' drop in the picture (squats: the tank's hem
     # hung 0.1-0.19 torso lengths past the knees in 21 of 65 frames).
-    top_len = o.mul(skirt_len, below_hips)
     in_lap = o.mul(
         o.maximum(v.dot(thighs, upright, keepdims=True), 0.0),
         o.minimum(o.div(o.mul(torso_len, below_hips), o.maximum(thigh_px, 1.0)), 1.0),
     )
-    top_len = o.sub(top_len, o.mul(lie, o.maximum(o.sub(top_len, in_lap), 0.0)))
+    top_len = o.sub(skirt_below, o.mul(lie, o.maximum(o.sub(skirt_below, in_lap), 0.0)))
     top_y = o.mul(top_down, torso_len)
     top_o = o.add(hip_o, o.mul(top_down, top_len))
     top_x = o.mul(hem_dir, o.mul(hip_half, flare))
