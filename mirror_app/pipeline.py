@@ -37,7 +37,7 @@ from mirror_app.stats import StageClock, StatsRecorder
 from mirror_app.tracking.body import Body
 from mirror_app.tracking.landmarker import POSE_MODELS, Detection, PoseModelError, PoseTracker, pose_model_path
 from mirror_app.tracking.motion import ImageMotion
-from mirror_app.tracking.silhouette import arm_reach, shoulder_tops, torso_widths
+from mirror_app.tracking.silhouette import arm_reach, forearm_widths, shoulder_tops, torso_widths
 from mirror_app.tracking.steady import FitInputSmoother
 
 log = logging.getLogger(__name__)
@@ -211,16 +211,24 @@ class FrameProcessor:
         garment = worn[0] if worn else None
         body = tracked.body
         if body is not None and worn is not None:
-            # The tracker measures the widths, shoulder tops and arm reach (PoseTracker.follow, the `smooth` stage);
+            # The tracker measures the widths, shoulder tops, arm reach and forearm widths (PoseTracker.follow, the
+            # `smooth` stage);
             # a body made elsewhere (tests) is measured here.
             # The compositor gets the steadied body too: its occluders read the same calmed visibility as
             # the sleeves, so an arm does not flicker in front of the garment when MediaPipe's score wavers.
-            # Widths, shoulder tops and arm reach are steadied together: all follow the mask's flickering edge.
+            # Widths, shoulder tops, arm reach and forearm widths are steadied together: all follow the mask's
+            # flickering edge.
             widths = torso_widths(body, tracked.frame.image)
-            measured = np.vstack([widths, shoulder_tops(body), arm_reach(body, widths)])
+            measured = np.vstack([widths, shoulder_tops(body), arm_reach(body, widths), forearm_widths(body, widths)])
             body, steady = self.steady(body, measured)
             fit = self.generator.fit(
-                body, worn[1], steady[:3], worn[0].extras.get("model"), shoulder_tops=steady[3], arm_reach=steady[4]
+                body,
+                worn[1],
+                steady[:3],
+                worn[0].extras.get("model"),
+                shoulder_tops=steady[3],
+                arm_reach=steady[4],
+                forearm_widths=steady[5],
             )
             if not (math.isfinite(fit.opacity) and np.isfinite(fit.vertices_px).all()):
                 # A learned model's non-finite output (a badly trained one) gives the garment no place: this frame

@@ -308,3 +308,33 @@ def test_a_fit_that_is_not_a_number_shows_the_camera(caplog) -> None:
         assert dress(1).fit is None
         assert dress(2).fit is None
     assert sum("non-finite" in r.getMessage() for r in caplog.records) == 1
+
+
+def test_the_tracker_s_forearm_widths_narrow_a_long_sleeve_and_are_held_while_unseen() -> None:
+    """The forearm widths the tracker measured (Body.forearms) reach the generator: a slim forearm narrows the long
+    sleeve's lower part, and when the forearm goes unmeasured (in front of the torso) the last width holds instead
+    of the sleeve flaring back out."""
+    from mirror_app.capture.frame import Frame
+    from mirror_app.generator.runtime import GarmentGenerator
+
+    generator = GarmentGenerator(providers=("CPUExecutionProvider",))
+    garment = synthetic.tee(long_sleeves=True)
+    image = np.zeros((720, 1280, 3), np.uint8)
+
+    def run(widths: list[tuple[float, float]]) -> list[np.ndarray]:
+        processor = FrameProcessor(None, generator, Wardrobe([garment]))
+        out = []
+        for i, fore in enumerate(widths):
+            person = dataclasses.replace(
+                synthetic.body(), forearms=np.array(fore, np.float32), capture_ns=i * 33_333_333
+            )
+            done = processor.dress(Tracked(Frame(image, i, i * 33_333_333), person), StageClock())
+            assert done.fit is not None
+            out.append(done.fit.vertices_px)
+        return out
+
+    plain = run([(0.0, 0.0)] * 6)
+    narrowed = run([(12.0, 0.0)] * 3 + [(0.0, 0.0)] * 3)
+    assert np.abs(narrowed[2] - plain[2]).max() > 2.0
+    for later in narrowed[3:]:
+        np.testing.assert_allclose(later, narrowed[2], atol=0.05)

@@ -35,6 +35,7 @@ class GarmentBinding:
     rest_bones: np.ndarray  # (NUM_BONES, 3, 2) float32
     params: np.ndarray  # (NUM_PARAMS,) float32
     sleeve_halves: np.ndarray  # (2,) float32: contract input `sleeve_halves`
+    cuff_widths: np.ndarray  # (2,) float32: contract input `cuff_widths`
     anchor_names: tuple[str, ...]  # the last len(anchor_names) rows of rest_vertices
 
     @property
@@ -119,32 +120,72 @@ def _sleeve_regions(garment: Garment, scale: float = 0.25) -> tuple[np.ndarray, 
 SLEEVE_EDGE_STEP = 0.5  # px between the samples that look for a sleeve's edge
 
 
+def _opaque_run(alpha: np.ndarray, start: np.ndarray, direction: np.ndarray, reach: float) -> float | None:
+    """Texture px from `start` along `direction` to the alpha's edge; None where `start` is not opaque or the
+    run reaches `reach` without leaving the garment."""
+    h, w = alpha.shape
+    steps = np.arange(0.0, reach, SLEEVE_EDGE_STEP)
+    pts = np.rint(start + steps[:, None] * direction).astype(np.intp)
+    inside = (pts[:, 0] >= 0) & (pts[:, 0] < w) & (pts[:, 1] >= 0) & (pts[:, 1] < h)
+    opaque = np.zeros(len(steps), bool)
+    opaque[inside] = alpha[pts[inside, 1], pts[inside, 0]] >= 128
+    if not opaque[0] or opaque.all():
+        return None
+    return float(steps[int(np.argmin(opaque))] - 0.5 * SLEEVE_EDGE_STEP)
+
+
+def _bone_point(bones: np.ndarray, bone: int, at: float = 0.5) -> tuple[np.ndarray, np.ndarray, float] | None:
+    """The point `at` of the way along a bone and its unit normal pointing away from the torso's middle, with the
+    bone's length (texture px)."""
+    origin, x_axis, _ = bones[bone].astype(np.float64)
+    length = float(np.hypot(*x_axis))
+    if length < 1.0:
+        return None
+    torso_middle = bones[c.SHOULDER, 0].astype(np.float64) + 0.5 * bones[c.SHOULDER, 2].astype(np.float64)
+    point = origin + at * x_axis
+    normal = np.array([x_axis[1], -x_axis[0]]) / length
+    if float((point - torso_middle) @ normal) < 0.0:
+        normal = -normal
+    return point, normal, length
+
+
 def sleeve_halves(alpha: np.ndarray, bones: np.ndarray) -> np.ndarray:
     """Each upper sleeve's half width (texture px) at the middle of its bone, on its outer side (away from the
     torso's middle, as tracking measures the wearer's arm): [sleeve A, B]; 0 where the alpha gives none
     (sleeveless). The generator widens a sleeve against this when the wearer's arm is wider. The inner side
     (under the arm) may run on into the torso; it is used only where the outer one has no edge."""
     out = np.zeros(2, np.float32)
-    h, w = alpha.shape
-    torso_middle = bones[c.SHOULDER, 0].astype(np.float64) + 0.5 * bones[c.SHOULDER, 2].astype(np.float64)
     for side, bone in enumerate((c.SLEEVE_A_UPPER, c.SLEEVE_B_UPPER)):
-        origin, x_axis, _ = bones[bone].astype(np.float64)
-        length = float(np.hypot(*x_axis))
-        if length < 1.0:
+        found = _bone_point(bones, bone)
+        if found is None:
             continue
-        middle = origin + 0.5 * x_axis
-        normal = np.array([x_axis[1], -x_axis[0]]) / length
-        if float((middle - torso_middle) @ normal) < 0.0:
-            normal = -normal
-        steps = np.arange(0.0, 1.5 * length, SLEEVE_EDGE_STEP)
+        middle, normal, length = found
         for sign in (1.0, -1.0):  # outer side first
-            pts = np.rint(middle + sign * steps[:, None] * normal).astype(np.intp)
-            inside = (pts[:, 0] >= 0) & (pts[:, 0] < w) & (pts[:, 1] >= 0) & (pts[:, 1] < h)
-            opaque = np.zeros(len(steps), bool)
-            opaque[inside] = alpha[pts[inside, 1], pts[inside, 0]] >= 128
-            if opaque[0] and not opaque.all():
-                out[side] = steps[int(np.argmin(opaque))] - 0.5 * SLEEVE_EDGE_STEP
+            run = _opaque_run(alpha, middle, sign * normal, 1.5 * length)
+            if run is not None:
+                out[side] = run
                 break
+    return out
+
+
+CUFF_AT = 0.9
+"""Where along a lower sleeve's bone (elbow 0, cuff anchor 1) its cuff's width is read: inside the hem."""
+
+
+def cuff_widths(alpha: np.ndarray, bones: np.ndarray) -> np.ndarray:
+    """Each lower sleeve's width (texture px) across its bone near the cuff (CUFF_AT): [sleeve A, B]; 0 where the
+    alpha gives none (a short sleeve's lower bone starts at its hem). The generator narrows a long sleeve's
+    forearm against this when the wearer's forearm is slimmer. Twice the nearer edge: the bone runs down the
+    sleeve's middle (elbow to cuff anchors), and an inner side lying against the torso in a photo would run on."""
+    out = np.zeros(2, np.float32)
+    for side, bone in enumerate((c.SLEEVE_A_LOWER, c.SLEEVE_B_LOWER)):
+        found = _bone_point(bones, bone, CUFF_AT)
+        if found is None:
+            continue
+        point, normal, length = found
+        runs = [_opaque_run(alpha, point, sign * normal, 1.5 * length) for sign in (1.0, -1.0)]
+        if runs[0] is not None and runs[1] is not None:
+            out[side] = 2.0 * min(runs[0], runs[1])
     return out
 
 
@@ -281,12 +322,14 @@ def bind_garment(garment: Garment) -> GarmentBinding:
     params[c.PARAM_HAS_BACK] = float(garment.back_rgba is not None)
     params[c.PARAM_LONG_SLEEVES] = float(long_sleeves)
     uv = verts / np.array([w, h], dtype=np.float32)
+    no_sleeves = np.zeros(2, np.float32)
     return GarmentBinding(
         mesh=GarmentMesh(garment_id=garment.id, uv=uv.astype(np.float32), triangles=triangles),
         rest_vertices=points.astype(np.float32),
         skin_weights=weights.astype(np.float32),
         rest_bones=bones.astype(np.float32),
         params=params,
-        sleeve_halves=sleeve_halves(garment.rgba[:, :, 3], bones) if garment.has_sleeves else np.zeros(2, np.float32),
+        sleeve_halves=sleeve_halves(garment.rgba[:, :, 3], bones) if garment.has_sleeves else no_sleeves,
+        cuff_widths=cuff_widths(garment.rgba[:, :, 3], bones) if garment.has_sleeves else no_sleeves,
         anchor_names=anchor_names,
     )

@@ -35,6 +35,8 @@ INPUTS: tuple[tuple[str, tuple[int | str, ...]], ...] = (
     ("shoulder_tops", (2,)),  # px from each shoulder joint up to the person mask's top edge, +across/-across; 0 unknown
     ("arm_reach", (2,)),  # px from each upper arm's axis out to the mask's edge, +across arm / other; 0 unknown
     ("sleeve_halves", (2,)),  # each upper sleeve's half width at its middle in texture px, sleeve A / B; 0 unknown
+    ("forearm_widths", (2,)),  # px across each forearm at its middle on the person mask, +across arm / other; 0 unknown
+    ("cuff_widths", (2,)),  # each lower sleeve's width near its cuff in texture px, sleeve A / B; 0 none
 )
 UNMEASURED_TOPS = (0.0, 0.0)
 """`shoulder_tops` where they were not measured: the seams sit SHOULDER_LIFT above the joints. Learned models
@@ -42,7 +44,10 @@ get it always, as their training captures hold no shoulder tops."""
 UNMEASURED_ARMS = (0.0, 0.0)
 """`arm_reach` where it was not measured: the sleeves keep the garment's own width. Learned models get it always,
 as their training captures hold no arm reach."""
-OPTIONAL_INPUTS = ("shoulder_tops", "arm_reach", "sleeve_halves")
+UNMEASURED_FOREARMS = (0.0, 0.0)
+"""`forearm_widths` where they were not measured: the lower sleeves keep their width. Learned models get it always,
+as their training captures hold no forearm widths."""
+OPTIONAL_INPUTS = ("shoulder_tops", "arm_reach", "sleeve_halves", "forearm_widths", "cuff_widths")
 """Inputs a learned generator exported before they existed may lack: it is fed the others (the analytic part
 of such a model then sits its seams SHOULDER_LIFT above the joints and keeps its sleeves' own width, as before)."""
 OUTPUTS: tuple[tuple[str, tuple[int | str, ...]], ...] = (

@@ -23,7 +23,8 @@ OUTPUT_NAMES = [name for name, _ in contract.OUTPUTS]
 LEARNED_SHADING = "shading"  # a learned generator's extra output: brightness per vertex (its creases), around 1
 _UNMEASURED_TOPS = np.asarray(contract.UNMEASURED_TOPS, np.float32)
 _UNMEASURED_ARMS = np.asarray(contract.UNMEASURED_ARMS, np.float32)
-_UNMEASURED = {"shoulder_tops": _UNMEASURED_TOPS, "arm_reach": _UNMEASURED_ARMS}
+_UNMEASURED_FOREARMS = np.asarray(contract.UNMEASURED_FOREARMS, np.float32)
+_UNMEASURED = {"shoulder_tops": _UNMEASURED_TOPS, "arm_reach": _UNMEASURED_ARMS, "forearm_widths": _UNMEASURED_FOREARMS}
 """What learned models are fed for the body measures their training captures lack (learn/dataset.py)."""
 
 
@@ -66,6 +67,7 @@ class GarmentGenerator:
             self._model = build_model().SerializeToString()
             probe = open_session(self._model, providers, fp16)
         self._session = probe.session
+        self._inputs = frozenset(i.name for i in self._session.get_inputs())  # a file built before an optional one
         self.provider = probe.provider
         self.notices.extend(probe.notices)
         for notice in self.notices:
@@ -91,6 +93,7 @@ class GarmentGenerator:
         log.warning(notice)
         self.notices.append(notice)
         self._session = open_session(self._model, ("CPUExecutionProvider",)).session
+        self._inputs = frozenset(i.name for i in self._session.get_inputs())
         self.provider = "CPU"
         self._providers = ("CPUExecutionProvider",)
         self._learned.clear()
@@ -130,7 +133,7 @@ class GarmentGenerator:
         if learned is not None:
             outputs: list[np.ndarray] = learned.session.run(learned.outputs, learned_feeds(feeds, learned.inputs))
             return outputs
-        outputs = self._session.run(OUTPUT_NAMES, feeds)
+        outputs = self._session.run(OUTPUT_NAMES, {k: v for k, v in feeds.items() if k in self._inputs})
         return outputs
 
     def open_learned(self, models: Iterable[str | Path]) -> None:
@@ -146,14 +149,16 @@ class GarmentGenerator:
         model: str | Path | None = None,
         shoulder_tops: np.ndarray | None = None,
         arm_reach: np.ndarray | None = None,
+        forearm_widths: np.ndarray | None = None,
     ) -> Fit:
         """Pose the garment on the body for this frame: with the garment's learned model when it names one.
 
-        `silhouette`, `shoulder_tops` and `arm_reach` are the contract's inputs of those names
+        `silhouette`, `shoulder_tops`, `arm_reach` and `forearm_widths` are the contract's inputs of those names
         (tracking/silhouette.py); without shoulder tops the seams sit a fixed height above the shoulder joints,
-        without arm reach the sleeves keep the garment's own width."""
+        without arm reach or forearm widths the sleeves keep the garment's own width."""
         tops = _UNMEASURED_TOPS if shoulder_tops is None else shoulder_tops
         arms = _UNMEASURED_ARMS if arm_reach is None else arm_reach
+        forearms = _UNMEASURED_FOREARMS if forearm_widths is None else forearm_widths
         feeds = {
             "landmarks": np.ascontiguousarray(body.landmarks_px, dtype=np.float32),
             "world": np.ascontiguousarray(body.world, dtype=np.float32),
@@ -165,6 +170,8 @@ class GarmentGenerator:
             "shoulder_tops": np.ascontiguousarray(tops, dtype=np.float32),
             "arm_reach": np.ascontiguousarray(arms, dtype=np.float32),
             "sleeve_halves": binding.sleeve_halves,
+            "forearm_widths": np.ascontiguousarray(forearms, dtype=np.float32),
+            "cuff_widths": binding.cuff_widths,
         }
         try:
             vertices, depth, opacity, back, *shading = self._run(model, feeds)

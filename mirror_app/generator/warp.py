@@ -42,6 +42,12 @@ FOREARM_SHARE = 0.7
 """The share of the upper sleeve's widening its forearm sleeve takes (asl_book and asl_walk with 0.4, 0.7 and 1.0:
 the hoodie shown beside the forearms fell about evenly with each step, the cuffs widened with it; 0.7 kept them
 from flaring)."""
+FOREARM_EASE = 1.25
+"""The widest a long sleeve's cuff is drawn over a measured forearm, as a share of the forearm's width at its
+middle (a wrist is about three quarters of that: a cuff with room). The product photo's flat cuff, scaled with
+the body, measured 1.5-2 times slim bare forearms on squats and taiji, and the sleeve flared like a bell."""
+FOREARM_NARROW_MIN = 0.6
+"""The least share of its own width a lower sleeve is narrowed to, however slim the forearm reads."""
 TORSO_PER_SHOULDER_WIDTH = 1.3  # mid-shoulders to mid-hips over shoulder-joint width, average adult
 
 
@@ -134,6 +140,8 @@ def generate(
     shoulder_tops: Any = None,
     arm_reach: Any = None,
     sleeve_halves: Any = None,
+    forearm_widths: Any = None,
+    cuff_widths: Any = None,
 ) -> tuple[Any, Any, Any, Any]:
     """Deform the garment mesh onto the body; returns (vertices, depth, opacity, back_view).
 
@@ -413,6 +421,7 @@ def generate(
     # one's widening: measured there, the mask reaches round hands and bunched cuffs and the cuffs flared into bells;
     # kept at the garment's width, the hoodie showed beside the forearms.
     normals = v.rot(seg_dirs)
+    widen = None
     if arm_reach is not None and sleeve_halves is not None:
         reach = o.unsqueeze(arm_reach, 1)  # (2, 1): sleeve A's arm, sleeve B's
         sleeve_half = o.mul(o.unsqueeze(sleeve_halves, 1), scale)  # frame px
@@ -426,6 +435,20 @@ def generate(
         widen = o.mul(o.sub(o.minimum(o.maximum(need, 1.0), SLEEVE_WIDEN_MAX), 1.0), measured_arm)
         shares = o.const([[1.0], [1.0], [FOREARM_SHARE], [FOREARM_SHARE]])  # upper A, B, lower A, B
         normals = o.mul(normals, o.add(o.mul(o.concat([widen, widen], axis=0), shares), 1.0))
+    # A long sleeve's cuff no wider than FOREARM_EASE times the wearer's forearm (tracking measures the mask across
+    # its middle, `forearm_widths`, where the forearm lies beside the torso and shows its length; `cuff_widths` is
+    # the garment's): the photo's flat sleeve, scaled with the body, flared like a bell round a slim forearm. The
+    # whole lower sleeve narrows with its cuff, the upper one keeps its width, and the skinning's blend between
+    # them at the elbow tapers it. Narrowed only, as widened above, and only as far as the wrist is seen.
+    if forearm_widths is not None and cuff_widths is not None:
+        fore = o.unsqueeze(forearm_widths, 1)  # (2, 1): sleeve A's forearm, sleeve B's
+        own = o.mul(o.unsqueeze(cuff_widths, 1), scale)  # frame px
+        if widen is not None:
+            own = o.mul(own, o.add(o.mul(widen, FOREARM_SHARE), 1.0))
+        fits = o.div(o.mul(fore, FOREARM_EASE), o.maximum(own, EPS))
+        measured_fore = o.where(o.greater(o.minimum(fore, own), 0.5), wr_trust, 0.0)
+        narrow = o.add(o.mul(o.sub(o.minimum(o.maximum(fits, FOREARM_NARROW_MIN), 1.0), 1.0), measured_fore), 1.0)
+        normals = o.mul(normals, o.concat([o.const([[1.0], [1.0]]), narrow], axis=0))
     seg_y = o.mul(normals, rest_seg)
     up_x, _ = o.split(seg_x, [2, 2], axis=0)
     lo_o = o.add(up_o, up_x)

@@ -74,6 +74,7 @@ def run_learned(session: ort.InferenceSession, data: CaptureData, i: int) -> tup
         "rest_bones": b.rest_bones,
         "garment_params": b.params,
         "sleeve_halves": b.sleeve_halves,
+        "cuff_widths": b.cuff_widths,
     }
     taken = {i.name for i in session.get_inputs()}
     vertices, shading = session.run(["vertices", "shading"], learned_feeds(feeds, taken))

@@ -37,6 +37,8 @@ def random_feeds(rng: np.random.Generator, garment_index: int = 0) -> dict[str, 
         "shoulder_tops": np.abs(rng.normal(25, 8, 2)).astype(np.float32),
         "arm_reach": np.abs(rng.normal(30, 8, 2)).astype(np.float32),
         "sleeve_halves": binding.sleeve_halves,
+        "forearm_widths": np.abs(rng.normal(35, 8, 2)).astype(np.float32),
+        "cuff_widths": binding.cuff_widths,
     }
 
 

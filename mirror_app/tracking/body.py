@@ -31,6 +31,7 @@ class Body:
     extents: np.ndarray | None = None  # torso widths from the mask (silhouette.torso_extents, arms cut out)
     tops: np.ndarray | None = None  # how far the mask reaches above each shoulder joint (silhouette.shoulder_tops)
     arms: np.ndarray | None = None  # how far the mask reaches outward from each arm's axis (silhouette.arm_reach)
+    forearms: np.ndarray | None = None  # the mask's width across each forearm (silhouette.forearm_widths)
 
     def mask_at_frame_scale(self) -> float:
         """Factor from frame pixels to mask pixels (1.0 when the mask is full size)."""

@@ -23,7 +23,7 @@ from mirror_app.config import DEFAULT_POSE_MODEL, MAX_POSE_THREADS, PoseModelNam
 from mirror_app.tracking.body import NUM_LANDMARKS, Body
 from mirror_app.tracking.motion import ImageMotion
 from mirror_app.tracking.person import PersonSelector
-from mirror_app.tracking.silhouette import arm_reach, shoulder_tops, torso_widths
+from mirror_app.tracking.silhouette import arm_reach, forearm_widths, shoulder_tops, torso_widths
 from mirror_app.tracking.smoothing import LandmarkSmoother, MaskSmoother
 
 log = logging.getLogger(__name__)
@@ -139,7 +139,7 @@ class PoseTracker:
         self.motion = ImageMotion()
         self.selector = selector if selector is not None else PersonSelector()
         self._warned_not_numbers = False
-        # The silhouette's widths, shoulder tops and arm reach, which the generator fits to.
+        # The silhouette's widths, shoulder tops, arm reach and forearm widths, which the generator fits to.
         self.measure_widths = measure_widths
         self.hold_still = hold_still  # judge the picture's motion so a still person's landmarks hold still
         self.detect_width = detect_width  # None: MediaPipe sees the frame at its own size
@@ -232,7 +232,13 @@ class PoseTracker:
         )
         if self.measure_widths:
             widths = torso_widths(body, frame.image)
-            body = dataclasses.replace(body, extents=widths, tops=shoulder_tops(body), arms=arm_reach(body, widths))
+            body = dataclasses.replace(
+                body,
+                extents=widths,
+                tops=shoulder_tops(body),
+                arms=arm_reach(body, widths),
+                forearms=forearm_widths(body, widths),
+            )
         return body
 
     def _not_numbers(self, what: str) -> None:

@@ -289,46 +289,60 @@ def _far_side(body: Body, mid_shoulders: np.ndarray, across: np.ndarray) -> int 
 ARM_REACH_MAX = 0.25
 """Torso lengths from an upper arm's axis within which the mask's edge counts as that arm's outside (the bulkiest
 arms seen, asl_book's hoodie sleeves, reach 0.12-0.14); past it the ray ran on into the torso or another limb."""
-ARM_SEEN = 0.5  # visibility the shoulder and elbow both need for an upper arm's reach to be measured
+ARM_SEEN = 0.5  # visibility both joints of a limb need for its width to be measured
 _ARM_ROWS = [LEFT_SHOULDER, RIGHT_SHOULDER, LEFT_ELBOW, RIGHT_ELBOW]
+_FOREARM_ROWS = [LEFT_ELBOW, RIGHT_ELBOW, LEFT_WRIST, RIGHT_WRIST]
+FOREARM_EDGE_MAX = 0.2
+"""Torso lengths from a forearm's axis within which each of its edges must lie (the clips' forearms: bare ones
+0.10-0.17 torso lengths across, asl_walk's hoodie 0.2-0.3, the axis up to 0.19 off one edge)."""
+FOREARM_SHOWN = 0.7
+"""The least share of its length a forearm shows in the picture (against its world length, at the torso's px per
+metre) for its width to be measured: one pointing at the camera is mostly fist, and the mask's width across it
+is not the forearm's (squats 4 and 28: 48 and 72 px, against 34-38 hanging)."""
 
 
-def arm_reach(body: Body, extents: np.ndarray | None = None) -> np.ndarray:
-    """How far (frame px) the person mask reaches outward from each upper arm's axis at its middle: [the arm on
-    the +across side, the other], as shoulder_tops; 0 unknown. "Outward": square to the arm, away from the
-    torso's middle.
+def _limbs_beside_torso(
+    body: Body, extents: np.ndarray | None, rows: list[int], min_shown: float
+) -> tuple[list[tuple[int, float, float, float, float]], float]:
+    """The limbs (shoulder-to-elbow or elbow-to-wrist, joints in `rows`: left and right root, then left and right
+    end) whose middle the mask can tell from the torso, as (side, middle x, y, outward normal x, y), side 0 the
+    one on the +across side; with the torso's length. "Outward": square to the limb, away from the torso's middle.
 
-    A garment's sleeve sized from the torso alone is narrower than a bulky arm: an orange hoodie showed past the
-    long sleeve's edge all down the upper arm. The mask cannot tell an arm held in front of the torso from the
-    torso, so an arm whose middle lies within the torso's measured width (`extents`, the silhouette's widths
-    with the arms cut out; the shoulders' width where unknown) is unknown, as is one barely seen, one behind the
-    back, or one whose edge lies past ARM_REACH_MAX. The ones the tracker already measured (Body.arms) when it did.
-    """
-    if body.arms is not None:
-        return body.arms
-    out = np.zeros(2, np.float32)
-    if body.mask is None:
-        return out
+    The mask cannot tell a limb held in front of the torso from the torso, so one whose middle lies within the
+    torso's measured width (`extents`, the silhouette's widths with the arms cut out; the shoulders' width where
+    unknown) is left out, as are one barely seen, one showing less than `min_shown` of its length (FOREARM_SHOWN),
+    and one going behind the back."""
     frame = _torso_floats(body)
-    if frame is None:
-        return out
+    if frame is None or body.mask is None:
+        return [], 0.0
     sx, sy, dx, dy, length = frame  # down = (dx, dy); across = (dy, -dx)
     # In floats, as _torso_frame: written with numpy on 2-vectors (a few dozen calls), the bench's `smooth` stage
     # p50 rose 0.4-0.9 ms (asl_book; GIL waits on the busy drawing thread), this way 0.1-0.4.
-    (lsx, lsy, lsv), (rsx, rsy, rsv), (lex, ley, lev), (rex, rey, rev) = body.landmarks_px[_ARM_ROWS].tolist()
-    lsz, rsz, lez, rez = body.world[_ARM_ROWS, 2].tolist()
+    (lax, lay, lav), (rax, ray, rav), (lex, ley, lev), (rex, rey, rev) = body.landmarks_px[rows].tolist()
+    (lwa, lwb, laz), (rwa, rwb, raz), (lwc, lwd, lez), (rwc, rwd, rez) = body.world[rows].tolist()
+    world_lens = [math.hypot(lwc - lwa, lwd - lwb, lez - laz), math.hypot(rwc - rwa, rwd - rwb, rez - raz)]
+    (wlsx, wlsy, wlsz), (wrsx, wrsy, wrsz), (wlhx, wlhy, wlhz), (wrhx, wrhy, wrhz) = body.world[_TORSO_ROWS].tolist()
+    torso_m = math.hypot(
+        (wlhx + wrhx - wlsx - wrsx) / 2, (wlhy + wrhy - wlsy - wrsy) / 2, (wlhz + wrhz - wlsz - wrsz) / 2
+    )
+    px_per_m = length / max(torso_m, 1e-6)
+    lsx, lsy = body.landmarks_px[LEFT_SHOULDER, :2].tolist()
+    rsx, rsy = body.landmarks_px[RIGHT_SHOULDER, :2].tolist()
     cx, cy = sx + dx * 0.5 * length, sy + dy * 0.5 * length  # the torso's middle
-    arms = [(lsx, lsy, lsv, lsz, lex, ley, lev, lez), (rsx, rsy, rsv, rsz, rex, rey, rev, rez)]
+    limbs = [(lax, lay, lav, laz, lex, ley, lev, lez), (rax, ray, rav, raz, rex, rey, rev, rez)]
     if (lsx - sx) * dy - (lsy - sy) * dx < 0.0:  # the columns follow the sides, not the labels
-        arms.reverse()
+        limbs.reverse()
+        world_lens.reverse()
     widths = extents if extents is not None else body.extents
     columns = None if widths is None else widths.T.tolist()  # [+across, -across], each at SILHOUETTE_FRACTIONS
     half_shoulders = math.hypot(lsx - rsx, lsy - rsy) / 2.0
-    rays: list[tuple[int, float, float, float, float]] = []
-    for side, (ax, ay, av, az, ex, ey, ev, ez) in enumerate(arms):
-        arm_len = math.hypot(ex - ax, ey - ay)
-        if min(av, ev) < ARM_SEEN or arm_len < 1e-6 or ez - az >= ARM_BEHIND_M:
-            continue  # barely seen, or behind the back (the mask there is the torso's)
+    out: list[tuple[int, float, float, float, float]] = []
+    for side, (ax, ay, av, az, ex, ey, ev, ez) in enumerate(limbs):
+        limb_len = math.hypot(ex - ax, ey - ay)
+        if min(av, ev) < ARM_SEEN or limb_len < max(min_shown * world_lens[side] * px_per_m, 1e-6):
+            continue  # barely seen, or end-on
+        if ez - az >= ARM_BEHIND_M:
+            continue  # behind the back (the mask there is the torso's)
         mx, my = (ax + ex) / 2.0, (ay + ey) / 2.0
         along = ((mx - sx) * dx + (my - sy) * dy) / length
         across_at = (mx - sx) * dy - (my - sy) * dx
@@ -343,17 +357,52 @@ def arm_reach(body: Body, extents: np.ndarray | None = None) -> np.ndarray:
                 ]
                 if known:
                     torso_half = _interp(along, known)
-        if abs(across_at) <= torso_half:  # in front of the torso: its edge would pass for the arm's
+        if abs(across_at) <= torso_half:  # in front of the torso: its edge would pass for the limb's
             continue
-        nx, ny = (ey - ay) / arm_len, -(ex - ax) / arm_len
+        nx, ny = (ey - ay) / limb_len, -(ex - ax) / limb_len
         if (mx - cx) * nx + (my - cy) * ny < 0.0:
             nx, ny = -nx, -ny
-        rays.append((side, mx, my, nx, ny))
+        out.append((side, mx, my, nx, ny))
+    return out, length
+
+
+def arm_reach(body: Body, extents: np.ndarray | None = None) -> np.ndarray:
+    """How far (frame px) the person mask reaches outward from each upper arm's axis at its middle: [the arm on
+    the +across side, the other], as shoulder_tops; 0 unknown (an arm `_limbs_beside_torso` leaves out, or one
+    whose edge lies past ARM_REACH_MAX). "Outward": square to the arm, away from the torso's middle.
+
+    A garment's sleeve sized from the torso alone is narrower than a bulky arm: an orange hoodie showed past the
+    long sleeve's edge all down the upper arm. The ones the tracker already measured (Body.arms) when it did.
+    """
+    if body.arms is not None:
+        return body.arms
+    out = np.zeros(2, np.float32)
+    rays, length = _limbs_beside_torso(body, extents, _ARM_ROWS, 0.0)
     if rays:
         ends = _ray_ends(
             body, np.array([r[1:3] for r in rays]), np.array([r[3:] for r in rays]), ARM_REACH_MAX * length
         )
         out[[r[0] for r in rays]] = ends
+    return out
+
+
+def forearm_widths(body: Body, extents: np.ndarray | None = None) -> np.ndarray:
+    """The person mask's width (frame px) across each forearm at its middle, square to it: [the forearm on the
+    +across side, the other], as arm_reach; 0 unknown (a forearm `_limbs_beside_torso` leaves out, or one with an
+    edge past FOREARM_EDGE_MAX from its axis).
+
+    A long sleeve's forearm keeps the product photo's flat width, about twice a slim bare forearm's (squats,
+    taiji): it flared like a bell. The generator narrows it to this. The ones the tracker already measured
+    (Body.forearms) when it did."""
+    if body.forearms is not None:
+        return body.forearms
+    out = np.zeros(2, np.float32)
+    limbs, length = _limbs_beside_torso(body, extents, _FOREARM_ROWS, FOREARM_SHOWN)
+    if limbs:
+        middles = np.array([r[1:3] for r in limbs]).repeat(2, axis=0)
+        normals = np.array([r[3:] for r in limbs]).repeat(2, axis=0) * np.tile([[1.0], [-1.0]], (len(limbs), 1))
+        ends = _ray_ends(body, middles, normals, FOREARM_EDGE_MAX * length).reshape(-1, 2)
+        out[[r[0] for r in limbs]] = np.where((ends > 0).all(axis=1), ends.sum(axis=1), 0.0)
     return out
 
 

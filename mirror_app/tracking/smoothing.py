@@ -91,6 +91,12 @@ class StillHold:
         self._recent = np.empty(0)  # where the samples are, while held (carry included)
         self._carry = np.empty(0)
 
+    def seed(self, where: np.ndarray, x: np.ndarray) -> None:
+        """Start the elements `where` afresh at `x`'s values: held there, nothing carried."""
+        if self._held.shape == np.shape(x):
+            self._held[where] = self._recent[where] = np.asarray(x, dtype=np.float64)[where]
+            self._carry[where] = 0.0
+
     def __call__(self, x: np.ndarray, moving: np.ndarray | float) -> np.ndarray:
         """The sample, or where `moving` (broadcast against x) is below 0.5 the held value."""
         x = np.asarray(x, dtype=np.float64)
@@ -142,6 +148,13 @@ class OneEuroFilter:
         self._x = self._dx = self._t = None
         self._n = 0
         self._hold.reset()
+
+    def seed(self, where: np.ndarray, x: np.ndarray) -> None:
+        """Start the elements `where` afresh at `x`'s values, at rest (a measure first seen: not a jump from 0)."""
+        if self._x is not None and self._dx is not None and self._x.shape == np.shape(x):
+            self._x[where] = np.asarray(x, dtype=np.float64)[where]
+            self._dx[where] = 0.0
+            self._hold.seed(where, x)
 
     @staticmethod
     def _alpha(cutoff: np.ndarray | float, dt: float) -> np.ndarray | float:

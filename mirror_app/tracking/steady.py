@@ -47,8 +47,13 @@ class FitInputSmoother:
             self._last_known = np.zeros_like(ext)
             self._known_at = np.full(ext.shape, -np.inf)
         known = ext > 0
+        # A measure seen for the first time starts the filter there: fed zeros until now, it would ramp up from 0
+        # over a few frames (asl_book's one forearm reading came out 26 px of 38, and narrowed the sleeve).
+        first = known & np.isneginf(self._known_at)
         self._last_known[known] = ext[known]
         self._known_at[known] = t
+        if first.any():
+            self._extents.seed(first, ext)
         held = ~known & (t - self._known_at <= HOLD_S)
         ext[held] = self._last_known[held]
         usable = ext > 0

@@ -71,12 +71,13 @@ def test_onnx_matches_numpy_reference(generator, long_binding, seed: int) -> Non
     sil = rng.uniform(60, 140, (3, 2)).astype(np.float32)
     tops = (rng.uniform(0, 60, 2) * (seed % 2)).astype(np.float32)  # odd seeds: measured shoulder tops
     reach = (rng.uniform(15, 50, 2) * (seed % 2)).astype(np.float32)  # and arm reach
-    fit = generator.fit(body, long_binding, sil, shoulder_tops=tops, arm_reach=reach)
+    fore = (rng.uniform(10, 60, 2) * (seed % 2)).astype(np.float32)  # and forearm widths
+    fit = generator.fit(body, long_binding, sil, shoulder_tops=tops, arm_reach=reach, forearm_widths=fore)
     b = long_binding
     ref = generate(
         NumpyOps(),
         *(body.landmarks_px, body.world, sil, b.rest_vertices, b.skin_weights, b.rest_bones, b.params),
-        *(tops, reach, b.sleeve_halves),
+        *(tops, reach, b.sleeve_halves, fore, b.cuff_widths),
     )
     np.testing.assert_allclose(fit.vertices_px, ref[0][: b.mesh_size], atol=1e-3)
     np.testing.assert_allclose(fit.depth, ref[1][: b.mesh_size], atol=1e-5)
@@ -227,11 +228,8 @@ def test_shoulder_seams_sit_on_the_measured_shoulder_tops(generator, tee_binding
     )
 
 
-@pytest.mark.parametrize("lacks", [contract.OPTIONAL_INPUTS, ("arm_reach", "sleeve_halves")])
-def test_a_learned_model_from_before_an_optional_input_still_runs(tmp_path: Path, long_binding, lacks) -> None:
-    """A learned generator exported before `shoulder_tops`, or before `arm_reach` and `sleeve_halves`, joined the
-    contract lacks them: it is fed the rest and draws as it did (seams at the fixed lift, sleeves at their own
-    width), instead of being refused."""
+def _model_without(path: Path, lacks: tuple[str, ...]) -> Path:
+    """The analytic generator as a file from before the inputs `lacks` joined the contract (learned or analytic)."""
     import onnx
 
     from mirror_app.generator.ops import OnnxOps
@@ -241,8 +239,18 @@ def test_a_learned_model_from_before_an_optional_input_still_runs(tmp_path: Path
     args = [n if n in dict(old_inputs) else None for n, _ in contract.INPUTS]
     for (name, _), value in zip(contract.OUTPUTS, generate(ops, *args), strict=True):
         ops.identity(value, name)
-    path = tmp_path / "old.onnx"
-    onnx.save(ops.model(old_inputs, contract.OUTPUTS, doc="an old learned generator"), path)
+    onnx.save(ops.model(old_inputs, contract.OUTPUTS, doc="a generator from before an optional input"), path)
+    return path
+
+
+@pytest.mark.parametrize(
+    "lacks", [contract.OPTIONAL_INPUTS, ("arm_reach", "sleeve_halves", "forearm_widths", "cuff_widths")]
+)
+def test_a_learned_model_from_before_an_optional_input_still_runs(tmp_path: Path, long_binding, lacks) -> None:
+    """A learned generator exported before `shoulder_tops`, or before `arm_reach`, `sleeve_halves` and the forearm
+    inputs, joined the contract lacks them: it is fed the rest and draws as it did (seams at the fixed lift,
+    sleeves at their own width), instead of being refused."""
+    path = _model_without(tmp_path / "old.onnx", lacks)
     generator = GarmentGenerator(providers=("CPUExecutionProvider",))
     tops, reach = np.array([40.0, 40.0], np.float32), np.array([60.0, 60.0], np.float32)
     body = synthetic.body()
@@ -252,6 +260,29 @@ def test_a_learned_model_from_before_an_optional_input_still_runs(tmp_path: Path
     np.testing.assert_allclose(old.vertices_px, fixed.vertices_px, atol=1e-3)
     measured = generator.fit(body, long_binding, NO_SIL, shoulder_tops=tops, arm_reach=reach)
     assert np.abs(measured.vertices_px - fixed.vertices_px).max() > 1.0
+
+
+def test_a_model_file_built_before_the_forearm_inputs_still_dresses(tmp_path: Path, long_binding) -> None:
+    """An analytic model file from before `forearm_widths` and `cuff_widths` (a configured path not rebuilt) is fed
+    the inputs it has, and dresses as it did (the lower sleeves at their own width), instead of failing each frame
+    on inputs it does not know."""
+    path = _model_without(tmp_path / "old_analytic.onnx", ("forearm_widths", "cuff_widths"))
+    old = GarmentGenerator(path, providers=("CPUExecutionProvider",))
+    assert not old.notices
+    body, slim = synthetic.body(), np.array([5.0, 5.0], np.float32)
+    new = GarmentGenerator(providers=("CPUExecutionProvider",))
+    np.testing.assert_allclose(
+        old.fit(body, long_binding, NO_SIL, forearm_widths=slim).vertices_px,
+        new.fit(body, long_binding, NO_SIL).vertices_px,
+        atol=1e-3,
+    )
+    assert (
+        np.abs(
+            new.fit(body, long_binding, NO_SIL, forearm_widths=slim).vertices_px
+            - old.fit(body, long_binding, NO_SIL).vertices_px
+        ).max()
+        > 1.0
+    )
 
 
 @pytest.mark.parametrize(
@@ -737,4 +768,75 @@ def test_a_sleeve_widens_to_a_bulky_arm_and_never_narrows(generator, edge_bindin
         generator.fit(hidden, edge_binding, NO_SIL, arm_reach=np.array([40.0, 0.0], np.float32)).vertices_px,
         generator.fit(hidden, edge_binding, NO_SIL).vertices_px,
         atol=1e-4,
+    )
+
+
+def _chord(alpha: np.ndarray, point: np.ndarray, direction: np.ndarray) -> float:
+    """Texture px of the opaque run through `point` along `direction`, in tenth-pixel steps."""
+    steps = np.arange(-1500, 1501) * 0.1
+    pts = np.clip(np.rint(point + steps[:, None] * direction).astype(np.intp), 0, np.array(alpha.shape[::-1]) - 1)
+    opaque = alpha[pts[:, 1], pts[:, 0]] >= 128
+    middle = len(steps) // 2
+    assert opaque[middle]
+    ahead, behind = np.argmin(opaque[middle:]), np.argmin(opaque[middle::-1])
+    return float((ahead + behind) * 0.1)
+
+
+def test_cuff_widths_measure_the_long_sleeve_across_near_its_cuff(long_binding, tee_binding) -> None:
+    """The long-sleeve's lower sleeve across its bone at CUFF_AT: the chord of its alpha there (the polygon's sides
+    run 50 px apart round the cuff); a short sleeve, whose lower bone starts at its hem, has none."""
+    from mirror_app.generator.binding import CUFF_AT
+
+    alpha = synthetic.tee(long_sleeves=True).rgba[:, :, 3]
+    for side, bone in enumerate((contract.SLEEVE_A_LOWER, contract.SLEEVE_B_LOWER)):
+        origin, x_axis, _ = long_binding.rest_bones[bone].astype(np.float64)
+        normal = np.array([x_axis[1], -x_axis[0]]) / np.linalg.norm(x_axis)
+        chord = _chord(alpha, origin + CUFF_AT * x_axis, normal)
+        assert 40.0 < chord < 60.0 and abs(long_binding.cuff_widths[side] - chord) < 2.0, (side, chord)
+    assert (tee_binding.cuff_widths == 0).all()
+
+
+def test_a_long_sleeve_narrows_to_a_slim_forearm_and_never_widens(generator, edge_binding) -> None:
+    """A slim forearm: the lower sleeve is drawn with its cuff FOREARM_EASE times the forearm's width
+    (`forearm_widths`), however much the arm's reach widened it, and no narrower than FOREARM_NARROW_MIN of its own;
+    a forearm as wide as the cuff, one not measured, or a wrist barely seen keep the sleeve's width; the upper
+    sleeve, the other side and the torso never move."""
+    from mirror_app.generator.warp import FOREARM_EASE, FOREARM_NARROW_MIN
+
+    body = synthetic.body()
+    plain = generator.fit(body, edge_binding, NO_SIL)
+    # The lower sleeve's scale: its posed width between the pair of anchors over their distance in the texture.
+    rest = dict(zip(edge_binding.anchor_names, edge_binding.rest_vertices[edge_binding.mesh_size :], strict=True))
+    rest_width = float(np.linalg.norm(rest["left_fore_edge"] - rest["left_fore_inner"]))
+    cuff = edge_binding.cuff_widths[0] * _width(plain, "left", "fore") / rest_width  # the drawn cuff, frame px
+    assert cuff > 20.0, cuff
+
+    def fit(fore: tuple[float, float], reach: tuple[float, float] = (0.0, 0.0), on=body):
+        widths, reach_ = np.array(fore, np.float32), np.array(reach, np.float32)
+        return generator.fit(on, edge_binding, NO_SIL, arm_reach=reach_, forearm_widths=widths)
+
+    slim = fit((0.8 * cuff / FOREARM_EASE, 0.0))
+    assert abs(_width(slim, "left", "fore") / _width(plain, "left", "fore") - 0.8) < 0.01
+    assert abs(_width(slim, "right", "fore") - _width(plain, "right", "fore")) < 1e-3  # not measured
+    for side in ("left", "right"):
+        assert abs(_width(slim, side, "upper") - _width(plain, side, "upper")) < 1e-3
+    on_torso = edge_binding.skin_weights[: edge_binding.mesh_size, contract.SLEEVE_A_UPPER :].sum(axis=1) == 0
+    np.testing.assert_allclose(slim.vertices_px[on_torso], plain.vertices_px[on_torso], atol=1e-4)
+    moved = np.linalg.norm(np.array(slim.anchors_px["left_cuff"]) - plain.anchors_px["left_cuff"])
+    assert moved < 0.5  # narrowed about its own axis
+
+    thread = fit((1.0, 0.0))
+    assert abs(_width(thread, "left", "fore") / _width(plain, "left", "fore") - FOREARM_NARROW_MIN) < 0.01
+    for wide in (cuff / FOREARM_EASE, 3.0 * cuff, 0.0):
+        np.testing.assert_allclose(fit((wide, wide)).vertices_px, plain.vertices_px, atol=1e-3)
+    # A bulky upper arm widens the forearm's sleeve too; a slim forearm still gets its cuff at FOREARM_EASE times it.
+    bulky = fit((0.0, 0.0), reach=(40.0, 0.0))
+    assert _width(bulky, "left", "fore") > 1.1 * _width(plain, "left", "fore")
+    both = fit((0.8 * cuff / FOREARM_EASE, 0.0), reach=(40.0, 0.0))
+    assert abs(_width(both, "left", "fore") / _width(plain, "left", "fore") - 0.8) < 0.01
+    hidden_px = body.landmarks_px.copy()
+    hidden_px[lm.LEFT_WRIST, 2] = 0.1
+    hidden = dataclasses.replace(body, landmarks_px=hidden_px)
+    np.testing.assert_allclose(
+        fit((1.0, 0.0), on=hidden).vertices_px, generator.fit(hidden, edge_binding, NO_SIL).vertices_px, atol=1e-4
     )

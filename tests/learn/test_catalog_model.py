@@ -87,6 +87,8 @@ def test_loader_resolves_the_model_and_the_pipeline_uses_it(tmp_path: Path) -> N
         "shoulder_tops": np.zeros(2, np.float32),  # learned models are fed "unknown", as in training
         "arm_reach": np.zeros(2, np.float32),
         "sleeve_halves": binding.sleeve_halves,
+        "forearm_widths": np.zeros(2, np.float32),
+        "cuff_widths": binding.cuff_widths,
     }
     session = ort.InferenceSession(garment.extras["model"], providers=["CPUExecutionProvider"])
     direct, direct_shading = session.run(["vertices", "shading"], feeds)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import cv2
@@ -12,6 +13,7 @@ from mirror_app.tracking.silhouette import (
     SHOULDER_TOP_REACH,
     arm_reach,
     exclude_arms,
+    forearm_widths,
     shoulder_tops,
     torso_extents,
     torso_widths,
@@ -204,3 +206,61 @@ def test_arm_reach_is_unknown_where_the_mask_cannot_tell_the_arm() -> None:
     wide[150:560, 741:1000] = 1.0
     assert arm_reach(Body(body.landmarks_px, body.world, wide, (W, H), 1, 0), widths)[0] == 0.0
     assert (arm_reach(_upright_body(None)) == 0).all()
+
+
+def _forearms(left_radius: int, right_radius: int, wrists: tuple = ((800.0, 470.0), (480.0, 470.0))) -> Body:
+    """The upright torso with slim upper arms and forearms drawn as bands of the given radii from elbows beside the
+    waist to the wrists; world joints put the torso 0.5 m long (600 px a metre) and each forearm 0.25 m."""
+    mask = np.zeros((H, W), np.uint8)
+    mask[150:560, 540:741] = 1
+    cv2.line(mask, (740, 200), (800, 330), 1, 21)
+    cv2.line(mask, (540, 200), (480, 330), 1, 21)
+    cv2.line(mask, (800, 330), tuple(int(v) for v in wrists[0]), 1, 2 * left_radius + 1)
+    cv2.line(mask, (480, 330), tuple(int(v) for v in wrists[1]), 1, 2 * right_radius + 1)
+    body = _arms_body(mask.astype(np.float32), (800.0, 480.0), wrists)
+    world = np.zeros((33, 3), np.float32)
+    world[LEFT_SHOULDER], world[RIGHT_SHOULDER] = (0.17, -0.5, 0.0), (-0.17, -0.5, 0.0)
+    world[LEFT_HIP], world[RIGHT_HIP] = (0.1, 0.0, 0.0), (-0.1, 0.0, 0.0)
+    world[13], world[14] = (0.27, -0.28, 0.0), (-0.27, -0.28, 0.0)
+    world[15], world[16] = (0.27, -0.03, 0.0), (-0.27, -0.03, 0.0)
+    return Body(body.landmarks_px, world, body.mask, (W, H), 1, 0)
+
+
+def test_forearm_widths_measure_each_forearm_across_its_middle_by_side() -> None:
+    """The mask's width across each forearm: the drawn bands' (counted along the row through their middles: OpenCV
+    draws them 2 px wider than asked), the +across side first whatever the labels say, as arm_reach."""
+    body = _forearms(15, 20)
+    assert body.mask is not None
+    drawn = [body.mask[400, 741:1000].sum(), body.mask[400, 0:540].sum()]
+    assert drawn == [33.0, 43.0], drawn
+    widths = torso_widths(body)
+    fore = forearm_widths(body, widths)
+    assert fore.shape == (2,) and np.abs(fore - drawn).max() < 1.0, fore
+    swapped_px = body.landmarks_px.copy()
+    swapped_px[[11, 12, 13, 14, 15, 16]] = swapped_px[[12, 11, 14, 13, 16, 15]]
+    swapped_world = body.world.copy()
+    swapped_world[[11, 12, 13, 14, 15, 16]] = swapped_world[[12, 11, 14, 13, 16, 15]]
+    swapped = Body(swapped_px, swapped_world, body.mask, (W, H), 1, 0)
+    assert np.abs(forearm_widths(swapped, widths) - fore).max() < 1e-3
+    cached = forearm_widths(dataclasses.replace(body, forearms=np.array([5.0, 6.0], np.float32)))
+    assert cached.tolist() == [5.0, 6.0]  # what the tracker measured, not measured again
+
+
+def test_forearm_widths_are_unknown_where_the_mask_cannot_tell_the_forearm() -> None:
+    body = _forearms(15, 20)
+    # A forearm pointing at the camera (its picture a fifth of its 150 px): the band across it is mostly fist.
+    end_on = _forearms(15, 20, wrists=((800.0, 360.0), (480.0, 470.0)))
+    assert forearm_widths(end_on, torso_widths(end_on))[0] == 0.0
+    assert forearm_widths(end_on, torso_widths(end_on))[1] > 30.0
+    # A forearm across the torso: its middle lies within the torso's width.
+    across = _forearms(15, 20, wrists=((700.0, 470.0), (480.0, 470.0)))
+    assert forearm_widths(across, torso_widths(across))[0] == 0.0
+    # Barely seen; an edge past FOREARM_EDGE_MAX (the mask runs on into something); no mask.
+    px = body.landmarks_px.copy()
+    px[15, 2] = 0.2
+    assert forearm_widths(Body(px, body.world, body.mask, (W, H), 1, 0), torso_widths(body))[0] == 0.0
+    assert body.mask is not None
+    wide = body.mask.copy()
+    wide[380:430, 800:1000] = 1.0
+    assert forearm_widths(Body(body.landmarks_px, body.world, wide, (W, H), 1, 0), torso_widths(body))[0] == 0.0
+    assert (forearm_widths(_upright_body(None)) == 0).all()
