@@ -37,7 +37,7 @@ from mirror_app.stats import StageClock, StatsRecorder
 from mirror_app.tracking.body import Body
 from mirror_app.tracking.landmarker import POSE_MODELS, Detection, PoseModelError, PoseTracker, pose_model_path
 from mirror_app.tracking.motion import ImageMotion
-from mirror_app.tracking.silhouette import arm_reach, forearm_widths, shoulder_tops, torso_widths
+from mirror_app.tracking.silhouette import fit_measures
 from mirror_app.tracking.steady import FitInputSmoother
 
 log = logging.getLogger(__name__)
@@ -212,14 +212,11 @@ class FrameProcessor:
         body = tracked.body
         if body is not None and worn is not None:
             # The tracker measures the widths, shoulder tops, arm reach and forearm widths (PoseTracker.follow, the
-            # `smooth` stage);
-            # a body made elsewhere (tests) is measured here.
+            # `smooth` stage); a body made elsewhere (tests) is measured here.
             # The compositor gets the steadied body too: its occluders read the same calmed visibility as
             # the sleeves, so an arm does not flicker in front of the garment when MediaPipe's score wavers.
-            # Widths, shoulder tops, arm reach and forearm widths are steadied together: all follow the mask's
-            # flickering edge.
-            widths = torso_widths(body, tracked.frame.image)
-            measured = np.vstack([widths, shoulder_tops(body), arm_reach(body, widths), forearm_widths(body, widths)])
+            # The measures are steadied together: all follow the mask's flickering edge.
+            body, measured = fit_measures(body, tracked.frame.image)
             body, steady = self.steady(body, measured)
             fit = self.generator.fit(
                 body,

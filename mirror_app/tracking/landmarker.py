@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import zipfile
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from mirror_app.config import DEFAULT_POSE_MODEL, MAX_POSE_THREADS, PoseModelNam
 from mirror_app.tracking.body import NUM_LANDMARKS, Body
 from mirror_app.tracking.motion import ImageMotion
 from mirror_app.tracking.person import PersonSelector
-from mirror_app.tracking.silhouette import arm_reach, forearm_widths, shoulder_tops, torso_widths
+from mirror_app.tracking.silhouette import fit_measures
 from mirror_app.tracking.smoothing import LandmarkSmoother, MaskSmoother
 
 log = logging.getLogger(__name__)
@@ -231,14 +230,7 @@ class PoseTracker:
             motion=self.smoother.last_motion,
         )
         if self.measure_widths:
-            widths = torso_widths(body, frame.image)
-            body = dataclasses.replace(
-                body,
-                extents=widths,
-                tops=shoulder_tops(body),
-                arms=arm_reach(body, widths),
-                forearms=forearm_widths(body, widths),
-            )
+            body, _ = fit_measures(body, frame.image)
         return body
 
     def _not_numbers(self, what: str) -> None:

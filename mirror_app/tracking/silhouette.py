@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -449,3 +450,13 @@ def torso_widths(body: Body, image: np.ndarray | None = None) -> np.ndarray:
     if body.extents is not None:
         return body.extents
     return exclude_arms(body, torso_extents(body), image=image)
+
+
+def fit_measures(body: Body, image: np.ndarray | None = None) -> tuple[Body, np.ndarray]:
+    """The body with every mask measure the generator fits to filled in (the ones already there kept), and those
+    measures stacked as the pipeline steadies them: widths (3 rows), shoulder tops, arm reach, forearm widths.
+    One place names them, for the tracker (which measures on its thread) and for a body made elsewhere."""
+    widths = torso_widths(body, image)
+    tops, arms, forearms = shoulder_tops(body), arm_reach(body, widths), forearm_widths(body, widths)
+    measured = dataclasses.replace(body, extents=widths, tops=tops, arms=arms, forearms=forearms)
+    return measured, np.vstack([widths, tops, arms, forearms])
