@@ -68,6 +68,12 @@ class GarmentGenerator:
             probe = open_session(self._model, providers, fp16)
         self._session = probe.session
         self._inputs = frozenset(i.name for i in self._session.get_inputs())  # a file built before an optional one
+        lacking = [name for name in contract.OPTIONAL_INPUTS if name not in self._inputs]
+        if lacking:
+            self.notices.append(
+                f"generator model {self.model_path} predates the inputs {', '.join(lacking)}: garments are drawn "
+                "without them (rebuild the file with: mirror-app models build)"
+            )
         self.provider = probe.provider
         self.notices.extend(probe.notices)
         for notice in self.notices:
