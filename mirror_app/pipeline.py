@@ -38,7 +38,7 @@ from mirror_app.tracking.body import Body
 from mirror_app.tracking.landmarker import POSE_MODELS, Detection, PoseModelError, PoseTracker, pose_model_path
 from mirror_app.tracking.motion import ImageMotion
 from mirror_app.tracking.silhouette import fit_measures
-from mirror_app.tracking.steady import FitInputSmoother
+from mirror_app.tracking.steady import ConstantWidth, FitInputSmoother
 
 log = logging.getLogger(__name__)
 
@@ -161,6 +161,7 @@ class FrameProcessor:
         self.generator = generator
         self.wardrobe = wardrobe
         self.steady = FitInputSmoother()
+        self.forearms = ConstantWidth()  # a forearm's stray width reading (the ray across a bent elbow) is dropped
         self._warm: set[int] = set()  # graphs that ran once (the first run prints TFLite's chatter)
         self._warned_unplaceable = False  # a non-finite fit was logged (once: it may recur every frame)
         if generator is not None:  # opening an ONNX session on the drawing thread would stall the first frame
@@ -217,6 +218,7 @@ class FrameProcessor:
             # the sleeves, so an arm does not flicker in front of the garment when MediaPipe's score wavers.
             # The measures are steadied together: all follow the mask's flickering edge.
             body, measured = fit_measures(body, tracked.frame.image)
+            measured[5] = self.forearms(body, measured[5])
             body, steady = self.steady(body, measured)
             fit = self.generator.fit(
                 body,

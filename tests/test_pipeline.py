@@ -338,3 +338,8 @@ def test_the_tracker_s_forearm_widths_narrow_a_long_sleeve_and_are_held_while_un
     assert np.abs(narrowed[2] - plain[2]).max() > 2.0
     for later in narrowed[3:]:
         np.testing.assert_allclose(later, narrowed[2], atol=0.05)
+    # A stray reading (twice the others: a ray across a bent elbow) is dropped, so the sleeve holds its narrowing.
+    stray = run([(30.0, 30.0)] * 3 + [(60.0, 0.0)])
+    held = run([(30.0, 30.0)] * 3 + [(0.0, 0.0)])
+    np.testing.assert_allclose(stray[3], held[3], atol=1e-4)
+    assert np.abs(stray[3] - run([(30.0, 30.0)] * 3 + [(36.0, 0.0)])[3]).max() > 0.05  # a near one is taken

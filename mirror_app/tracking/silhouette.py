@@ -70,6 +70,12 @@ def _torso_floats(body: Body) -> tuple[float, float, float, float, float] | None
     return sx, sy, ax / length, ay / length, length
 
 
+def torso_length(body: Body) -> float:
+    """Mid-shoulders to mid-hips in frame px (0 when they coincide): the unit a person's own widths keep."""
+    floats = _torso_floats(body)
+    return 0.0 if floats is None else floats[4]
+
+
 def _torso_frame(body: Body) -> tuple[np.ndarray, np.ndarray, np.ndarray, float] | None:
     """Mid-shoulders, the unit axis down to mid-hips, across (a quarter turn from it) and the torso's length."""
     floats = _torso_floats(body)

@@ -12,6 +12,7 @@ import dataclasses
 import numpy as np
 
 from mirror_app.tracking.body import TORSO, Body
+from mirror_app.tracking.silhouette import torso_length
 from mirror_app.tracking.smoothing import OneEuroFilter, StillHold
 
 HOLD_S = float("inf")  # a width that went unknown keeps its last value while the same person is followed
@@ -75,3 +76,40 @@ class FitInputSmoother:
         landmarks = body.landmarks_px.copy()
         landmarks[:, 2] = self._visibility
         return dataclasses.replace(body, landmarks_px=landmarks), steady.astype(np.float32)
+
+
+class ConstantWidth:
+    """Drops readings of a width the person keeps (both forearms', in torso lengths) that stray from their others.
+
+    A forearm's width on the mask reads 0.13-0.18 torso lengths on a bare arm, frame after frame, but now and
+    then the ray crosses the bent elbow where MediaPipe put the wrist near it (squats 6 and 31: 0.23 and 0.25),
+    and the steadying held that reading until the next one, seconds later. A reading outside [LOW, HIGH] times
+    the median of the person's earlier readings (the last HISTORY, either arm) counts as unseen; every reading
+    joins the history, so a person whose first readings were the wrong ones is judged by their own after a few.
+    """
+
+    LOW, HIGH = 0.75, 1.3
+    HISTORY = 32
+    JUDGED_FROM = 3  # readings in the history before any is judged
+
+    def __init__(self) -> None:
+        self._person: int | None = None
+        self._history: list[float] = []
+
+    def __call__(self, body: Body, widths: np.ndarray) -> np.ndarray:
+        """`widths` (px; 0 unknown) with the stray readings set to 0."""
+        if body.person_id != self._person:
+            self._person, self._history = body.person_id, []
+        length = torso_length(body)
+        out = np.asarray(widths, np.float32).copy()
+        if length <= 0.0:
+            return out
+        median = float(np.median(self._history)) if len(self._history) >= self.JUDGED_FROM else None
+        for i, px in enumerate(out.tolist()):
+            if px <= 0.0:
+                continue
+            if median is not None and not self.LOW * median <= px / length <= self.HIGH * median:
+                out[i] = 0.0
+            self._history.append(px / length)
+        del self._history[: -self.HISTORY]
+        return out
