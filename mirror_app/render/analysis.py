@@ -260,11 +260,42 @@ def _cloth_guide(small: np.ndarray) -> np.ndarray:
     return guide
 
 
-def fold_maps(small: np.ndarray, mask_small: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+FOLD_FADE = 0.25
+"""Torso lengths below the hip line over which the wearer's folds fade out of the garment."""
+_SHOULDERS, _HIPS = [11, 12], [23, 24]
+
+
+def fold_keep(landmarks_px: np.ndarray, window: tuple[int, int, int, int]) -> np.ndarray:
+    """How much of the wearer's folds the garment takes at each 1/8-size texel of `window` (x0, y0, x1, y1):
+    1 down to the hip line, fading to 0 FOLD_FADE torso lengths below it (along the torso's axis).
+
+    A top's folds are those of the wearer's own top, which ends about the hips. Below them a long tee or a
+    dress lies over legs, leggings and the gaps between them: their shading printed on the garment as blotches
+    in 8 px blocks (squats 45, a white tee over black leggings), and is no fabric's fold anyway."""
+    x0, y0, x1, y1 = window
+    lm = np.asarray(landmarks_px, np.float64)[:, :2]
+    hips = lm[_HIPS].mean(axis=0)
+    axis = hips - lm[_SHOULDERS].mean(axis=0)
+    length = float(np.hypot(*axis))
+    if length < 1e-6:
+        return np.ones((y1 - y0, x1 - x0), np.float32)
+    down = axis / (length * length * FOLD_FADE)  # torso lengths below the hips, over FOLD_FADE, per px
+    # Texel centres in frame px: (i + 0.5) * 8.
+    xs = (np.arange(x0, x1, dtype=np.float64) + 0.5) * 8.0 - hips[0]
+    ys = (np.arange(y0, y1, dtype=np.float64) + 0.5) * 8.0 - hips[1]
+    below = ys[:, None] * down[1] + xs[None, :] * down[0]
+    t = np.clip(below, 0.0, 1.0)
+    return (1.0 - t * t * (3.0 - 2.0 * t)).astype(np.float32)
+
+
+def fold_maps(
+    small: np.ndarray, mask_small: np.ndarray | None, keep: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Inputs of the fold transfer at 1/8 size: (luma + person mask as RG, luma blurred within each cloth).
 
     The shade pass takes log2(fine / coarse): detail from ~10 px to ~40 px at full size, the scale of cloth
     folds, without pixel noise or the fine print of the wearer's own shirt, nor the edges between clothes.
+    `keep` (0..1 per texel, `fold_keep`) moves the fine luma toward the coarse one: no fold where it is 0.
     """
     luma = small @ LUMA
     # The coarse luma averages only texels of the same cloth (a cross-bilateral blur guided by hue and
@@ -274,6 +305,6 @@ def fold_maps(small: np.ndarray, mask_small: np.ndarray | None) -> tuple[np.ndar
     same = cv2.bilateralFilter(_cloth_guide(small), 9, FOLD_RANGE, 3.0, borderType=cv2.BORDER_REPLICATE)
     coarse = same[..., 0] / FOLD_LUMA
     fine = np.empty(luma.shape + (2,), np.float32)
-    fine[..., 0] = luma
+    fine[..., 0] = luma if keep is None else coarse + keep * (luma - coarse)
     fine[..., 1] = 1.0 if mask_small is None else mask_small
     return fine, np.ascontiguousarray(coarse, dtype=np.float32)

@@ -15,6 +15,7 @@ from mirror_app.catalog.garment import Garment
 from mirror_app.generator.fit import Fit, GarmentMesh
 from mirror_app.render.analysis import (
     Neutral,
+    fold_keep,
     fold_maps,
     fold_window,
     light_estimate,
@@ -442,7 +443,7 @@ class Compositor:
             self._update_light(sparse_frame(frame), mask_small)
         if folds:
             assert box is not None
-            folds = self._upload_folds(frame, mask_small, box)
+            folds = self._upload_folds(frame, mask_small, box, body)
         if box is None:
             if not region:
                 self._upload_camera(frame)
@@ -643,16 +644,19 @@ class Compositor:
         else:
             self._light = (self._light + k * (estimate - self._light)).astype(np.float32)
 
-    def _upload_folds(self, frame: np.ndarray, mask_small: np.ndarray | None, box: tuple[int, int, int, int]) -> bool:
+    def _upload_folds(
+        self, frame: np.ndarray, mask_small: np.ndarray | None, box: tuple[int, int, int, int], body: Body | None
+    ) -> bool:
         """The fold inputs (1/8 size, frame uv) around the garment's box only: the shade pass reads nothing
         else, and the rest of the frame was three quarters of the work. False (no folds this frame) for a
-        frame too small to have any 1/8-size texel."""
+        frame too small to have any 1/8-size texel. With a body, the folds fade out below its hips."""
         h, w = frame.shape[:2]
-        x0, y0, x1, y1 = fold_window(box, (w, h))
+        window = x0, y0, x1, y1 = fold_window(box, (w, h))
         if x1 <= x0 or y1 <= y0:
             return False
         small = small_frame(frame[y0 * 8 : y1 * 8, x0 * 8 : x1 * 8])
-        fine, coarse = fold_maps(small, mask_small[y0:y1, x0:x1] if mask_small is not None else None)
+        keep = None if body is None else fold_keep(body.landmarks_px, window)
+        fine, coarse = fold_maps(small, mask_small[y0:y1, x0:x1] if mask_small is not None else None, keep)
         size = (w // 8, h // 8)
         self._folds = self._write_part(self._folds, fine, size, (x0, y0))
         self._coarse = self._write_part(self._coarse, coarse, size, (x0, y0))

@@ -6,7 +6,9 @@ import cv2
 import numpy as np
 
 from mirror_app.render.analysis import (
+    FOLD_FADE,
     LUMA,
+    fold_keep,
     fold_maps,
     fold_window,
     light_estimate,
@@ -93,6 +95,33 @@ def test_folds_are_carried_and_the_wearers_own_hem_is_not() -> None:
     assert np.abs(ratio[hem].mean(axis=1)).max() < 0.1, ratio[hem].mean(axis=1)
     folds = np.s_[5:40, 5:75]  # the top, away from its hem
     assert np.sqrt(np.mean(ratio[folds] ** 2)) > 0.8 * np.sqrt(np.mean(plain[folds] ** 2))
+
+
+def test_fold_keep_is_whole_above_the_hips_and_gone_below_along_the_torso() -> None:
+    """1 on the shoulders' side of the hip line, 0 from FOLD_FADE torso lengths past it, falling in between;
+    measured along the torso's axis, so a torso leaning 45 degrees fades along its own lean; and with keep 0
+    the fine luma is the coarse one, so the shade pass carries no fold there."""
+    for lean in (0.0, np.pi / 4):
+        lm = np.zeros((33, 3), np.float32)
+        down = np.array([np.sin(lean), np.cos(lean)])
+        hips = np.array([320.0, 320.0])
+        for i, side in ((11, 1), (12, -1), (23, 1), (24, -1)):
+            across = np.array([down[1], -down[0]]) * 40.0 * side
+            lm[i, :2] = (hips - 200.0 * down if i < 20 else hips) + across
+        keep = fold_keep(lm, (0, 0, 80, 60))
+        assert keep.shape == (60, 80)
+        centres = (np.stack(np.mgrid[0:60, 0:80][::-1], axis=-1) + 0.5) * 8.0  # (x, y) px of each texel
+        along = (centres - hips) @ down / 200.0  # torso lengths past the hip line
+        assert (keep[along <= 0.0] == 1.0).all()
+        assert (keep[along >= FOLD_FADE] == 0.0).all()
+        fading = (along > 0.02) & (along < FOLD_FADE - 0.02)
+        assert fading.sum() > 20 and ((keep[fading] > 0.0) & (keep[fading] < 1.0)).all()
+    frame = _folded((225, 20, 100), 480, 640)
+    small = small_frame(frame)
+    fine, coarse = fold_maps(small, None, np.zeros(small.shape[:2], np.float32))
+    np.testing.assert_allclose(fine[..., 0], coarse, atol=1e-6)
+    whole, _ = fold_maps(small, None, np.ones(small.shape[:2], np.float32))
+    np.testing.assert_allclose(whole, fold_maps(small, None)[0], atol=1e-6)
 
 
 def test_stripes_of_the_wearers_shirt_are_no_folds() -> None:

@@ -21,6 +21,7 @@ from conftest import (
 from mirror_app.catalog.garment import Garment
 from mirror_app.generator.fit import GarmentMesh
 from mirror_app.render.analysis import light_estimate, sparse_frame
+from mirror_app.tracking import body as pose
 
 SKIN = (205, 160, 130)
 SHIRT = (120, 125, 130)
@@ -261,6 +262,28 @@ def test_folds_carry_striped_luminance_onto_the_garment(renderer, comp) -> None:
     assert folded.std() > 4.0
     assert np.corrcoef(folded, stripes)[0, 1] > 0.6
     assert folded.min() > 0.5 * 220 and folded.max() < 255  # clamped: no black, no wash-out
+
+
+def test_folds_fade_out_below_the_wearer_s_hips(renderer, comp) -> None:
+    """A long top over the legs takes no folds from them: the stripes under the garment's part below the hips
+    (here moved up to y = 110, a quarter torso length's fade ending at y = 120) print nothing, above them they
+    still do; and with no body the whole garment takes them, as before."""
+    frame, mask, _ = person_scene(stripes=True)
+    garment, mesh = make_garment()
+    comp.preload(garment, mesh)
+    body = person_body(mask, arm=False)
+    high = body.landmarks_px.copy()
+    high[[pose.LEFT_HIP, pose.RIGHT_HIP], 1] = 110.0
+    short = dataclasses.replace(body, landmarks_px=high)
+    _, cols = garment_inner()
+    above, below = slice(80, 100), slice(130, 180)
+    stripes = frame[above, cols].astype(np.float32).mean(axis=(0, 2))
+    folded = render(renderer, frame, short, make_fit(mesh), folds=True)
+    top, bottom = folded[above, cols].mean(axis=(0, 2)), folded[below, cols].mean(axis=(0, 2))
+    assert top.std() > 4.0 and np.corrcoef(top, stripes)[0, 1] > 0.6
+    assert bottom.std() < 0.5, bottom.std()
+    unfaded = render(renderer, frame, body, make_fit(mesh), folds=True)[below, cols].mean(axis=(0, 2))
+    assert unfaded.std() > 4.0  # the hips at y = 200: the same rows carry the folds
 
 
 def test_shadows_darken_just_outside_the_hem(renderer, comp) -> None:
