@@ -5,6 +5,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from mirror_app.tracking.body import LEFT_HIP, LEFT_SHOULDER, RIGHT_HIP, RIGHT_SHOULDER
+
 LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 
 
@@ -262,7 +264,7 @@ def _cloth_guide(small: np.ndarray) -> np.ndarray:
 
 FOLD_FADE = 0.25
 """Torso lengths below the hip line over which the wearer's folds fade out of the garment."""
-_SHOULDERS, _HIPS = [11, 12], [23, 24]
+_SHOULDERS, _HIPS = [LEFT_SHOULDER, RIGHT_SHOULDER], [LEFT_HIP, RIGHT_HIP]
 
 
 def fold_keep(landmarks_px: np.ndarray, window: tuple[int, int, int, int]) -> np.ndarray:
