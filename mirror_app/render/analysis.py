@@ -5,8 +5,6 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from mirror_app.tracking.body import LEFT_HIP, LEFT_SHOULDER, RIGHT_HIP, RIGHT_SHOULDER
-
 LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 
 
@@ -264,28 +262,26 @@ def _cloth_guide(small: np.ndarray) -> np.ndarray:
 
 FOLD_FADE = 0.25
 """Torso lengths below the hip line over which the wearer's folds fade out of the garment."""
-_SHOULDERS, _HIPS = [LEFT_SHOULDER, RIGHT_SHOULDER], [LEFT_HIP, RIGHT_HIP]
 
 
-def fold_keep(landmarks_px: np.ndarray, window: tuple[int, int, int, int]) -> np.ndarray:
+def fold_keep(torso: tuple[float, float, float, float, float] | None, window: tuple[int, int, int, int]) -> np.ndarray:
     """How much of the wearer's folds the garment takes at each 1/8-size texel of `window` (x0, y0, x1, y1):
-    1 down to the hip line, fading to 0 FOLD_FADE torso lengths below it (along the torso's axis).
+    1 down to the hip line, fading to 0 FOLD_FADE torso lengths below it (along the torso's axis: `torso` is
+    silhouette.torso_axis, mid-shoulders, unit down and length in frame px; None: 1 everywhere).
 
     A top's folds are those of the wearer's own top, which ends about the hips. Below them a long tee or a
     dress lies over legs, leggings and the gaps between them: their shading printed on the garment as blotches
     in 8 px blocks (squats 45, a white tee over black leggings), and is no fabric's fold anyway."""
     x0, y0, x1, y1 = window
-    lm = np.asarray(landmarks_px, np.float64)[:, :2]
-    hips = lm[_HIPS].mean(axis=0)
-    axis = hips - lm[_SHOULDERS].mean(axis=0)
-    length = float(np.hypot(*axis))
-    if length < 1e-6:
+    if torso is None:
         return np.ones((y1 - y0, x1 - x0), np.float32)
-    down = axis / (length * length * FOLD_FADE)  # torso lengths below the hips, over FOLD_FADE, per px
+    sx, sy, dx, dy, length = torso
+    hx, hy = sx + dx * length, sy + dy * length  # mid-hips
+    per_px = 1.0 / (length * FOLD_FADE)  # torso lengths below the hips, over FOLD_FADE, per px along the axis
     # Texel centres in frame px: (i + 0.5) * 8.
-    xs = (np.arange(x0, x1, dtype=np.float64) + 0.5) * 8.0 - hips[0]
-    ys = (np.arange(y0, y1, dtype=np.float64) + 0.5) * 8.0 - hips[1]
-    below = ys[:, None] * down[1] + xs[None, :] * down[0]
+    xs = (np.arange(x0, x1, dtype=np.float64) + 0.5) * 8.0 - hx
+    ys = (np.arange(y0, y1, dtype=np.float64) + 0.5) * 8.0 - hy
+    below = ys[:, None] * (dy * per_px) + xs[None, :] * (dx * per_px)
     t = np.clip(below, 0.0, 1.0)
     return (1.0 - t * t * (3.0 - 2.0 * t)).astype(np.float32)
 

@@ -41,6 +41,7 @@ from mirror_app.render.occluders import occluders as find_occluders
 from mirror_app.render.settings import CompositorSettings
 from mirror_app.render.shaders import load_program
 from mirror_app.tracking.body import Body
+from mirror_app.tracking.silhouette import torso_axis
 
 log = logging.getLogger(__name__)
 
@@ -655,7 +656,7 @@ class Compositor:
         if x1 <= x0 or y1 <= y0:
             return False
         small = small_frame(frame[y0 * 8 : y1 * 8, x0 * 8 : x1 * 8])
-        keep = None if body is None else fold_keep(body.landmarks_px, window)
+        keep = None if body is None else fold_keep(torso_axis(body), window)
         fine, coarse = fold_maps(small, mask_small[y0:y1, x0:x1] if mask_small is not None else None, keep)
         size = (w // 8, h // 8)
         self._folds = self._write_part(self._folds, fine, size, (x0, y0))

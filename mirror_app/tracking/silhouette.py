@@ -58,8 +58,9 @@ def _spaced(stop: float, intervals: int) -> np.ndarray:
     return steps
 
 
-def _torso_floats(body: Body) -> tuple[float, float, float, float, float] | None:
-    """_torso_frame in plain floats: mid-shoulders (x, y), the unit axis down to mid-hips (x, y), the length."""
+def torso_axis(body: Body) -> tuple[float, float, float, float, float] | None:
+    """The torso's axis in plain floats: mid-shoulders (x, y), the unit axis down to mid-hips (x, y), the length in
+    frame px; None when the two coincide. (_torso_frame as arrays.)"""
     # The same float64 arithmetic as on 2-vectors, without numpy's cost per call (run 4 times a frame).
     (lsx, lsy), (rsx, rsy), (lhx, lhy), (rhx, rhy) = body.landmarks_px[_TORSO_ROWS, :2].tolist()
     sx, sy = (lsx + rsx) / 2.0, (lsy + rsy) / 2.0
@@ -72,13 +73,13 @@ def _torso_floats(body: Body) -> tuple[float, float, float, float, float] | None
 
 def torso_length(body: Body) -> float:
     """Mid-shoulders to mid-hips in frame px (0 when they coincide): the unit a person's own widths keep."""
-    floats = _torso_floats(body)
+    floats = torso_axis(body)
     return 0.0 if floats is None else floats[4]
 
 
 def _torso_frame(body: Body) -> tuple[np.ndarray, np.ndarray, np.ndarray, float] | None:
     """Mid-shoulders, the unit axis down to mid-hips, across (a quarter turn from it) and the torso's length."""
-    floats = _torso_floats(body)
+    floats = torso_axis(body)
     if floats is None:
         return None
     sx, sy, dx, dy, length = floats
@@ -319,7 +320,7 @@ def _limbs_beside_torso(
     torso's measured width (`extents`, the silhouette's widths with the arms cut out; the shoulders' width where
     unknown) is left out, as are one barely seen, one showing less than `min_shown` of its length (FOREARM_SHOWN),
     and one going behind the back."""
-    frame = _torso_floats(body)
+    frame = torso_axis(body)
     if frame is None or body.mask is None:
         return [], 0.0
     sx, sy, dx, dy, length = frame  # down = (dx, dy); across = (dy, -dx)

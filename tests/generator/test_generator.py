@@ -15,6 +15,7 @@ from mirror_app.generator.ops import NumpyOps
 from mirror_app.generator.runtime import GarmentGenerator
 from mirror_app.generator.warp import generate
 from mirror_app.tracking import body as lm
+from mirror_app.tracking.silhouette import torso_length
 
 from . import synthetic
 
@@ -190,15 +191,9 @@ def test_width_follows_the_silhouette(generator, tee_binding) -> None:
     assert waist_width(broad) == pytest.approx(2 * 125 * 1.06, rel=0.08)
 
 
-def _torso_length(body) -> float:
-    p = body.landmarks_px[:, :2]
-    hips, shoulders = (p[lm.LEFT_HIP] + p[lm.RIGHT_HIP]) / 2, (p[lm.LEFT_SHOULDER] + p[lm.RIGHT_SHOULDER]) / 2
-    return float(np.linalg.norm(hips - shoulders))
-
-
 def test_shoulder_seams_sit_on_the_measured_shoulder_tops(generator, tee_binding) -> None:
     body = synthetic.body()
-    length = _torso_length(body)
+    length = torso_length(body)
 
     def seams_y(tops: list[float]) -> float:
         fit = generator.fit(body, tee_binding, NO_SIL, shoulder_tops=np.array(tops, np.float32))

@@ -102,13 +102,10 @@ def test_fold_keep_is_whole_above_the_hips_and_gone_below_along_the_torso() -> N
     measured along the torso's axis, so a torso leaning 45 degrees fades along its own lean; and with keep 0
     the fine luma is the coarse one, so the shade pass carries no fold there."""
     for lean in (0.0, np.pi / 4):
-        lm = np.zeros((33, 3), np.float32)
         down = np.array([np.sin(lean), np.cos(lean)])
         hips = np.array([320.0, 320.0])
-        for i, side in ((11, 1), (12, -1), (23, 1), (24, -1)):
-            across = np.array([down[1], -down[0]]) * 40.0 * side
-            lm[i, :2] = (hips - 200.0 * down if i < 20 else hips) + across
-        keep = fold_keep(lm, (0, 0, 80, 60))
+        shoulders = hips - 200.0 * down
+        keep = fold_keep((*shoulders.tolist(), *down.tolist(), 200.0), (0, 0, 80, 60))
         assert keep.shape == (60, 80)
         centres = (np.stack(np.mgrid[0:60, 0:80][::-1], axis=-1) + 0.5) * 8.0  # (x, y) px of each texel
         along = (centres - hips) @ down / 200.0  # torso lengths past the hip line
@@ -116,6 +113,7 @@ def test_fold_keep_is_whole_above_the_hips_and_gone_below_along_the_torso() -> N
         assert (keep[along >= FOLD_FADE] == 0.0).all()
         fading = (along > 0.02) & (along < FOLD_FADE - 0.02)
         assert fading.sum() > 20 and ((keep[fading] > 0.0) & (keep[fading] < 1.0)).all()
+    np.testing.assert_array_equal(fold_keep(None, (0, 0, 8, 6)), np.ones((6, 8), np.float32))
     frame = _folded((225, 20, 100), 480, 640)
     small = small_frame(frame)
     fine, coarse = fold_maps(small, None, np.zeros(small.shape[:2], np.float32))
