@@ -22,6 +22,11 @@ ARMPIT_PER_SHOULDER = 0.93
 long-sleeve: 0.92-0.93). A tank's or a strap dress's "shoulders" are its straps, well inside the wearer's
 shoulders: its scale comes from its armpits instead, so the straps sit inside the shoulders and the hem at
 the garment's length, not at the knees."""
+SLEEVE_CAP_DEPTH = 0.23
+"""How far down its armhole, at most, a sleeve turns about, in shoulder-seam widths from the seam's end. The
+catalog's tees and long-sleeve have armholes 0.44-0.46 seam widths deep and turn about their middle; a product
+photo's sleeves, laid out at an angle, often meet the body far lower (0.55-0.71 on the VITON-HD photos), and
+turned about that lower middle to a hanging arm their caps swung out past the wearer's shoulders like pads."""
 GRID_CELLS = 40
 
 
@@ -295,8 +300,11 @@ def bind_garment(garment: Garment) -> GarmentBinding:
             arm_w[:, col + 1] = member * lower
             sleeve_total += member
             # The sleeve's own axis runs from the middle of the armhole, not from the shoulder seam at its
-            # top edge: lining that up with the arm puts the arm inside the sleeve, not beside it.
-            armhole = (shoulder + armpit) / 2.0
+            # top edge: lining that up with the arm puts the arm inside the sleeve, not beside it. A deep
+            # armhole's sleeve turns about a point no further down it than the catalog's (SLEEVE_CAP_DEPTH).
+            seam_len = float(np.linalg.norm(armpit - shoulder))
+            down = min(0.5, SLEEVE_CAP_DEPTH * 2.0 * shoulder_half / max(seam_len, 1e-9))
+            armhole = shoulder + down * (armpit - shoulder)
             upper_vec = elbow - armhole
             lower_vec = cuff - elbow if long_sleeves else upper_vec
             upper_bone, lower_bone = (

@@ -12,15 +12,19 @@ from mirror_app.tracking import body as lm
 from mirror_app.tracking.body import Body
 
 
-def tee(long_sleeves: bool = False, back: bool = False, width: int = 480, height: int = 400) -> Garment:
-    """A flat t-shirt (or long-sleeve top) drawn as a polygon, with anchors from the same geometry."""
+def tee(
+    long_sleeves: bool = False, back: bool = False, width: int = 480, height: int = 400, armpit_y: float = 140.0
+) -> Garment:
+    """A flat t-shirt (or long-sleeve top) drawn as a polygon, with anchors from the same geometry.
+
+    `armpit_y` lower than 140 draws the deep armhole of a product photo whose sleeves were laid out at an angle."""
     cx = width / 2
     a = {
         "neck": (cx, 30.0),
         "left_shoulder": (cx + 100, 40.0),
         "right_shoulder": (cx - 100, 40.0),
-        "left_armpit": (cx + 100, 140.0),
-        "right_armpit": (cx - 100, 140.0),
+        "left_armpit": (cx + 100, armpit_y),
+        "right_armpit": (cx - 100, armpit_y),
         "left_waist": (cx + 95, 250.0),
         "right_waist": (cx - 95, 250.0),
         "left_hem": (cx + 102, 330.0),
