@@ -48,6 +48,10 @@ middle (a wrist is about three quarters of that: a cuff with room). The product 
 the body, measured 1.5-2 times slim bare forearms on squats and taiji, and the sleeve flared like a bell."""
 FOREARM_NARROW_MIN = 0.6
 """The least share of its own width a lower sleeve is narrowed to, however slim the forearm reads."""
+UNDERARM_GATHER = 1.0
+"""How far the fabric between torso and sleeve is drawn in from its fan toward the straight line across it where
+the turn raises the arm (0: a rigid fan about the turn point; 1: its middle on that line). Rigid, it hung as a web
+below a raised arm: an imported tee with arms up in a V (vitonhd-04743-00) looked like a poncho."""
 TORSO_PER_SHOULDER_WIDTH = 1.3  # mid-shoulders to mid-hips over shoulder-joint width, average adult
 
 
@@ -110,13 +114,15 @@ QUARTER_TURNS = [[0.0, 1.0, 0.0, 0.0], [-1.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 1.
 is p cos t + (p @ QUARTER_TURNS) sin t, with no per-column gathers."""
 
 
-def _turn_blend(o: Ops, torso: Any, sleeve: Any, weight: Any, pivot: Any, turn: Any) -> Any:
+def _turn_blend(o: Ops, torso: Any, sleeve: Any, weight: Any, pivot: Any, turn: Any, sag: Any) -> Any:
     """Join torso-posed and sleeve-posed positions by turning about the shoulder, not by averaging.
 
     Averaging two positions a half turn apart folds the underarm over itself. Instead the sleeve pose is
     turned back by the arm's turn, blended with the torso pose there (where the two nearly agree), and
-    the blend is turned by the weighted share of the turn: the fabric fans out about the shoulder.
-    All (N, 4): two points per row in columns (x, y, x, y); pivot and turn (1, 4) or (4,).
+    the blend is turned by the weighted share of the turn: the fabric fans out about the shoulder. Where the
+    turn raises the arm, the fan's middle is drawn in toward the pivot by `sag` (its share of the radius, 0
+    lowering): a real underarm pulls taut or gathers, it does not bulge out below a raised arm.
+    All (N, 4): two points per row in columns (x, y, x, y); pivot, turn and sag (1, 4) or (4,).
     """
     quarter = o.const(QUARTER_TURNS)
     a = o.sub(torso, pivot)
@@ -125,7 +131,10 @@ def _turn_blend(o: Ops, torso: Any, sleeve: Any, weight: Any, pivot: Any, turn: 
     back = o.matmul(o.sub(sleeve, pivot), o.sub(o.mul(o.const(np.eye(4)), o.cos(turn)), o.mul(quarter, o.sin(turn))))
     mixed = o.add(a, o.mul(weight, o.sub(back, a)))
     share = o.mul(weight, turn)
-    return o.add(pivot, o.add(o.mul(mixed, o.cos(share)), o.mul(o.matmul(mixed, quarter), o.sin(share))))
+    fanned = o.add(o.mul(mixed, o.cos(share)), o.mul(o.matmul(mixed, quarter), o.sin(share)))
+    # 4 w (1 - w): 1 mid-fan, 0 at its ends (the torso and sleeve poses stay as they are).
+    drawn_in = o.sub(1.0, o.mul(o.mul(weight, o.sub(1.0, weight)), sag))
+    return o.add(pivot, o.mul(fanned, drawn_in))
 
 
 def generate(
@@ -454,6 +463,12 @@ def generate(
     lo_o = o.add(up_o, up_x)
     # The arm's turn relative to where the torso alone would carry the sleeve's rest axis.
     turns = _atan2(o, v.dot(carried, v.rot(up_x)), v.dot(carried, up_x))  # (2,)
+    # Where the turn raises the arm (toward the head), the underarm's fan is drawn in toward the straight line
+    # between its ends, whose middle lies cos(turn / 2) of the radius out; lowering it leaves the fan round (the
+    # fabric over the shoulder's cap).
+    raise_sign = o.where(o.greater(v.dot(v.rot(carried), down), 0.0), 1.0, -1.0)
+    raised = o.maximum(o.mul(turns, raise_sign), 0.0)
+    sag = o.mul(o.sub(1.0, o.cos(o.mul(raised, 0.5))), 4.0 * UNDERARM_GATHER)
     # Sleeves sit a little in front of the torso unless the arm really goes behind it.
     torso_z = [at["zero"]] * 5
     depth_rows = [[i] for i in torso_z + [at["upper_l"], at["lower_l"], at["upper_r"], at["lower_r"]]]
@@ -518,7 +533,10 @@ def generate(
     torso, torso2, sleeves = o.split(o.matmul(weighted, per_part), [2, 4, 4], axis=1)
     sleeve_weight = o.matmul(skin_weights, table(bones_n, 4, lambda i, j: part_of[i] == 1 + j // 2))  # (N, 4)
     pivots = o.reshape(up_o, [1, 4])
-    joined = _turn_blend(o, torso2, sleeves, sleeve_weight, pivots, o.take(turns, [0, 0, 1, 1], axis=0))
+    per_column = [0, 0, 1, 1]
+    joined = _turn_blend(
+        o, torso2, sleeves, sleeve_weight, pivots, o.take(turns, per_column, axis=0), o.take(sag, per_column, axis=0)
+    )
     # Each side moved only its own sleeve's vertices: add both sides' moves to the torso pose.
     vertices = o.sub(o.matmul(joined, table(4, 2, lambda i, j: i % 2 == j)), torso)
     depth = o.reshape(o.matmul(skin_weights, depths), [-1])  # (N, 9) @ (9, 1): a plain GEMM

@@ -693,6 +693,33 @@ def test_a_deep_armholes_sleeve_hangs_from_the_shoulder_not_out_past_it(generato
         assert _angle(np.array(fit.anchors_px[f"{side}_cuff"]) - p[s, :2], p[e, :2] - p[s, :2]) < 5.0, side
 
 
+@pytest.mark.parametrize("arm_deg", [150, 170])
+@pytest.mark.parametrize(("garment", "limit"), [("deep tee", 0.36), ("long sleeve", 0.25)])
+def test_a_raised_arms_underarm_is_drawn_in_not_hung_below_it(generator, garment: str, limit: float, arm_deg) -> None:
+    """Raising an arm turns the fabric between torso and sleeve as a fan about the shoulder; rigid, its middle bulged
+    out into a web below the arm (an imported tee with arms up in a V looked like a poncho). Drawn in toward the
+    straight line across it, as a real underarm pulls taut or gathers. Before: the garment reached 0.43 / 0.47 (deep
+    tee) and 0.32 / 0.35 (long sleeve) torso lengths out past the shoulders below the armpits, and 1.8-2.9 % of it
+    folded over."""
+    shirt = synthetic.tee(armpit_y=200.0) if garment == "deep tee" else synthetic.tee(long_sleeves=True)
+    binding = bind_garment(shirt)
+    body = synthetic.body(left_arm_deg=arm_deg, right_arm_deg=arm_deg)
+    fit = generator.fit(body, binding, NO_SIL)
+    tris = binding.mesh.triangles
+    centroid = np.round(binding.rest_vertices[tris].mean(axis=1)).astype(int)
+    h, w = shirt.rgba.shape[:2]
+    alpha = shirt.rgba[np.clip(centroid[:, 1], 0, h - 1), np.clip(centroid[:, 0], 0, w - 1), 3] / 255.0
+    v = fit.vertices_px[np.unique(tris[alpha > 0.5])]
+    p = body.landmarks_px
+    top, torso = p[lm.LEFT_SHOULDER, 1], torso_length(body)
+    below = v[(v[:, 1] > top + 0.25 * torso) & (v[:, 1] < top + 0.5 * torso), 0]  # under the armpits
+    lo, hi = sorted(p[[lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER], 0])
+    assert max(lo - below.min(), below.max() - hi) / torso < limit
+    now = _signed_areas(fit.vertices_px, tris)
+    flipped = np.sign(_signed_areas(binding.rest_vertices, tris)) != np.sign(now)
+    assert (np.abs(now) * alpha)[flipped].sum() / (np.abs(now) * alpha).sum() < 0.015
+
+
 def test_the_shipped_model_is_the_warp_as_written() -> None:
     """models/garment_generator.onnx is rebuilt by `python -m mirror_app.generator.build` whenever warp.py or the
     contract changes; a stale file would run yesterday's warp while the numpy reference runs today's."""
