@@ -120,8 +120,8 @@ def _turn_blend(o: Ops, torso: Any, sleeve: Any, weight: Any, pivot: Any, turn: 
     Averaging two positions a half turn apart folds the underarm over itself. Instead the sleeve pose is
     turned back by the arm's turn, blended with the torso pose there (where the two nearly agree), and
     the blend is turned by the weighted share of the turn: the fabric fans out about the shoulder. Where the
-    turn raises the arm, the fan's middle is drawn in toward the pivot by `sag` (its share of the radius, 0
-    lowering): a real underarm pulls taut or gathers, it does not bulge out below a raised arm.
+    turn raises the arm, the fan's middle is drawn in toward the pivot by `sag` of its distance, less toward the
+    fan's ends (0 lowering): a real underarm pulls taut or gathers, it does not bulge out below a raised arm.
     All (N, 4): two points per row in columns (x, y, x, y); pivot, turn and sag (1, 4) or (4,).
     """
     quarter = o.const(QUARTER_TURNS)
@@ -133,7 +133,7 @@ def _turn_blend(o: Ops, torso: Any, sleeve: Any, weight: Any, pivot: Any, turn: 
     share = o.mul(weight, turn)
     fanned = o.add(o.mul(mixed, o.cos(share)), o.mul(o.matmul(mixed, quarter), o.sin(share)))
     # 4 w (1 - w): 1 mid-fan, 0 at its ends (the torso and sleeve poses stay as they are).
-    drawn_in = o.sub(1.0, o.mul(o.mul(weight, o.sub(1.0, weight)), sag))
+    drawn_in = o.sub(1.0, o.mul(o.mul(weight, o.sub(1.0, weight)), o.mul(sag, 4.0)))
     return o.add(pivot, o.mul(fanned, drawn_in))
 
 
@@ -468,7 +468,7 @@ def generate(
     # fabric over the shoulder's cap).
     raise_sign = o.where(o.greater(v.dot(v.rot(carried), down), 0.0), 1.0, -1.0)
     raised = o.maximum(o.mul(turns, raise_sign), 0.0)
-    sag = o.mul(o.sub(1.0, o.cos(o.mul(raised, 0.5))), 4.0 * UNDERARM_GATHER)
+    sag = o.mul(o.sub(1.0, o.cos(o.mul(raised, 0.5))), UNDERARM_GATHER)
     # Sleeves sit a little in front of the torso unless the arm really goes behind it.
     torso_z = [at["zero"]] * 5
     depth_rows = [[i] for i in torso_z + [at["upper_l"], at["lower_l"], at["upper_r"], at["lower_r"]]]
