@@ -28,11 +28,21 @@ _UNMEASURED = {"shoulder_tops": _UNMEASURED_TOPS, "arm_reach": _UNMEASURED_ARMS,
 """What learned models are fed for the body measures their training captures lack (learn/dataset.py)."""
 
 
+def input_names(session: ort.InferenceSession) -> frozenset[str]:
+    """The inputs a model file declares: one built or exported before an optional contract input lacks it."""
+    return frozenset(i.name for i in session.get_inputs())
+
+
+def declared_feeds(feeds: dict[str, np.ndarray], inputs: Collection[str]) -> dict[str, np.ndarray]:
+    """The contract feeds a model takes (`inputs`, its `input_names`): ONNX Runtime refuses any other."""
+    return {k: v for k, v in feeds.items() if k in inputs}
+
+
 def learned_feeds(feeds: dict[str, np.ndarray], inputs: Collection[str]) -> dict[str, np.ndarray]:
-    """The contract feeds a learned model takes (`inputs`: one exported before an optional input lacks it), with
-    "unknown" for the body measures its training captures hold none of, as in training: its analytic part then
-    sits the seams at the fixed lift and keeps the sleeves' own width."""
-    return {k: v for k, v in feeds.items() if k in inputs} | {k: v for k, v in _UNMEASURED.items() if k in inputs}
+    """The contract feeds a learned model takes, with "unknown" for the body measures its training captures hold
+    none of, as in training: its analytic part then sits the seams at the fixed lift and keeps the sleeves' own
+    width."""
+    return declared_feeds(feeds, inputs) | declared_feeds(_UNMEASURED, inputs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +77,7 @@ class GarmentGenerator:
             self._model = build_model().SerializeToString()
             probe = open_session(self._model, providers, fp16)
         self._session = probe.session
-        self._inputs = frozenset(i.name for i in self._session.get_inputs())  # a file built before an optional one
+        self._inputs = input_names(self._session)
         lacking = [name for name in contract.OPTIONAL_INPUTS if name not in self._inputs]
         if lacking:
             self.notices.append(
@@ -99,7 +109,7 @@ class GarmentGenerator:
         log.warning(notice)
         self.notices.append(notice)
         self._session = open_session(self._model, ("CPUExecutionProvider",)).session
-        self._inputs = frozenset(i.name for i in self._session.get_inputs())
+        self._inputs = input_names(self._session)
         self.provider = "CPU"
         self._providers = ("CPUExecutionProvider",)
         self._learned.clear()
@@ -119,7 +129,7 @@ class GarmentGenerator:
     def _open_learned(self, key: str) -> _Learned | None:
         try:
             session = open_session(Path(key).read_bytes(), self._providers, self._fp16).session
-            inputs = sorted(i.name for i in session.get_inputs())
+            inputs = sorted(input_names(session))
             outputs = {o.name for o in session.get_outputs()}
             required = sorted(n for n, _ in contract.INPUTS if n not in contract.OPTIONAL_INPUTS)
             if sorted(set(inputs) - set(contract.OPTIONAL_INPUTS)) != required or not set(OUTPUT_NAMES) <= outputs:
@@ -139,7 +149,7 @@ class GarmentGenerator:
         if learned is not None:
             outputs: list[np.ndarray] = learned.session.run(learned.outputs, learned_feeds(feeds, learned.inputs))
             return outputs
-        outputs = self._session.run(OUTPUT_NAMES, {k: v for k, v in feeds.items() if k in self._inputs})
+        outputs = self._session.run(OUTPUT_NAMES, declared_feeds(feeds, self._inputs))
         return outputs
 
     def open_learned(self, models: Iterable[str | Path]) -> None:

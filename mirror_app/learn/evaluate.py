@@ -15,7 +15,7 @@ import onnxruntime as ort
 import torch
 
 from mirror_app.generator import contract
-from mirror_app.generator.runtime import learned_feeds
+from mirror_app.generator.runtime import input_names, learned_feeds
 from mirror_app.learn.dataset import CaptureData
 from mirror_app.learn.losses import GarmentSpace, masked_l1, masked_ssim
 from mirror_app.learn.train import reference_albedo
@@ -76,8 +76,7 @@ def run_learned(session: ort.InferenceSession, data: CaptureData, i: int) -> tup
         "sleeve_halves": b.sleeve_halves,
         "cuff_widths": b.cuff_widths,
     }
-    taken = {i.name for i in session.get_inputs()}
-    vertices, shading = session.run(["vertices", "shading"], learned_feeds(feeds, taken))
+    vertices, shading = session.run(["vertices", "shading"], learned_feeds(feeds, input_names(session)))
     return vertices, shading
 
 
