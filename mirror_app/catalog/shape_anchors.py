@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import warnings
 from dataclasses import dataclass
+from itertools import pairwise
 
 import cv2
 import numpy as np
@@ -26,6 +27,9 @@ LONG_SLEEVE_RATIO = 1.8  # sleeve (shoulder to cuff) longer than this many chest
 _MIN_SLEEVE_SHARE = 0.015  # a side's sleeve must hold at least this share of the garment's pixels
 _WAIST_FALLBACK = 0.6  # no clear narrowing: the waist is this far from the shoulders to the hem
 _SHOULDER_FALLBACK = 1.07  # no shoulder corner: the seam sits this far out, in chest half-widths
+_CHORDS = (0.12, 0.42)  # how far out from the armhole (share of the sleeve's reach) its middle line is measured
+_CHORD_COUNT = 8  # chords measured there
+_CHORD_SLOPE_MAX = 2.0  # a middle line nearer the armhole's direction than this (~27 degrees): no chords across
 
 
 class ShapeError(FixableError):
@@ -51,6 +55,7 @@ class _Side:
     hem: tuple[float, float]
     waist: tuple[float, float] | None = None
     cuff: tuple[float, float] | None = None
+    sleeve: _Sleeve | None = None  # the cuff is placed from both sides' sleeves (find_anchors)
     armpit_found: bool = True
     shoulder_found: bool = True
     sleeve_share: float = 0.0
@@ -227,10 +232,84 @@ def _sleeve_pixels(
     return np.isin(labels, attached[attached > 0])
 
 
-def _cuff(sleeve: np.ndarray, shoulder: tuple[float, float]) -> tuple[float, float]:
-    """Middle of the sleeve's far end, measured along the sleeve's top edge (shoulder to its outer end)."""
+@dataclass(frozen=True, slots=True)
+class _Sleeve:
+    """One sleeve's pixels seen from its armhole, and the middles of its chords parallel to the armhole."""
+
+    points: np.ndarray  # (N, 2) pixel centres
+    shoulder: np.ndarray  # (2,) where the armhole line starts
+    seam: np.ndarray  # (2,) unit: along the armhole, shoulder to armpit
+    out: np.ndarray  # (2,) unit: square to it, away from the body
+    levels: np.ndarray  # how far out each chord lies
+    middles: np.ndarray  # each chord's middle, along the armhole from the shoulder
+
+    def slope(self) -> float | None:
+        """How far the sleeve's middle line moves along the armhole per px out; None where it cannot tell."""
+        if self.levels.size < 3:
+            return None
+        slope = float(np.polyfit(self.levels, self.middles, 1)[0])
+        return slope if abs(slope) <= _CHORD_SLOPE_MAX else None
+
+
+def _sleeve_chords(sleeve: np.ndarray, shoulder: tuple[float, float], armpit: tuple[float, float]) -> _Sleeve:
+    """The sleeve's chords parallel to its armhole (shoulder to armpit), 0.12 to 0.42 of the way out.
+
+    There its top edge and its underside bound them, not the armhole's cut nor the opening, so their middles
+    trace the sleeve's middle line, along which the arm runs when it is worn.
+    """
     ys, xs = np.nonzero(sleeve)
     points = np.stack([xs + 0.5, ys + 0.5], axis=1)
+    start = np.asarray(shoulder, dtype=np.float64)
+    seam = np.asarray(armpit, dtype=np.float64) - start
+    seam /= max(float(np.linalg.norm(seam)), 1e-6)
+    out = np.array([seam[1], -seam[0]])
+    if (points.mean(axis=0) - start) @ out < 0.0:
+        out = -out
+    reach = (points - start) @ out
+    down = (points - start) @ seam
+    far = float(reach.max())
+    middles, levels = [], []
+    for lo, hi in pairwise(np.linspace(_CHORDS[0] * far, _CHORDS[1] * far, _CHORD_COUNT + 1)):
+        chord = down[(reach >= lo) & (reach < hi)]
+        if chord.size >= 3:
+            middles.append((chord.min() + chord.max()) / 2.0)
+            levels.append((lo + hi) / 2.0)
+    return _Sleeve(points, start, seam, out, np.asarray(levels), np.asarray(middles))
+
+
+def _cuff(sleeve: _Sleeve, slope: float | None) -> tuple[float, float]:
+    """Middle of the sleeve's far end, where its middle line (running `slope` along the armhole per px out)
+    leaves it.
+
+    A cap sleeve widening toward the body has its top edge falling steeply and its underside rising: measured
+    along the line from the shoulder to the sleeve's outermost corner (`_far_end`), the Minnie tee's sleeves
+    (vitonhd-04743-00) ran about 35 degrees steeper than they lie, and a lowered arm turned them out into
+    wings. A sleeve that runs along its armhole (a long sleeve hanging beside the body: `slope` None) is
+    still measured that way.
+    """
+    if slope is None:
+        return _far_end(sleeve.points, (float(sleeve.shoulder[0]), float(sleeve.shoulder[1])))
+    axis = sleeve.out + sleeve.seam * slope
+    axis /= float(np.linalg.norm(axis))
+    origin = sleeve.shoulder + sleeve.seam * float(np.mean(sleeve.middles - slope * sleeve.levels))
+    along = (sleeve.points - origin) @ axis
+    near = np.abs((sleeve.points - origin) @ np.array([-axis[1], axis[0]])) < max(2.0, 0.05 * float(along.max()))
+    point = origin + axis * float(along[near].max())
+    return float(point[0]), float(point[1])
+
+
+def _shared_slope(right: _Sleeve | None, left: _Sleeve | None) -> tuple[float | None, float | None]:
+    """Each side's middle-line slope, both the mean of the two where both read one (garments are cut
+    symmetric; a fold or a notch under one arm of the photo would otherwise hang the sleeves differently)."""
+    slopes = [None if s is None else s.slope() for s in (right, left)]
+    if slopes[0] is not None and slopes[1] is not None:
+        mean = (slopes[0] + slopes[1]) / 2.0
+        return mean, mean
+    return slopes[0], slopes[1]
+
+
+def _far_end(points: np.ndarray, shoulder: tuple[float, float]) -> tuple[float, float]:
+    """Middle of the sleeve's far end, measured along the line from the shoulder to its outermost point."""
     outer = points[np.lexsort((points[:, 1], points[:, 0]))[0]]  # outermost column, its top pixel
     axis = outer - np.asarray(shoulder)
     axis /= max(float(np.linalg.norm(axis)), 1e-6)
@@ -293,7 +372,9 @@ def _measure_side(solid: np.ndarray, cx: float, top: int, bottom: int) -> _Side:
             shoulder = (float(x), float(y))
             side.shoulder = shoulder
             side.shoulder_found = False
-        side.cuff = _cuff(sleeve, shoulder)
+        # The sleeve as seen from the seam finally chosen (the first pass cut it at the outline's knee).
+        seen = _sleeve_pixels(solid, edges, cx, shoulder, armpit)
+        side.sleeve = _sleeve_chords(seen if seen.any() else sleeve, shoulder, armpit)
     else:
         side.shoulder = _shoulder(tops, cx, armpit[0])
     side.waist = _waist(edges, cx, armpit[1], hem[1], side.shoulder[1])
@@ -369,7 +450,11 @@ def find_anchors(alpha: np.ndarray, category: str | None = None) -> ShapeAnchors
     top, bottom = int(rows[0]), int(rows[-1])
     cx = _centre_x(solid, top, bottom)
     right = _measure_side(solid, cx, top, bottom)
-    left = _mirror_side(_measure_side(solid[:, ::-1], width - cx, top, bottom), width)
+    mirrored = _measure_side(solid[:, ::-1], width - cx, top, bottom)
+    for side, slope in zip((right, mirrored), _shared_slope(right.sleeve, mirrored.sleeve), strict=True):
+        if side.sleeve is not None:
+            side.cuff = _cuff(side.sleeve, slope)
+    left = _mirror_side(mirrored, width)
     neck = _neck(alpha, solid, cx)
     symmetry = _symmetry(solid, cx)
 

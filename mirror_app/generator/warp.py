@@ -48,6 +48,11 @@ middle (a wrist is about three quarters of that: a cuff with room). The product 
 the body, measured 1.5-2 times slim bare forearms on squats and taiji, and the sleeve flared like a bell."""
 FOREARM_NARROW_MIN = 0.6
 """The least share of its own width a lower sleeve is narrowed to, however slim the forearm reads."""
+SLEEVE_TUCK_DEPTH = 0.06
+"""How far (metres) a sleeve's fabric on the torso's side of its arm goes back: past the torso plane, from the 0.03
+in front every sleeve is drawn, unless the arm itself is in front of the body."""
+SLEEVE_TUCK_REACH = 0.1
+"""Torso lengths past the arm's line (toward the torso's middle) over which it goes back in full."""
 UNDERARM_GATHER = 1.0
 """How far the fabric between torso and sleeve is drawn in from its fan toward the straight line across it where
 the turn raises the arm (0: a rigid fan about the turn point; 1: its middle on that line). Rigid, it hung as a web
@@ -539,5 +544,16 @@ def generate(
     )
     # Each side moved only its own sleeve's vertices: add both sides' moves to the torso pose.
     vertices = o.sub(o.matmul(joined, table(4, 2, lambda i, j: i % 2 == j)), torso)
-    depth = o.reshape(o.matmul(skin_weights, depths), [-1])  # (N, 9) @ (9, 1): a plain GEMM
-    return vertices, depth, opacity, back_view
+    depth = o.matmul(skin_weights, depths)  # (N, 9) @ (9, 1): a plain GEMM
+    # An upper sleeve's fabric on the torso's side of its arm (under a hanging arm, the cap sleeve's underside that
+    # the turn swings over the chest) tucks behind the torso: the torso's print is drawn over it, not cut by it.
+    inward = v.rot(up_x)
+    toward = o.greater(v.dot(inward, o.sub(slice_origins[c.CHEST], up_o), keepdims=True), 0.0)
+    inward = o.mul(inward, o.where(toward, 1.0, -1.0))
+    inward = o.div(inward, o.mul(v.norm(inward, keepdims=True), o.mul(torso_len, SLEEVE_TUCK_REACH)))  # rows A, B
+    columns = o.reshape(o.take(o.reshape(inward, [4]), [0, 2, 1, 3], axis=0), [2, 2])  # its transpose
+    past_arm = o.sub(o.matmul(vertices, columns), o.reshape(v.dot(up_o, inward), [1, 2]))  # (N, 2)
+    upper = table(bones_n, 2, lambda i, j: i == (c.SLEEVE_A_UPPER, c.SLEEVE_B_UPPER)[j])
+    tucked = o.mul(o.matmul(skin_weights, upper), o.minimum(o.maximum(past_arm, 0.0), 1.0))
+    depth = o.add(depth, o.matmul(tucked, o.const([[SLEEVE_TUCK_DEPTH], [SLEEVE_TUCK_DEPTH]])))
+    return vertices, o.reshape(depth, [-1]), opacity, back_view

@@ -267,3 +267,46 @@ def test_real_product_photos_import_with_plausible_anchors(tmp_path: Path) -> No
         alpha = garment.rgba[:, :, 3]
         assert 0.4 < (alpha >= 128).mean() < 0.95
         assert (alpha[:3] == 0).all() and (alpha[-3:] == 0).all()
+
+
+def _cap_sleeve_tee(underside_y: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """A tee with wide short cap sleeves (as the Minnie tee, vitonhd-04743-00): each sleeve's top edge falls
+    45 degrees from the shoulder, its opening is nearly upright and its underside rises back to a deep armpit.
+    underside_y bends the image-left sleeve's underside down there (a fold in the photo). Returns the alpha and
+    the image-left opening's middle."""
+    cx = 360.0
+    half = [(cx - 60, 60), (cx - 170, 90), (cx - 250, 170), (cx - 238, 260), (cx - 160, 300), (cx - 165, 620)]
+    bent = half if underside_y is None else [*half[:4], (cx - 205, underside_y), *half[4:]]
+    outline = np.array(bent + [(2 * cx - x, y) for x, y in half[::-1]])
+    alpha = np.zeros((680, 720), np.uint8)
+    cv2.fillPoly(alpha, [np.round(outline * 16).astype(np.int32)], 255, cv2.LINE_AA, shift=4)
+    return alpha, (np.array(half[2]) + np.array(half[3])) / 2
+
+
+def _sleeve_drop_deg(anchors: dict[str, tuple[float, float]], side: str) -> float:
+    """How far below horizontal the sleeve's axis runs, from the armhole's middle to the cuff."""
+    root = (np.array(anchors[f"{side}_shoulder"]) + np.array(anchors[f"{side}_armpit"])) / 2
+    dx, dy = np.subtract(anchors[f"{side}_cuff"], root)
+    return float(np.degrees(np.arctan2(dy, abs(dx))))
+
+
+def test_a_cap_sleeves_cuff_is_the_middle_of_its_opening() -> None:
+    """Measured along the line to the sleeve's outermost corner, the cuff landed at the opening's bottom corner
+    (54 px off, the axis 49 degrees down where the sleeve lies at 14): a lowered arm turned it out as a wing."""
+    alpha, opening = _cap_sleeve_tee()
+    found = find_anchors(alpha, "t-shirt")
+    cuff = np.array(found.anchors["right_cuff"])
+    assert np.hypot(*(cuff - opening)) < 8.0, f"cuff {cuff} vs the opening's middle {opening}"
+    root = np.array([360.0 - 165.0, (90 + 300) / 2])  # the armhole's middle, from the shoulder point to the armpit
+    truth = float(np.degrees(np.arctan2(opening[1] - root[1], root[0] - opening[0])))
+    for side in ("right", "left"):
+        assert abs(_sleeve_drop_deg(found.anchors, side) - truth) < 5.0
+    assert abs(found.anchors["left_cuff"][0] + found.anchors["right_cuff"][0] - 720.0) < 2.0
+
+
+def test_a_fold_under_one_sleeve_does_not_hang_the_sleeves_apart() -> None:
+    """Garments are cut symmetric: both sleeves take one slope, so one bent underside in the photo does not give
+    its sleeve its own angle (measured alone, the two axes read 6 degrees apart)."""
+    alpha, _ = _cap_sleeve_tee(underside_y=292.0)
+    found = find_anchors(alpha, "t-shirt")
+    assert abs(_sleeve_drop_deg(found.anchors, "right") - _sleeve_drop_deg(found.anchors, "left")) < 4.0

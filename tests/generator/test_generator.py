@@ -892,3 +892,45 @@ def test_a_long_sleeve_narrows_to_a_slim_forearm_and_never_widens(generator, edg
     np.testing.assert_allclose(
         fit((1.0, 0.0), on=hidden).vertices_px, generator.fit(hidden, edge_binding, NO_SIL).vertices_px, atol=1e-4
     )
+
+
+def _past_arm_line(points: np.ndarray, body, shoulder: int, elbow: int) -> np.ndarray:
+    """How far (px) each point lies past the line from shoulder to elbow, toward the body's middle."""
+    p = body.landmarks_px
+    start, axis = p[shoulder, :2], p[elbow, :2] - p[shoulder, :2]
+    across = np.array([-axis[1], axis[0]]) / np.linalg.norm(axis)
+    middle = (p[lm.LEFT_SHOULDER, :2] + p[lm.RIGHT_HIP, :2]) / 2
+    across *= np.sign((middle - start) @ across)
+    return (points - start) @ across
+
+
+def test_a_hanging_arms_sleeve_underside_goes_behind_the_torso(generator, tee_binding) -> None:
+    """Lowered arms turn a short sleeve's underside over the chest: that fabric lies between arm and body, so
+    the torso (and its print) is drawn over it, while the sleeve's outside stays in front."""
+    body = synthetic.body(left_arm_deg=4, right_arm_deg=4)
+    fit = generator.fit(body, tee_binding, NO_SIL)
+    n = tee_binding.mesh_size
+    torso = fit.depth[tee_binding.skin_weights[:n, contract.CHEST] > 0.9]
+    for bone, shoulder, elbow in (
+        (contract.SLEEVE_A_UPPER, lm.LEFT_SHOULDER, lm.LEFT_ELBOW),
+        (contract.SLEEVE_B_UPPER, lm.RIGHT_SHOULDER, lm.RIGHT_ELBOW),
+    ):
+        sleeve = tee_binding.skin_weights[:n, bone] > 0.9
+        past = _past_arm_line(fit.vertices_px[:n][sleeve], body, shoulder, elbow)
+        depth = fit.depth[sleeve]
+        inside = past > 0.12 * 210.0  # a tenth of the torso (210 px) past the arm: tucked in full
+        assert inside.sum() >= 5 and (past < 0).sum() >= 5
+        assert depth[inside].min() > torso.max() + 0.01, "the underside is drawn over the chest"
+        assert depth[past < 0].max() < torso.min() - 0.01, "the sleeve's outside is hidden by the torso"
+
+
+def test_a_crossed_arms_whole_sleeve_stays_in_front(generator, tee_binding) -> None:
+    """An arm in front of the body brings all its sleeve, underside too, in front of the torso."""
+    body = synthetic.body(
+        left_arm_deg=20, right_arm_deg=20, left_elbow_bend_deg=120, right_elbow_bend_deg=120, arm_z=-0.15
+    )
+    fit = generator.fit(body, tee_binding, NO_SIL)
+    n = tee_binding.mesh_size
+    torso = fit.depth[tee_binding.skin_weights[:n, contract.CHEST] > 0.9]
+    for bone in (contract.SLEEVE_A_UPPER, contract.SLEEVE_B_UPPER):
+        assert fit.depth[tee_binding.skin_weights[:n, bone] > 0.5].max() < torso.min() - 0.01
