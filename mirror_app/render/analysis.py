@@ -241,6 +241,9 @@ FOLD_RANGE = 0.12
 the fold map's coarse average: shading a saturated orange hoodie turns its hue by ~5 degrees (~0.04); a
 pink top against black leggings, blue against white stripes, lie 0.5-1 apart."""
 FOLD_LUMA = 0.3  # weight of luma in that distance: white on black is another cloth, a fold's 25 % is not
+FOLD_FINE_SIGMA = 1.0
+"""Spread (1/8-size texels) of the fine luma's own within-cloth blur: a lone texel's luma is mostly the video's
+8x8 compression blocks (on taiji, squats and asl_book 65 % of the carried ratio's RMS lay at that scale)."""
 
 
 _CLOTH = np.array(
@@ -291,17 +294,22 @@ def fold_maps(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Inputs of the fold transfer at 1/8 size: (luma + person mask as RG, luma blurred within each cloth).
 
-    The shade pass takes log2(fine / coarse): detail from ~10 px to ~40 px at full size, the scale of cloth
-    folds, without pixel noise or the fine print of the wearer's own shirt, nor the edges between clothes.
+    The shade pass takes log2(fine / coarse): detail from ~16 px to ~40 px at full size, the scale of cloth
+    folds, without pixel noise, compression blocks or the fine print of the wearer's own shirt, nor the edges
+    between clothes.
     `keep` (0..1 per texel, `fold_keep`) moves the fine luma toward the coarse one: no fold where it is 0.
     """
-    luma = small @ LUMA
+    guide = _cloth_guide(small)
     # The coarse luma averages only texels of the same cloth (a cross-bilateral blur guided by hue and
     # saturation): where the wearer's clothes change (the hem of her top on black leggings, his polo's blue
     # and white bands) the ratio keeps their folds and loses the edge, which on the garment was a bright
     # band over a grey block, or the polo's stripes.
-    same = cv2.bilateralFilter(_cloth_guide(small), 9, FOLD_RANGE, 3.0, borderType=cv2.BORDER_REPLICATE)
+    same = cv2.bilateralFilter(guide, 9, FOLD_RANGE, 3.0, borderType=cv2.BORDER_REPLICATE)
     coarse = same[..., 0] / FOLD_LUMA
+    # The fine luma too, over its 3x3 neighbours: single texels are video compression's 8 px blocks and the
+    # wearer's print, not folds (a white tee took them as grey blotches).
+    near = cv2.bilateralFilter(guide, 3, FOLD_RANGE, FOLD_FINE_SIGMA, borderType=cv2.BORDER_REPLICATE)
+    luma = near[..., 0] / FOLD_LUMA
     fine = np.empty(luma.shape + (2,), np.float32)
     fine[..., 0] = luma if keep is None else coarse + keep * (luma - coarse)
     fine[..., 1] = 1.0 if mask_small is None else mask_small

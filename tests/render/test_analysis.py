@@ -94,7 +94,20 @@ def test_folds_are_carried_and_the_wearers_own_hem_is_not() -> None:
     assert np.abs(plain[hem].mean(axis=1)).max() > 0.8, "the hem is a strong change of luma"
     assert np.abs(ratio[hem].mean(axis=1)).max() < 0.1, ratio[hem].mean(axis=1)
     folds = np.s_[5:40, 5:75]  # the top, away from its hem
-    assert np.sqrt(np.mean(ratio[folds] ** 2)) > 0.8 * np.sqrt(np.mean(plain[folds] ** 2))
+    # Folds 70 px apart keep 76 % (91 % before the fine luma's own 3x3 blur, which takes the 8 px blocks below).
+    assert np.sqrt(np.mean(ratio[folds] ** 2)) > 0.7 * np.sqrt(np.mean(plain[folds] ** 2))
+
+
+def test_compression_blocks_are_no_folds() -> None:
+    """A white tee on compressed video: each 8x8 block a few percent lighter or darker than its neighbours.
+    Carried whole, they printed grey blotches on a white garment (taiji, squats, asl_book)."""
+    blocks = np.random.default_rng(11).uniform(-1.0, 1.0, (90, 80)).astype(np.float32)
+    light = 1.0 + 0.05 * cv2.resize(blocks, (640, 720), interpolation=cv2.INTER_NEAREST)
+    frame = np.clip(np.array((228, 230, 232), np.float32) * light[..., None], 0, 255).astype(np.uint8)
+    fine, coarse = fold_maps(small_frame(frame), None)
+    ratio, plain = _ratio(fine, coarse), _plain_ratio(frame)
+    inside = np.s_[5:85, 5:75]
+    assert np.sqrt(np.mean(ratio[inside] ** 2)) < 0.6 * np.sqrt(np.mean(plain[inside] ** 2))
 
 
 def test_fold_keep_is_whole_above_the_hips_and_gone_below_along_the_torso() -> None:
