@@ -372,9 +372,10 @@ def _measure_side(solid: np.ndarray, cx: float, top: int, bottom: int) -> _Side:
             shoulder = (float(x), float(y))
             side.shoulder = shoulder
             side.shoulder_found = False
-        # The sleeve as seen from the seam finally chosen (the first pass cut it at the outline's knee).
-        seen = _sleeve_pixels(solid, edges, cx, shoulder, armpit)
-        side.sleeve = _sleeve_chords(seen if seen.any() else sleeve, shoulder, armpit)
+            # The sleeve as seen from the seam now chosen (the first pass cut it at the outline's knee).
+            seen = _sleeve_pixels(solid, edges, cx, shoulder, armpit)
+            sleeve = seen if seen.any() else sleeve
+        side.sleeve = _sleeve_chords(sleeve, shoulder, armpit)
     else:
         side.shoulder = _shoulder(tops, cx, armpit[0])
     side.waist = _waist(edges, cx, armpit[1], hem[1], side.shoulder[1])
