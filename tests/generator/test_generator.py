@@ -634,13 +634,12 @@ def test_a_forearm_never_cuts_through_its_own_long_sleeve(generator, long_bindin
     fit = generator.fit(body, long_binding, NO_SIL)
     forearms = [c for c in occluders(body, body.frame_size) if c[6] == 1.0 and c[2] < 100][:2]
     assert len(forearms) == 2
-    n = long_binding.mesh_size
     for bone in (contract.SLEEVE_A_LOWER, contract.SLEEVE_B_LOWER):
-        sleeve_depth = fit.depth[long_binding.skin_weights[:n, bone] > 0.9]
+        sleeve_depth = _depths_on(fit, long_binding, bone)
         for _, _, _, depth_a, depth_b, _, _ in forearms:
             # Even the limb's nearest point (the shader interpolates along it) is not in front of the sleeve.
             assert sleeve_depth.max() - min(depth_a, depth_b) < 0.5 * DEPTH_MARGIN_M
-    torso = fit.depth[long_binding.skin_weights[:n, contract.CHEST] > 0.9]
+    torso = _depths_on(fit, long_binding, contract.CHEST)
     for _, _, _, depth_a, depth_b, _, _ in forearms:
         assert torso.min() - max(depth_a, depth_b) > 1.5 * DEPTH_MARGIN_M  # behind the forearm: hidden
 
@@ -894,6 +893,12 @@ def test_a_long_sleeve_narrows_to_a_slim_forearm_and_never_widens(generator, edg
     )
 
 
+def _depths_on(fit, binding, bone: int, least: float = 0.9) -> np.ndarray:
+    """The fitted depths of the mesh vertices bound to `bone` with at least `least` of their weight."""
+    n = binding.mesh_size
+    return fit.depth[binding.skin_weights[:n, bone] > least]
+
+
 def _past_arm_line(points: np.ndarray, body, shoulder: int, elbow: int) -> np.ndarray:
     """How far (px) each point lies past the line from shoulder to elbow, toward the body's middle."""
     p = body.landmarks_px
@@ -910,7 +915,7 @@ def test_a_hanging_arms_sleeve_underside_goes_behind_the_torso(generator, tee_bi
     body = synthetic.body(left_arm_deg=4, right_arm_deg=4)
     fit = generator.fit(body, tee_binding, NO_SIL)
     n = tee_binding.mesh_size
-    torso = fit.depth[tee_binding.skin_weights[:n, contract.CHEST] > 0.9]
+    torso = _depths_on(fit, tee_binding, contract.CHEST)
     for bone, shoulder, elbow in (
         (contract.SLEEVE_A_UPPER, lm.LEFT_SHOULDER, lm.LEFT_ELBOW),
         (contract.SLEEVE_B_UPPER, lm.RIGHT_SHOULDER, lm.RIGHT_ELBOW),
@@ -930,7 +935,6 @@ def test_a_crossed_arms_whole_sleeve_stays_in_front(generator, tee_binding) -> N
         left_arm_deg=20, right_arm_deg=20, left_elbow_bend_deg=120, right_elbow_bend_deg=120, arm_z=-0.15
     )
     fit = generator.fit(body, tee_binding, NO_SIL)
-    n = tee_binding.mesh_size
-    torso = fit.depth[tee_binding.skin_weights[:n, contract.CHEST] > 0.9]
+    torso = _depths_on(fit, tee_binding, contract.CHEST)
     for bone in (contract.SLEEVE_A_UPPER, contract.SLEEVE_B_UPPER):
-        assert fit.depth[tee_binding.skin_weights[:n, bone] > 0.5].max() < torso.min() - 0.01
+        assert _depths_on(fit, tee_binding, bone, 0.5).max() < torso.min() - 0.01
