@@ -28,6 +28,11 @@ _SNAP_T = np.linspace(0.15, 0.85, SNAP_SAMPLES, dtype=np.float32)  # where along
 _SNAP_REST = 1 - _SNAP_T  # the weight of a line's first end at those points
 _SNAP_SHIFTS = np.linspace(-SNAP_REACH, SNAP_REACH, SNAP_STEPS, dtype=np.float32)  # x the forearm's length
 _BYTE = np.float32(1.0 / 255.0)  # uint8 to 0..1
+OTHER_SLEEVE_NEAR = (0.35, 0.6)  # shoulder widths from the other upper arm within which a wrist is on its sleeve
+_OTHER = {  # each shoulder's other shoulder and elbow: the other sleeve
+    pose.LEFT_SHOULDER: (pose.RIGHT_SHOULDER, pose.RIGHT_ELBOW),
+    pose.RIGHT_SHOULDER: (pose.LEFT_SHOULDER, pose.LEFT_ELBOW),
+}
 Point = tuple[float, float]
 Capsule = tuple[Point, Point, float, float, float, float, float]
 
@@ -48,6 +53,13 @@ def _ramp(value: float, lo_hi: tuple[float, float]) -> float:
     """0 at or below lo, 1 at or above hi, linear between."""
     lo, hi = lo_hi
     return min(max((value - lo) / (hi - lo), 0.0), 1.0)
+
+
+def _to_segment(p: Point, a: Point, b: Point) -> float:
+    """The distance from a point to the segment a-b."""
+    ab, ap = (b[0] - a[0], b[1] - a[1]), (p[0] - a[0], p[1] - a[1])
+    t = min(max((ap[0] * ab[0] + ap[1] * ab[1]) / max(ab[0] * ab[0] + ab[1] * ab[1], 1e-9), 0.0), 1.0)
+    return math.dist(p, (a[0] + t * ab[0], a[1] + t * ab[1]))
 
 
 def _mid(a: tuple[float, float], b: tuple[float, float]) -> tuple[float, float]:
@@ -193,6 +205,7 @@ def occluders(
     picture = frame if frame is not None and frame.shape[:2] == (h, w) else None  # to snap forearms with
     scale = body.mask_at_frame_scale() * fw / w if fw else 1.0
     front: list[_Arm] = []
+    shoulder_px = math.dist(px[pose.LEFT_SHOULDER], px[pose.RIGHT_SHOULDER])
     for shoulder, elbow, wrist, hand in arms:
         e, wr = px[elbow], px[wrist]
         # A wrist past the frame's edge is MediaPipe's guess, not something seen: drawing the camera there
@@ -235,9 +248,18 @@ def occluders(
         # and still hides the torso behind it.
         de, dw = z[elbow] - z[shoulder], z[wrist] - z[shoulder]
         de, dw = max(de, 0.5 * (de + dw)), max(dw, 0.5 * (de + dw))
+        # The other sleeve's depths are from the other shoulder. The near arm of a turned body (squats: 23 cm
+        # nearer) measured from its own shoulder lay behind the far sleeve it crosses in front of, which
+        # then cut the forearm off short of the hand. So a hand on the far sleeve is measured from the far
+        # shoulder; the elbow end (and, under a long sleeve, the wrist, in the cuff) keeps its own sleeve's
+        # frame, and so does a hand elsewhere (one hanging by the hip: the garment there is the torso).
+        other, other_elbow = _OTHER[shoulder]
+        apart = _to_segment(wr, px[other], px[other_elbow]) / max(shoulder_px, 1.0)
+        on_sleeve = 1.0 - _ramp(apart, OTHER_SLEEVE_NEAR)
+        reach = dw + on_sleeve * min(z[shoulder] - z[other], 0.0)
         if not sleeved_forearms:
-            out.append((e, wr, 0.22 * length, de, dw, weight, 1.0))
-        out.append((wr, tip, 0.30 * length, dw, dw, weight, 0.35))
+            out.append((e, wr, 0.22 * length, de, reach, weight, 1.0))
+        out.append((wr, tip, 0.30 * length, dw if sleeved_forearms else reach, reach, weight, 0.35))
     ears = (7, 8)
     if min(vis[ears[0]], vis[ears[1]], vis[pose.NOSE]) >= 0.5:
         width = math.dist(px[ears[0]], px[ears[1]])

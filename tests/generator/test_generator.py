@@ -644,6 +644,84 @@ def test_a_forearm_never_cuts_through_its_own_long_sleeve(generator, long_bindin
         assert torso.min() - max(depth_a, depth_b) > 1.5 * DEPTH_MARGIN_M  # behind the forearm: hidden
 
 
+def _turned_reach(hand_on: float = 0.3):
+    """A body turned with its left shoulder nearer (squats: 23 cm), the left forearm across the chest only a
+    few cm before its own shoulder (MediaPipe's shallow forearm), its wrist `hand_on` of the way down the far
+    right upper arm (more than 1: below its elbow), and that far arm 10 cm forward."""
+    body = synthetic.body(yaw_deg=40.0, left_elbow_bend_deg=120, right_arm_deg=20)
+    px = body.landmarks_px.copy()
+    shoulder, elbow = px[lm.RIGHT_SHOULDER, :2], px[lm.RIGHT_ELBOW, :2]
+    px[lm.LEFT_WRIST, :2] = shoulder + hand_on * (elbow - shoulder)
+    world = body.world.copy()
+    near, far = world[lm.LEFT_SHOULDER, 2], world[lm.RIGHT_SHOULDER, 2]
+    world[[lm.LEFT_ELBOW, lm.LEFT_WRIST], 2] = (near - 0.05, near - 0.08)
+    world[[lm.RIGHT_ELBOW, lm.RIGHT_WRIST], 2] = (far - 0.1, far - 0.1)
+    return dataclasses.replace(body, landmarks_px=px, world=world)
+
+
+def _left_arm_capsules(body, **kwargs) -> list[tuple]:
+    """The occluder capsules that start at the left elbow (the forearm) or the left wrist (the hand)."""
+    from mirror_app.render.occluders import occluders
+
+    starts = body.landmarks_px[[lm.LEFT_ELBOW, lm.LEFT_WRIST], :2]
+    caps = occluders(body, body.frame_size, **kwargs)
+    return [c for c in caps if np.abs(starts - np.asarray(c[0])).max(axis=1).min() < 1e-3]
+
+
+def _sleeve_on(fit, binding, body, shoulder: int) -> int:
+    """The upper sleeve bone (A or B) fitted on the arm of `shoulder`."""
+    bones = (contract.SLEEVE_A_UPPER, contract.SLEEVE_B_UPPER)
+    n = binding.mesh_size
+    x = [fit.vertices_px[:n][binding.skin_weights[:n, b] > 0.9, 0].mean() for b in bones]
+    target = body.landmarks_px[shoulder, 0]
+    return bones[int(np.argmin([abs(v - target) for v in x]))]
+
+
+def test_a_near_forearm_across_the_chest_hides_the_far_sleeve(generator, tee_binding) -> None:
+    """Each sleeve's depth is from its own shoulder. Measured from its own, the near arm's forearm lay behind
+    the far sleeve it crosses in front of (squats: the forearm cut off short of the clasped hands)."""
+    from mirror_app.render.compositor import DEPTH_MARGIN_M
+
+    body = _turned_reach()
+    fit = generator.fit(body, tee_binding, NO_SIL)
+    far_sleeve = _depths_on(fit, tee_binding, _sleeve_on(fit, tee_binding, body, lm.RIGHT_SHOULDER))
+    caps = _left_arm_capsules(body)
+    assert len(caps) == 2 and far_sleeve.size
+    forearm, hand = caps
+    # The forearm's wrist end and the whole hand lie in front of the far sleeve: hidden under them.
+    for depth in (forearm[4], hand[3], hand[4]):
+        assert far_sleeve.min() - depth > 1.5 * DEPTH_MARGIN_M
+    # The elbow end keeps its own sleeve's frame (a short sleeve hem near the elbow is not cut).
+    world = body.world
+    own = world[lm.LEFT_ELBOW, 2] - world[lm.LEFT_SHOULDER, 2]
+    assert forearm[3] == pytest.approx(max(own, 0.5 * (own + world[lm.LEFT_WRIST, 2] - world[lm.LEFT_SHOULDER, 2])))
+
+
+def test_a_near_hand_leaves_its_own_long_sleeves_cuff(generator, long_binding) -> None:
+    """Under a long sleeve the hand's wrist end lies in the cuff: it keeps the sleeve's frame, so the cuff is
+    not cut though the hand's far end is measured from the far shoulder."""
+    from mirror_app.render.compositor import DEPTH_MARGIN_M
+
+    body = _turned_reach()
+    fit = generator.fit(body, long_binding, NO_SIL)
+    own_lower = _sleeve_on(fit, long_binding, body, lm.LEFT_SHOULDER) + 1  # the lower follows its upper
+    cuff = _depths_on(fit, long_binding, own_lower)
+    (hand,) = _left_arm_capsules(body, sleeved_forearms=True)
+    assert cuff.size and cuff.max() - hand[3] < 0.5 * DEPTH_MARGIN_M
+    assert hand[4] < hand[3] - 0.1  # the far end: from the far shoulder
+
+
+def test_a_near_hand_away_from_the_far_sleeve_keeps_its_own_frame() -> None:
+    """A hand well below the far arm's elbow (taiji: one hanging by the hip) lies over the torso, not the far
+    sleeve: measured from the far shoulder, it drew a ghost of the hand over the garment's flank."""
+    body = _turned_reach(2.0)
+    on, off = _left_arm_capsules(_turned_reach(0.3)), _left_arm_capsules(body)
+    z = body.world[:, 2] - body.world[lm.LEFT_SHOULDER, 2]
+    own = max(z[lm.LEFT_WRIST], 0.5 * (z[lm.LEFT_ELBOW] + z[lm.LEFT_WRIST]))  # lifted to the forearm's mean
+    assert off[0][4] == pytest.approx(own) and off[1][3] == off[1][4] == pytest.approx(own)
+    assert on[0][4] < own - 0.1 and on[0][3] == off[0][3]  # on the sleeve, the elbow end alike
+
+
 def test_a_tanks_straps_sit_inside_the_shoulders_and_its_hem_where_a_tees_would(generator) -> None:
     """A tank's "shoulders" are its straps: they must not set its scale (it reached the knees) nor land on
     the shoulder joints."""
