@@ -47,6 +47,15 @@ FOREARM_EASE = 1.25
 middle (a wrist is about three quarters of that: a cuff with room). The product photo's flat cuff, scaled with
 the body, measured 1.5-2 times slim bare forearms on squats and taiji, and the sleeve flared like a bell."""
 FOREARM_NARROW_MIN = 0.6
+CAP_TAPER = 0.5
+"""How much of its width a fully lowered arm's sleeve cap loses at the armhole's middle (see CAP_TAPER_TURN). A flat
+sleeve's root is its whole armhole, which hangs down the torso's side when worn; turned down with the arm it swung
+the cap's top out past the shoulder like a pad. 0.5 took the garment off the room by 20-65 % on asl_book, taiji
+and squats with as much of the upper arm covered; 0.65 and 0.8 left more of the upper arm bare."""
+CAP_TAPER_REACH = 0.5
+"""Share of the upper sleeve's rest length (armhole middle to cuff, or elbow) over which the taper fades out."""
+CAP_TAPER_TURN = (0.2, 0.8)
+"""Lowering turns (radians past the photo's sleeve angle) over which the taper ramps from none to CAP_TAPER."""
 """The least share of its own width a lower sleeve is narrowed to, however slim the forearm reads."""
 SLEEVE_TUCK_DEPTH = 0.06
 """How far (metres) a sleeve's fabric on the torso's side of its arm goes back: past the torso plane, from the 0.03
@@ -140,6 +149,35 @@ def _turn_blend(o: Ops, torso: Any, sleeve: Any, weight: Any, pivot: Any, turn: 
     # 4 w (1 - w): 1 mid-fan, 0 at its ends (the torso and sleeve poses stay as they are).
     drawn_in = o.sub(1.0, o.mul(o.mul(weight, o.sub(1.0, weight)), o.mul(sag, 4.0)))
     return o.add(pivot, o.mul(fanned, drawn_in))
+
+
+def _cap_taper(o: Ops, v: _Vec, rest_vertices: Any, rest_bones: Any, upper_y: Any, turns: Any, raise_sign: Any) -> Any:
+    """What a lowered arm's sleeve cap loses toward its armhole, to take off the sleeve pose (N, 4: A x, y, B x, y).
+
+    Each upper sleeve's cross coordinate (its rest frame's y, from the armhole's middle) is scaled by 1 - taper
+    there, back to 1 by CAP_TAPER_REACH of the way to the cuff, where the sleeve holds the arm; taper grows with
+    the lowering turn (CAP_TAPER_TURN). The rest frames are orthogonal with equal axes (binding.py), so a rest
+    point's coordinates are its offset's dot products with x / |x|^2 and y / |y|^2. `upper_y` (2, 2): the upper
+    sleeves' current y axes.
+    """
+    flat = o.reshape(rest_bones, [-1, 2])  # per bone: origin, x axis, y axis
+    a, b = 3 * c.SLEEVE_A_UPPER, 3 * c.SLEEVE_B_UPPER
+    axes = o.take(flat, [a + 1, b + 1, a + 2, b + 2], axis=0)  # A x, B x, A y, B y
+    # Rows x / (-|x|^2 CAP_TAPER_REACH) and y / |y|^2, so that one product and shift give, per vertex, 1 less its
+    # share of CAP_TAPER_REACH along each sleeve (clamped below: how near its root) and its cross coordinate.
+    per = o.const([[-1.0 / CAP_TAPER_REACH], [-1.0 / CAP_TAPER_REACH], [1.0], [1.0]])
+    axes = o.div(o.mul(axes, per), o.maximum(v.dot(axes, axes, keepdims=True), EPS))
+    to_local = o.reshape(o.take(o.reshape(axes, [8]), [0, 2, 4, 6, 1, 3, 5, 7], axis=0), [2, 4])  # its transpose
+    origins = o.take(flat, [a, b, a, b], axis=0)
+    shift = o.sub(o.const([[1.0, 1.0, 0.0, 0.0]]), o.reshape(v.dot(origins, axes), [1, 4]))
+    near_root, across = o.split(o.add(o.matmul(rest_vertices, to_local), shift), [2, 2], axis=1)  # (N, 2): A, B
+    near_root = o.minimum(o.maximum(near_root, 0.0), 1.0)
+    lo, hi = CAP_TAPER_TURN
+    lowered = o.div(o.sub(o.mul(turns, o.mul(raise_sign, -1.0)), lo), hi - lo)
+    taper = o.mul(o.reshape(o.minimum(o.maximum(lowered, 0.0), 1.0), [2, 1]), CAP_TAPER)  # (2, 1): A, B
+    # Each sleeve's current y axis, times its taper, in that sleeve's two columns.
+    ys = o.mul(o.mul(o.reshape(upper_y, [1, 4]), taper), o.const([[1.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, 1.0]]))
+    return o.matmul(o.mul(near_root, across), ys)
 
 
 def generate(
@@ -536,6 +574,7 @@ def generate(
     part = [0, 0, 0, 0, 0, 0, 1, 1, 2, 2]  # of each column
     per_part = table(coords, 10, lambda i, j: part_of[i // 2] == part[j] and i % 2 == j % 2)
     torso, torso2, sleeves = o.split(o.matmul(weighted, per_part), [2, 4, 4], axis=1)
+    sleeves = o.sub(sleeves, _cap_taper(o, v, rest_vertices, rest_bones, row(seg_y, [0, 1]), turns, raise_sign))
     sleeve_weight = o.matmul(skin_weights, table(bones_n, 4, lambda i, j: part_of[i] == 1 + j // 2))  # (N, 4)
     pivots = o.reshape(up_o, [1, 4])
     per_column = [0, 0, 1, 1]

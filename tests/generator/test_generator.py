@@ -1007,6 +1007,44 @@ def test_a_hanging_arms_sleeve_underside_goes_behind_the_torso(generator, tee_bi
         assert depth[past < 0].max() < torso.min() - 0.01, "the sleeve's outside is hidden by the torso"
 
 
+def _cap_widths(monkeypatch, binding, body, taper: float) -> np.ndarray:
+    """Per upper sleeve (A, B), how wide across its arm the fabric near its armhole lies (the sleeve's vertices
+    within 0.15 of the way to the cuff), posed by the numpy warp with CAP_TAPER set to `taper`."""
+    from mirror_app.generator import warp
+
+    monkeypatch.setattr(warp, "CAP_TAPER", taper)
+    args = (body.landmarks_px, body.world, NO_SIL, binding.rest_vertices, binding.skin_weights, binding.rest_bones)
+    posed = generate(NumpyOps(), *args, binding.params)[0][: binding.mesh_size]
+    rest = binding.rest_vertices[: binding.mesh_size]
+    widths = []
+    for bone, shoulder, elbow in (
+        (contract.SLEEVE_A_UPPER, lm.LEFT_SHOULDER, lm.LEFT_ELBOW),
+        (contract.SLEEVE_B_UPPER, lm.RIGHT_SHOULDER, lm.RIGHT_ELBOW),
+    ):
+        origin, x_axis, _ = binding.rest_bones[bone]
+        along = (rest - origin) @ x_axis / (x_axis @ x_axis)
+        root = (binding.skin_weights[: binding.mesh_size, bone] > 0.9) & (along < 0.15)
+        assert root.sum() >= 5
+        across = _past_arm_line(posed[root], body, shoulder, elbow)
+        widths.append(float(across.max() - across.min()))
+    return np.array(widths)
+
+
+def test_a_hanging_arms_cap_narrows_toward_its_armhole(monkeypatch) -> None:
+    """A product photo's deep armhole, turned down with a hanging arm, swung the cap's top out past the shoulder like
+    a pad (the imported tees on asl_book and taiji). Hanging, the cap is narrowed toward the armhole by CAP_TAPER;
+    an arm raised past the photo's sleeve is left as it was."""
+    from mirror_app.generator.warp import CAP_TAPER
+
+    binding = bind_garment(synthetic.tee(armpit_y=200.0))
+    hanging = synthetic.body(left_arm_deg=4, right_arm_deg=4)
+    narrowed = _cap_widths(monkeypatch, binding, hanging, CAP_TAPER) / _cap_widths(monkeypatch, binding, hanging, 0.0)
+    assert np.all(narrowed < 1.0 - 0.6 * CAP_TAPER) and np.all(narrowed > 1.0 - 1.1 * CAP_TAPER), narrowed
+    raised = synthetic.body(left_arm_deg=75, right_arm_deg=75)
+    kept = _cap_widths(monkeypatch, binding, raised, CAP_TAPER) / _cap_widths(monkeypatch, binding, raised, 0.0)
+    np.testing.assert_allclose(kept, 1.0, atol=1e-6)
+
+
 def test_a_crossed_arms_whole_sleeve_stays_in_front(generator, tee_binding) -> None:
     """An arm in front of the body brings all its sleeve, underside too, in front of the torso."""
     body = synthetic.body(
