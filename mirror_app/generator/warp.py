@@ -47,16 +47,16 @@ FOREARM_EASE = 1.25
 middle (a wrist is about three quarters of that: a cuff with room). The product photo's flat cuff, scaled with
 the body, measured 1.5-2 times slim bare forearms on squats and taiji, and the sleeve flared like a bell."""
 FOREARM_NARROW_MIN = 0.6
+"""The least share of its own width a lower sleeve is narrowed to, however slim the forearm reads."""
 CAP_TAPER = 0.5
 """How much of its width a fully lowered arm's sleeve cap loses at the armhole's middle (see CAP_TAPER_TURN). A flat
 sleeve's root is its whole armhole, which hangs down the torso's side when worn; turned down with the arm it swung
-the cap's top out past the shoulder like a pad. 0.5 took the garment off the room by 20-65 % on asl_book, taiji
-and squats with as much of the upper arm covered; 0.65 and 0.8 left more of the upper arm bare."""
+the cap's top out past the shoulder like a pad. 0.5 took 5-62 % of the garment pixels off the room (asl_book,
+taiji, squats; docs/generator.md) with as much of the upper arm covered; 0.65 and 0.8 left more of it bare."""
 CAP_TAPER_REACH = 0.5
 """Share of the upper sleeve's rest length (armhole middle to cuff, or elbow) over which the taper fades out."""
 CAP_TAPER_TURN = (0.2, 0.8)
 """Lowering turns (radians past the photo's sleeve angle) over which the taper ramps from none to CAP_TAPER."""
-"""The least share of its own width a lower sleeve is narrowed to, however slim the forearm reads."""
 SLEEVE_TUCK_DEPTH = 0.06
 """How far (metres) a sleeve's fabric on the torso's side of its arm goes back: past the torso plane, from the 0.03
 in front every sleeve is drawn, unless the arm itself is in front of the body."""
