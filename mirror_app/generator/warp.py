@@ -57,6 +57,10 @@ CAP_TAPER_REACH = 0.5
 """Share of the upper sleeve's rest length (armhole middle to cuff, or elbow) over which the taper fades out."""
 CAP_TAPER_TURN = (0.2, 0.8)
 """Lowering turns (radians past the photo's sleeve angle) over which the taper ramps from none to CAP_TAPER."""
+SLEEVE_END_ON = 0.64
+"""A short sleeve's tube radius as a share of its flat half width (a tube of circumference twice the flat width:
+2 / pi). Foreshortened, the sleeve's opening turns toward the camera and its rim shows that radius times the sine
+of the arm's tilt beyond the cuff's middle (see `generate`)."""
 SLEEVE_TUCK_DEPTH = 0.06
 """How far (metres) a sleeve's fabric on the torso's side of its arm goes back: past the torso plane, from the 0.03
 in front every sleeve is drawn, unless the arm itself is in front of the body."""
@@ -463,6 +467,15 @@ def generate(
     ratio = o.div(seg_lens, o.concat([rest_seg, o.mul(torso_len, o.const([[0.6], [0.6]]))], axis=0))
     ratio = o.minimum(o.maximum(ratio, o.const([[0.2]] * 4 + [[0.35]] * 2)), o.const([[2.0]] * 4 + [[1.0]] * 2))
     exact, fore_along, short = o.split(ratio, [2, 2, 2], axis=0)
+    # A tube seen foreshortened is its ends' rims' hull: past the cuff's middle its opening's rim reaches the tube's
+    # radius times the sine of the tilt. Scaled along its axis alone, an upper arm pointing toward the camera
+    # shrank the short sleeve to a stub beside the wearer's own sleeve (taiji 230, 260: a raised arm's polo sleeve
+    # reached twice as far as the tee's).
+    if sleeve_halves is not None:
+        radius = o.mul(o.mul(o.unsqueeze(sleeve_halves, 1), scale), SLEEVE_END_ON)  # frame px
+        upper_rest, _ = o.split(rest_seg, [2, 2], axis=0)
+        tilt_sine = o.sqrt(o.maximum(o.sub(1.0, o.mul(short, short)), 0.0))
+        short = o.add(short, o.mul(tilt_sine, o.div(radius, o.maximum(upper_rest, EPS))))
     along = o.concat([o.where(o.greater(param(c.PARAM_LONG_SLEEVES), 0.5), exact, short), fore_along], axis=0)
     seg_x = o.mul(seg_dirs, o.mul(rest_seg, along))
     # A sleeve at least as wide as the wearer's arm (tracking measures how far the mask reaches out from the upper

@@ -142,6 +142,46 @@ def test_short_sleeve_follows_the_arm(generator, arm_deg: float) -> None:
         assert np.linalg.norm(np.array(fit.anchors_px[f"{side}_shoulder"]) - p[s, :2]) < 0.3 * 170
 
 
+def _upper_arms_shortened(share: float):
+    """Arms out to the side with each upper arm shown at `share` of its length: pointing toward the camera."""
+    body = synthetic.body(left_arm_deg=90, right_arm_deg=90)
+    p = body.landmarks_px.copy()
+    arms = ((lm.LEFT_SHOULDER, lm.LEFT_ELBOW, lm.LEFT_WRIST), (lm.RIGHT_SHOULDER, lm.RIGHT_ELBOW, lm.RIGHT_WRIST))
+    for s, e, w in arms:
+        moved = p[s, :2] + share * (p[e, :2] - p[s, :2])
+        p[w, :2] += moved - p[e, :2]
+        p[e, :2] = moved
+    return dataclasses.replace(body, landmarks_px=p)
+
+
+def _sleeve_reach(binding, vertices: np.ndarray, body) -> float:
+    """How far (px) sleeve A's fabric reaches from its shoulder along its upper arm."""
+    p = body.landmarks_px
+    sh, el = p[lm.LEFT_SHOULDER, :2], p[lm.LEFT_ELBOW, :2]
+    on_sleeve = binding.skin_weights[: binding.mesh_size, contract.SLEEVE_A_UPPER] > 0.5
+    return float(((vertices[: binding.mesh_size][on_sleeve] - sh) @ ((el - sh) / np.linalg.norm(el - sh))).max())
+
+
+def test_a_short_sleeve_pointing_at_the_camera_shows_its_opening(generator, tee_binding) -> None:
+    """Foreshortened, a short sleeve keeps the reach of its opening's rim past the cuff's middle (a tube's
+    outline), instead of shrinking with the arm's length to a stub beside the wearer's own sleeve."""
+    b = tee_binding
+
+    def reach(share: float, halves: np.ndarray | None = None) -> float:
+        body = _upper_arms_shortened(share)
+        if halves is None:
+            return _sleeve_reach(b, generator.fit(body, b, NO_SIL).vertices_px, body)
+        args = (body.landmarks_px, body.world, NO_SIL, b.rest_vertices, b.skin_weights, b.rest_bones, b.params)
+        return _sleeve_reach(b, generate(NumpyOps(), *args, None, None, halves, None, None)[0], body)
+
+    side_on = reach(1.0)
+    # Seen side on there is no rim to show: the same sleeve as without its width.
+    assert side_on == pytest.approx(reach(1.0, np.zeros(2, np.float32)), abs=0.5)
+    # The upper arm at 0.4 of its length: the sleeve scaled along its axis alone kept 58 % of its reach.
+    assert reach(0.4, np.zeros(2, np.float32)) < 0.65 * side_on
+    assert 0.75 * side_on < reach(0.4) < side_on
+
+
 @pytest.mark.parametrize("bend", [0, 60, 110])
 def test_long_sleeve_cuff_reaches_the_wrist(generator, long_binding, bend: float) -> None:
     body = synthetic.body(left_arm_deg=30, left_elbow_bend_deg=bend, right_arm_deg=60, right_elbow_bend_deg=bend)
