@@ -471,10 +471,11 @@ def generate(
     # radius times the sine of the tilt. Scaled along its axis alone, an upper arm pointing toward the camera
     # shrank the short sleeve to a stub beside the wearer's own sleeve (taiji 230, 260: a raised arm's polo sleeve
     # reached twice as far as the tee's).
-    if sleeve_halves is not None:
-        radius = o.mul(o.mul(o.unsqueeze(sleeve_halves, 1), scale), SLEEVE_END_ON)  # frame px
+    sleeve_half = None if sleeve_halves is None else o.mul(o.unsqueeze(sleeve_halves, 1), scale)  # frame px
+    if sleeve_half is not None:
+        radius = o.mul(sleeve_half, SLEEVE_END_ON)
         upper_rest, _ = o.split(rest_seg, [2, 2], axis=0)
-        tilt_sine = o.sqrt(o.maximum(o.sub(1.0, o.mul(short, short)), 0.0))
+        tilt_sine = o.sqrt(o.sub(1.0, o.mul(short, short)))  # short is at most 1 (clamped above)
         short = o.add(short, o.mul(tilt_sine, o.div(radius, o.maximum(upper_rest, EPS))))
     along = o.concat([o.where(o.greater(param(c.PARAM_LONG_SLEEVES), 0.5), exact, short), fore_along], axis=0)
     seg_x = o.mul(seg_dirs, o.mul(rest_seg, along))
@@ -487,9 +488,8 @@ def generate(
     # kept at the garment's width, the hoodie showed beside the forearms.
     normals = v.rot(seg_dirs)
     widen = None
-    if arm_reach is not None and sleeve_halves is not None:
+    if arm_reach is not None and sleeve_half is not None:
         reach = o.unsqueeze(arm_reach, 1)  # (2, 1): sleeve A's arm, sleeve B's
-        sleeve_half = o.mul(o.unsqueeze(sleeve_halves, 1), scale)  # frame px
         upper_n = row(normals, [0, 1])
         arm_mid = o.mul(o.add(sh, el), 0.5)
         from_centre = v.dot(upper_n, o.sub(arm_mid, o.add(shoulders, o.mul(tl_down, 0.5))), keepdims=True)
